@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* Client side of the daemon socket: trusted connect and one call. */
+#ifndef PW_CONN_H
+#define PW_CONN_H
+
+#include <sys/types.h>
+
+#include "proto.h"
+
+#define PW_TRUST_MAX 4
+
+/* The uids allowed to own the socket and to be the daemon (SO_PEERCRED). */
+struct conn_trust {
+	uid_t uid[PW_TRUST_MAX];
+	size_t n;
+};
+
+/* Adds uid to the set (ignored when full or already present). */
+void conn_trust_add(struct conn_trust *t, uid_t uid);
+
+/*
+ * Connects to the daemon at `path' and returns the fd (>= 3, close-on-exec)
+ * in *fdp.  Before connecting, the path must be a socket owned by a trusted
+ * uid; after connecting, SO_PEERCRED must name a trusted uid.  Both checks
+ * fail with PW_ERR_UNTRUSTED; a missing or refusing socket gives
+ * PW_ERR_CONNECT.  *fdp is -1 on failure.
+ */
+int conn_open(const char *path, const struct conn_trust *trust,
+    int timeout_ms, int *fdp) PW_WUR;
+
+/*
+ * One request/reply exchange on a fresh connection: encode, send, receive,
+ * decode, close.  Every buffer that held the request is wiped before it is
+ * freed; the caller still owns and wipes *req.  The reply's type is checked.
+ */
+int conn_call(const char *path, const struct conn_trust *trust,
+    int timeout_ms, const struct pw_request *req, struct pw_reply *rep) PW_WUR;
+
+/* The same exchange on an fd the caller opened (and still owns). */
+int conn_call_fd(int fd, int timeout_ms, const struct pw_request *req,
+    struct pw_reply *rep) PW_WUR;
+
+#endif

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/* Request/reply codec: a schema per request type over the wire codec. */
+#include <string.h>
+
+#include "proto.h"
+#include "pwerr.h"
+#include "wipe.h"
+
+/* Fields, in the order they travel. */
+#define F_USER	   0x001u /* str, a valid name */
+#define F_USER_OPT 0x002u /* str, a valid name or empty */
+#define F_SERVICE  0x004u /* str */
+#define F_RHOST	   0x008u /* str */
+#define F_FACTOR   0x010u /* u8 */
+#define F_ROLE	   0x020u /* u8 */
+#define F_FLAGS	   0x040u /* u32 */
+#define F_CURSOR   0x080u /* str, a valid name or empty */
+#define F_TARGETS  0x100u /* u32 count, then names */
+#define F_SECRETS  0x200u /* u8 count (exactly nsecrets), then strings */
+
+static const struct {
+	uint32_t fields;
+	uint32_t nsecrets;
+} schema[PW_REQ_TYPE_MAX + 1] = {
+	[PW_REQ_AUTH] = { F_USER | F_SERVICE | F_RHOST | F_FACTOR | F_SECRETS, 1 },
+	[PW_REQ_ACCT] = { F_USER | F_SERVICE | F_RHOST, 0 },
+	[PW_REQ_INIT] = { F_USER | F_SECRETS, 2 },
+	[PW_REQ_USERADD] = { F_USER | F_ROLE | F_SECRETS, 3 },
+	[PW_REQ_STATUS] = { F_USER_OPT, 0 },
+	[PW_REQ_LIST] = { F_FLAGS | F_CURSOR, 0 },
+	[PW_REQ_UNLOCK] = { F_FLAGS | F_TARGETS | F_SECRETS, 1 },
+	[PW_REQ_STATS] = { 0, 0 },
+};
+
+static const char *const stat_names[PW_STAT_COUNT] = {
+	[PW_STAT_REQUESTS] = "requests",
+	[PW_STAT_REQ_AUTH] = "requests_auth",
+	[PW_STAT_REQ_ACCT] = "requests_account",
+	[PW_STAT_REQ_ADMIN] = "requests_admin",
+	[PW_STAT_REQ_QUERY] = "requests_query",
+	[PW_STAT_HASHES] = "hashes_evaluated",
+	[PW_STAT_DUMMY] = "hashes_dummy",
+	[PW_STAT_HASHED_NEW] = "hashes_new",
+	[PW_STAT_LOCKED_REFUSED] = "refused_locked_unhashed",
+	[PW_STAT_SLOT_WAITS] = "waited_for_slot",
+	[PW_STAT_LOCKS] = "locks",
+	[PW_STAT_CONN_ACCEPTED] = "connections_accepted",
+	[PW_STAT_CONN_REFUSED] = "connections_refused_limit",
+	[PW_STAT_BAD_REQUESTS] = "bad_requests",
+};
+
+static const char *const role_names[] = { "none", "user", "admin", "master" };
+
+static const char *const req_names[PW_REQ_TYPE_MAX + 1] = {
+	[0] = "unknown",
+	[PW_REQ_AUTH] = "auth",
+	[PW_REQ_ACCT] = "account",
+	[PW_REQ_INIT] = "init",
+	[PW_REQ_USERADD] = "useradd",
+	[PW_REQ_STATUS] = "status",
+	[PW_REQ_LIST] = "list",
+	[PW_REQ_UNLOCK] = "unlock",
+	[PW_REQ_STATS] = "stats",
+};
+
+const char *
+proto_stat_name(unsigned i)
+{
+	return i < PW_STAT_COUNT ? stat_names[i] : NULL;
+}
+
+const char *
+proto_role_name(unsigned role)
+{
+	return role <= PW_ROLE_MASTER ? role_names[role] : "none";
+}
+
+const char *
+proto_req_name(unsigned type)
+{
+	return type <= PW_REQ_TYPE_MAX ? req_names[type] : req_names[0];
+}
+
+int
+proto_role_parse(const char *s, uint8_t *role)
+{
+	uint8_t i;
+
+	*role = PW_ROLE_NONE;
+	for (i = PW_ROLE_USER; i <= PW_ROLE_MASTER; i++) {
+		if (strcmp(s, role_names[i]) == 0) {
+			*role = i;
+			return PW_OK;
+		}
+	}
+	return PW_ERR_INVAL;
+}
+
+bool
+proto_name_valid(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > PW_USER_MAX || s[0] == '-' || s[0] == '.')
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-' || c == '@'))
+			return false;
+	}
+	return true;
+}
+
+int
+proto_secret_set(struct pw_secret *sec, const char *s)
+{
+	size_t n = strlen(s);
+
+	PW_WIPE_OBJECT(sec);
+	if (n > PW_PASS_MAX)
+		return PW_ERR_TOOLONG;
+	memcpy(sec->buf, s, n);
+	sec->buf[n] = '\0';
+	sec->len = n;
+	return PW_OK;
+}
+
+void
+proto_wipe_req(struct pw_request *req)
+{
+	PW_WIPE_ARRAY(req->secret);
+	req->nsecrets = 0;
+}
+
+int
+proto_encode_req(struct wire *w, const struct pw_request *req)
+{
+	uint32_t f, i;
+	int r = PW_OK;
+
+	if (req->type == 0 || req->type > PW_REQ_TYPE_MAX)
+		return PW_ERR_INVAL;
+	f = schema[req->type].fields;
+	if ((f & F_SECRETS) && req->nsecrets != schema[req->type].nsecrets)
+		return PW_ERR_INVAL;
+	if (req->ntargets > PW_TARGETS_MAX)
+		return PW_ERR_TOOLONG;
+	if ((f & (F_USER | F_USER_OPT)) && (r = wire_put_str(w, req->user)) != PW_OK)
+		return r;
+	if ((f & F_SERVICE) && (r = wire_put_str(w, req->service)) != PW_OK)
+		return r;
+	if ((f & F_RHOST) && (r = wire_put_str(w, req->rhost)) != PW_OK)
+		return r;
+	if ((f & F_FACTOR) && (r = wire_put_u8(w, req->factor)) != PW_OK)
+		return r;
+	if ((f & F_ROLE) && (r = wire_put_u8(w, req->role)) != PW_OK)
+		return r;
+	if ((f & F_FLAGS) && (r = wire_put_u32(w, req->flags)) != PW_OK)
+		return r;
+	if ((f & F_CURSOR) && (r = wire_put_str(w, req->cursor)) != PW_OK)
+		return r;
+	if (f & F_TARGETS) {
+		if ((r = wire_put_u32(w, req->ntargets)) != PW_OK)
+			return r;
+		for (i = 0; i < req->ntargets; i++)
+			if ((r = wire_put_str(w, req->targets[i])) != PW_OK)
+				return r;
+	}
+	if (f & F_SECRETS) {
+		if ((r = wire_put_u8(w, (uint8_t)req->nsecrets)) != PW_OK)
+			return r;
+		for (i = 0; i < req->nsecrets; i++)
+			if ((r = wire_put_bytes(w, req->secret[i].buf,
+			    req->secret[i].len)) != PW_OK)
+				return r;
+	}
+	return PW_OK;
+}
+
+/* A name field: valid, or empty when `optional'. */
+static int
+get_name(struct wire *w, char *dst, size_t dstsz, bool optional)
+{
+	int r;
+
+	if ((r = wire_get_str(w, dst, dstsz, NULL)) != PW_OK)
+		return r;
+	if (dst[0] == '\0' && optional)
+		return PW_OK;
+	return proto_name_valid(dst) ? PW_OK : PW_ERR_INVAL;
+}
+
+/* A free-text field (service, rhost): printable ASCII only. */
+static int
+get_text(struct wire *w, char *dst, size_t dstsz)
+{
+	const char *p;
+	int r;
+
+	if ((r = wire_get_str(w, dst, dstsz, NULL)) != PW_OK)
+		return r;
+	for (p = dst; *p != '\0'; p++)
+		if (*p < 0x21 || *p > 0x7e)
+			return PW_ERR_INVAL;
+	return PW_OK;
+}
+
+static int
+get_secrets(struct wire *w, struct pw_request *req, uint32_t want)
+{
+	uint8_t n;
+	uint32_t i;
+	int r;
+
+	if ((r = wire_get_u8(w, &n)) != PW_OK)
+		return r;
+	if (n != want)
+		return PW_ERR_PROTO;
+	for (i = 0; i < n; i++) {
+		if ((r = wire_get_str(w, req->secret[i].buf,
+		    sizeof(req->secret[i].buf), &req->secret[i].len)) != PW_OK)
+			return r;
+	}
+	req->nsecrets = n;
+	return PW_OK;
+}
+
+static int
+get_targets(struct wire *w, struct pw_request *req)
+{
+	uint32_t n, i;
+	int r;
+
+	if ((r = wire_get_u32(w, &n)) != PW_OK)
+		return r;
+	if (n > PW_TARGETS_MAX)
+		return PW_ERR_TOOLONG;
+	for (i = 0; i < n; i++)
+		if ((r = get_name(w, req->targets[i], sizeof(req->targets[i]),
+		    false)) != PW_OK)
+			return r;
+	req->ntargets = n;
+	return PW_OK;
+}
+
+static int
+decode_fields(struct wire *w, uint8_t type, struct pw_request *req)
+{
+	uint32_t f = schema[type].fields;
+	int r;
+
+	if ((f & (F_USER | F_USER_OPT)) &&
+	    (r = get_name(w, req->user, sizeof(req->user), f & F_USER_OPT)) != PW_OK)
+		return r;
+	if ((f & F_SERVICE) &&
+	    (r = get_text(w, req->service, sizeof(req->service))) != PW_OK)
+		return r;
+	if ((f & F_RHOST) &&
+	    (r = get_text(w, req->rhost, sizeof(req->rhost))) != PW_OK)
+		return r;
+	if ((f & F_FACTOR) && (r = wire_get_u8(w, &req->factor)) != PW_OK)
+		return r;
+	if ((f & F_FACTOR) && req->factor > PW_FACTOR_MAX)
+		return PW_ERR_INVAL;
+	if ((f & F_ROLE) && (r = wire_get_u8(w, &req->role)) != PW_OK)
+		return r;
+	if ((f & F_ROLE) && (req->role < PW_ROLE_USER || req->role > PW_ROLE_MASTER))
+		return PW_ERR_INVAL;
+	if ((f & F_FLAGS) && (r = wire_get_u32(w, &req->flags)) != PW_OK)
+		return r;
+	if (req->flags & ~PW_F_KNOWN)
+		return PW_ERR_INVAL;
+	if ((f & F_CURSOR) &&
+	    (r = get_name(w, req->cursor, sizeof(req->cursor), true)) != PW_OK)
+		return r;
+	if ((f & F_TARGETS) && (r = get_targets(w, req)) != PW_OK)
+		return r;
+	if ((f & F_SECRETS) &&
+	    (r = get_secrets(w, req, schema[type].nsecrets)) != PW_OK)
+		return r;
+	return wire_end(w);
+}
+
+int
+proto_decode_req(struct wire *w, uint8_t type, struct pw_request *req)
+{
+	int r;
+
+	memset(req, 0, sizeof(*req));
+	if (type == 0 || type > PW_REQ_TYPE_MAX)
+		return PW_ERR_PROTO;
+	req->type = type;
+	if ((r = decode_fields(w, type, req)) != PW_OK) {
+		proto_wipe_req(req);
+		return r;
+	}
+	return PW_OK;
+}
+
+static int
+put_account(struct wire *w, const struct pw_account *a)
+{
+	int r;
+
+	if ((r = wire_put_str(w, a->name)) != PW_OK ||
+	    (r = wire_put_u8(w, a->role)) != PW_OK ||
+	    (r = wire_put_u8(w, (uint8_t)(a->login_locked | a->confirm_locked << 1 |
+		a->suspended << 2))) != PW_OK ||
+	    (r = wire_put_u8(w, a->otp)) != PW_OK ||
+	    (r = wire_put_u8(w, a->must_change)) != PW_OK ||
+	    (r = wire_put_u32(w, a->login_failures)) != PW_OK ||
+	    (r = wire_put_u32(w, a->confirm_failures)) != PW_OK ||
+	    (r = wire_put_u32(w, a->otp_failures)) != PW_OK ||
+	    (r = wire_put_u64(w, (uint64_t)a->login_expires)) != PW_OK ||
+	    (r = wire_put_u64(w, (uint64_t)a->confirm_expires)) != PW_OK)
+		return r;
+	return PW_OK;
+}
+
+static int
+get_account(struct wire *w, struct pw_account *a)
+{
+	uint8_t bits;
+	uint64_t le, ce;
+	int r;
+
+	if ((r = get_name(w, a->name, sizeof(a->name), false)) != PW_OK ||
+	    (r = wire_get_u8(w, &a->role)) != PW_OK ||
+	    (r = wire_get_u8(w, &bits)) != PW_OK ||
+	    (r = wire_get_u8(w, &a->otp)) != PW_OK ||
+	    (r = wire_get_u8(w, &a->must_change)) != PW_OK ||
+	    (r = wire_get_u32(w, &a->login_failures)) != PW_OK ||
+	    (r = wire_get_u32(w, &a->confirm_failures)) != PW_OK ||
+	    (r = wire_get_u32(w, &a->otp_failures)) != PW_OK ||
+	    (r = wire_get_u64(w, &le)) != PW_OK ||
+	    (r = wire_get_u64(w, &ce)) != PW_OK)
+		return r;
+	if (a->role > PW_ROLE_MASTER || bits > 7 || a->otp > PW_OTP_LOCKED ||
+	    a->must_change > (PW_MUST_LOGIN | PW_MUST_CONFIRM))
+		return PW_ERR_PROTO;
+	a->login_locked = bits & 1;
+	a->confirm_locked = (bits >> 1) & 1;
+	a->suspended = (bits >> 2) & 1;
+	a->login_expires = (int64_t)le;
+	a->confirm_expires = (int64_t)ce;
+	return PW_OK;
+}
+
+int
+proto_encode_reply(struct wire *w, const struct pw_reply *rep)
+{
+	uint32_t i;
+	int r;
+
+	if (rep->naccts > PW_ACCTS_MAX || rep->nstats > PW_STATS_MAX ||
+	    rep->status > 0)
+		return PW_ERR_INVAL;
+	if ((r = wire_put_u32(w, (uint32_t)-rep->status)) != PW_OK ||
+	    (r = wire_put_str(w, rep->msg)) != PW_OK ||
+	    (r = wire_put_str(w, rep->info)) != PW_OK ||
+	    (r = wire_put_u8(w, rep->more)) != PW_OK ||
+	    (r = wire_put_u32(w, rep->naccts)) != PW_OK)
+		return r;
+	for (i = 0; i < rep->naccts; i++)
+		if ((r = put_account(w, &rep->accts[i])) != PW_OK)
+			return r;
+	if ((r = wire_put_u32(w, rep->nstats)) != PW_OK)
+		return r;
+	for (i = 0; i < rep->nstats; i++)
+		if ((r = wire_put_u64(w, rep->stats[i])) != PW_OK)
+			return r;
+	return PW_OK;
+}
+
+int
+proto_decode_reply(struct wire *w, uint8_t type, struct pw_reply *rep)
+{
+	uint32_t st, i;
+	int r;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->type = type;
+	if ((r = wire_get_u32(w, &st)) != PW_OK)
+		return r;
+	if (st > (uint32_t)-PW_ERR_LAST)
+		return PW_ERR_PROTO;
+	rep->status = -(int)st;
+	if ((r = wire_get_str(w, rep->msg, sizeof(rep->msg), NULL)) != PW_OK ||
+	    (r = wire_get_str(w, rep->info, sizeof(rep->info), NULL)) != PW_OK ||
+	    (r = wire_get_u8(w, &rep->more)) != PW_OK ||
+	    (r = wire_get_u32(w, &rep->naccts)) != PW_OK)
+		return r;
+	if (rep->more > 1)
+		return PW_ERR_PROTO;
+	if (rep->naccts > PW_ACCTS_MAX)
+		return PW_ERR_TOOLONG;
+	for (i = 0; i < rep->naccts; i++)
+		if ((r = get_account(w, &rep->accts[i])) != PW_OK)
+			return r;
+	if ((r = wire_get_u32(w, &rep->nstats)) != PW_OK)
+		return r;
+	if (rep->nstats > PW_STATS_MAX)
+		return PW_ERR_TOOLONG;
+	for (i = 0; i < rep->nstats; i++)
+		if ((r = wire_get_u64(w, &rep->stats[i])) != PW_OK)
+			return r;
+	return wire_end(w);
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/* Requests and replies between module/client and pwadmind (see PROTOCOL). */
+#ifndef PW_PROTO_H
+#define PW_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+#define PW_PROTO_VERSION 1
+#define PW_FRAME_MAX	 65536 /* bytes: version + type + payload */
+#define PW_USER_MAX	 64    /* bytes of an account name */
+#define PW_SERVICE_MAX	 64    /* bytes of a PAM service name */
+#define PW_RHOST_MAX	 255   /* bytes of a remote host name */
+#define PW_PASS_MAX	 512   /* bytes of a password (PAM_MAX_RESP_SIZE) */
+#define PW_SECRETS_MAX	 4     /* secrets in one request */
+#define PW_TARGETS_MAX	 64    /* account names in one request */
+#define PW_MSG_MAX	 255   /* bytes of a reply's message */
+#define PW_ACCTS_MAX	 256   /* accounts in one reply (a page) */
+#define PW_STATS_MAX	 32    /* counters in a stats reply */
+
+/* Request types; a reply's type is the request's | PW_REPLY. */
+enum pw_req_type {
+	PW_REQ_AUTH = 1,    /* verify one factor of `user' */
+	PW_REQ_ACCT = 2,    /* account check of `user' (pam_acct_mgmt) */
+	PW_REQ_INIT = 3,    /* root: first master on an empty store */
+	PW_REQ_USERADD = 4, /* add `user' with `role' */
+	PW_REQ_STATUS = 5,  /* one account; `user' empty = the peer's own */
+	PW_REQ_LIST = 6,    /* accounts the peer may act on, paged */
+	PW_REQ_UNLOCK = 7,  /* lift login/confirm locks of targets */
+	PW_REQ_STATS = 8,   /* root: the daemon's counters */
+	PW_REQ_TYPE_MAX = 8
+};
+#define PW_REPLY 0x80
+
+enum pw_factor { PW_FACTOR_LOGIN = 0, PW_FACTOR_CONFIRM = 1, PW_FACTOR_MAX = 1 };
+
+/* The zero value is no role: it grants nothing. */
+enum pw_role { PW_ROLE_NONE = 0, PW_ROLE_USER = 1, PW_ROLE_ADMIN = 2, PW_ROLE_MASTER = 3 };
+
+enum pw_otp_state { PW_OTP_NONE = 0, PW_OTP_AVAILABLE = 1, PW_OTP_LOCKED = 2 };
+
+/* Request flags. */
+#define PW_F_ALL	 0x01u /* UNLOCK: every locked account the actor may act on */
+#define PW_F_LOCKED_ONLY 0x02u /* LIST: only accounts with a lock */
+#define PW_F_FORCE	 0x04u /* root: past the last-master guard */
+#define PW_F_KNOWN	 0x07u
+
+/* must_change bits of an account. */
+#define PW_MUST_LOGIN	0x01u
+#define PW_MUST_CONFIRM 0x02u
+
+struct pw_secret {
+	size_t len;
+	char buf[PW_PASS_MAX + 1]; /* NUL-terminated; wiped by proto_wipe_req */
+};
+
+/*
+ * One request.  Which fields travel depends on the type (the schema in
+ * proto.c); absent fields stay zero.  Secrets by type:
+ *   AUTH     [0] the password of `factor'
+ *   INIT     [0] new login, [1] new confirmation
+ *   USERADD  [0] new login, [1] new confirmation, [2] actor's confirmation
+ *   UNLOCK   [0] actor's confirmation
+ * The actor's confirmation is an empty string when root runs the command.
+ */
+struct pw_request {
+	uint8_t type;
+	uint8_t factor;
+	uint8_t role;
+	uint32_t flags;
+	char user[PW_USER_MAX + 1];
+	char service[PW_SERVICE_MAX + 1];
+	char rhost[PW_RHOST_MAX + 1];
+	char cursor[PW_USER_MAX + 1]; /* LIST: names after this one */
+	uint32_t ntargets;
+	char targets[PW_TARGETS_MAX][PW_USER_MAX + 1];
+	uint32_t nsecrets;
+	struct pw_secret secret[PW_SECRETS_MAX];
+};
+
+/* The state of one account as the daemon reports it. */
+struct pw_account {
+	char name[PW_USER_MAX + 1];
+	uint8_t role;
+	bool login_locked;
+	bool confirm_locked;
+	bool suspended;
+	uint8_t otp; /* enum pw_otp_state */
+	uint8_t must_change; /* PW_MUST_* */
+	uint32_t login_failures;
+	uint32_t confirm_failures;
+	uint32_t otp_failures;
+	int64_t login_expires;	 /* unix time; 0 = never */
+	int64_t confirm_expires; /* unix time; 0 = never */
+};
+
+/* Counters reported by PW_REQ_STATS, in this order. */
+enum pw_stat {
+	PW_STAT_REQUESTS,   /* requests decoded, all types */
+	PW_STAT_REQ_AUTH,
+	PW_STAT_REQ_ACCT,
+	PW_STAT_REQ_ADMIN,  /* init, useradd, unlock */
+	PW_STAT_REQ_QUERY,  /* status, list, stats */
+	PW_STAT_HASHES,	    /* password verifications evaluated */
+	PW_STAT_DUMMY,	    /* of which dummy (unknown account) */
+	PW_STAT_HASHED_NEW, /* new password hashes computed */
+	PW_STAT_LOCKED_REFUSED, /* attempts refused as locked, not hashed */
+	PW_STAT_SLOT_WAITS, /* attempts that waited for a guess slot */
+	PW_STAT_LOCKS,	    /* factors locked */
+	PW_STAT_CONN_ACCEPTED,
+	PW_STAT_CONN_REFUSED, /* connections refused by a limit */
+	PW_STAT_BAD_REQUESTS, /* malformed or oversized requests */
+	PW_STAT_COUNT
+};
+
+struct pw_reply {
+	uint8_t type;
+	int status;		 /* PW_OK or a PW_ERR_* */
+	char msg[PW_MSG_MAX + 1];  /* one sentence for the user, may be "" */
+	char info[PW_MSG_MAX + 1]; /* informational sentence, may be "" */
+	uint8_t more;		 /* LIST: another page follows */
+	uint32_t naccts;
+	struct pw_account accts[PW_ACCTS_MAX];
+	uint32_t nstats;
+	uint64_t stats[PW_STATS_MAX];
+};
+
+/* Name of a stats counter (for output); NULL past PW_STAT_COUNT. */
+const char *proto_stat_name(unsigned i);
+const char *proto_role_name(unsigned role);
+/* PW_OK and *role set, or PW_ERR_INVAL. */
+int proto_role_parse(const char *s, uint8_t *role) PW_WUR;
+const char *proto_req_name(unsigned type);
+
+/*
+ * True when `s' is a valid account name: 1..PW_USER_MAX bytes of
+ * [A-Za-z0-9._@-], not starting with '-' or '.'.  Anything else
+ * (including every non-ASCII byte) is refused, never rewritten.
+ */
+bool proto_name_valid(const char *s);
+
+/* Appends the payload of `req' (schema of req->type) to w. */
+int proto_encode_req(struct wire *w, const struct pw_request *req) PW_WUR;
+/*
+ * Decodes the payload of a request of `type' into *req (cleared first).
+ * Every field is bounded; unknown types, bad names, unknown flags and
+ * trailing bytes are refused.  On failure *req is wiped.
+ */
+int proto_decode_req(struct wire *w, uint8_t type, struct pw_request *req) PW_WUR;
+int proto_encode_reply(struct wire *w, const struct pw_reply *rep) PW_WUR;
+int proto_decode_reply(struct wire *w, uint8_t type, struct pw_reply *rep) PW_WUR;
+
+/* Copies the NUL-terminated s into a secret; PW_ERR_TOOLONG past PW_PASS_MAX. */
+int proto_secret_set(struct pw_secret *sec, const char *s) PW_WUR;
+/* Wipes every secret of a request (call before it goes out of scope). */
+void proto_wipe_req(struct pw_request *req);
+
+#endif

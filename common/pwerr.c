@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* Human strings for PW_ERR_* codes. */
+#include "pwerr.h"
+
+static const char *const msgs[] = {
+	[0] = "success",
+	[1] = "wrong password",
+	[2] = "password locked",
+	[3] = "no such account",
+	[4] = "account suspended",
+	[5] = "permission denied",
+	[6] = "account already exists",
+	[7] = "the store already has accounts",
+	[8] = "password refused by a quality rule",
+	[9] = "that would leave no usable master account",
+	[10] = "the password must be changed",
+	[11] = "invalid argument",
+	[12] = "daemon busy, try again later",
+	[13] = "timed out",
+	[14] = "malformed message",
+	[15] = "protocol version mismatch",
+	[16] = "field too long",
+	[17] = "message truncated",
+	[18] = "trailing bytes after message",
+	[19] = "NUL byte inside a string",
+	[20] = "no space left",
+	[21] = "input/output error",
+	[22] = "daemon unreachable",
+	[23] = "daemon socket is not owned by a trusted user",
+	[24] = "store error",
+	[25] = "out of memory",
+	[26] = "internal error",
+	[27] = "wrong confirmation password",
+	[28] = "confirmation password locked",
+};
+
+const char *
+pw_strerror(int r)
+{
+	if (r > 0 || r < PW_ERR_LAST)
+		return "unknown error";
+	return msgs[-r];
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by every part. */
+#ifndef PW_UTIL_H
+#define PW_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+/*
+ * Parses a whole decimal integer in [min, max] into *out.  Refuses empty
+ * strings, signs where min >= 0, trailing characters and overflow with
+ * PW_ERR_INVAL; *out is 0 on failure.
+ */
+int pw_strtonum(const char *s, long long min, long long max, long long *out) PW_WUR;
+
+/* True when s is valid UTF-8 with no control characters. */
+bool pw_utf8_printable(const char *s);
+
+#endif
