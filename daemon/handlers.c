@@ -1,0 +1,692 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Request handlers.  Each one reads as: who may ask -> policy -> guesses
+ * (through lockout.c) -> store -> reply.  Messages for people are built
+ * here, one sentence each; secrets only pass through verify.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "frame.h"
+#include "handlers.h"
+#include "lockout.h"
+#include "log.h"
+#include "policy.h"
+#include "pwerr.h"
+#include "stats.h"
+#include "util.h"
+#include "verify.h"
+#include "wipe.h"
+
+static const char *const factor_name[] = { "login", "confirmation" };
+
+#define MSG_NOT_YOURS "You may only authenticate your own account."
+#define MSG_BUSY      "The password service is busy; try again in a moment."
+#define MSG_NO_ACTOR  "Your user has no account in pwadmin."
+
+static void
+reply(struct pw_reply *rep, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+reply(struct pw_reply *rep, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	rep->status = status;
+	if (fmt == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(rep->msg, sizeof(rep->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void
+locked_msg(struct pw_reply *rep, int status, uint8_t factor)
+{
+	reply(rep, status, "Your %s password is locked after too many failed "
+	    "attempts; a master or admin can unlock it.", factor_name[factor]);
+}
+
+static uint32_t
+max_failures(const struct pwd_conf *c, uint8_t factor)
+{
+	return factor == PW_FACTOR_LOGIN ? c->max_login_failures
+					 : c->max_confirm_failures;
+}
+
+struct rehash_arg {
+	uint8_t factor;
+	const char *old;
+	const char *fresh;
+};
+
+static int
+set_rehash(struct store_user *u, void *arg)
+{
+	struct rehash_arg *a = arg;
+
+	/* only if nobody changed the password meanwhile */
+	if (strcmp(u->f[a->factor].hash, a->old) != 0)
+		return 0;
+	memcpy(u->f[a->factor].hash, a->fresh, PWD_HASH_MAX);
+	return 1;
+}
+
+/* Replaces a hash made with older parameters after it verified. */
+static void
+maybe_rehash(struct hctx *h, const char *name, uint8_t factor,
+    const char *old, const struct pw_secret *sec)
+{
+	char fresh[PWD_HASH_MAX];
+	struct rehash_arg a = { factor, old, fresh };
+
+	if (!verify_needs_rehash(old))
+		return;
+	if (verify_hash(sec->buf, sec->len, fresh) == PW_OK &&
+	    store_user_edit(h->st, name, set_rehash, &a) == PW_OK)
+		log_info("rehashed %s password of user=%s with current "
+		    "parameters", factor_name[factor], name);
+	verify_wipe(fresh, sizeof(fresh));
+}
+
+/*
+ * One guess at `factor' of `name' (rule 1): slot, hash, durable verdict.
+ * Returns PW_OK, PW_ERR_AUTH, PW_ERR_LOCKED (refused unhashed, or this
+ * failure locked it), PW_ERR_NOUSER (after a dummy verification and a
+ * store write, so it costs what a wrong password costs), PW_ERR_SUSPENDED,
+ * PW_ERR_BUSY or a store error.
+ */
+static int
+guess(struct hctx *h, const char *name, uint8_t factor,
+    const struct pw_secret *sec)
+{
+	int64_t deadline = frame_now_ms() + h->conf->slot_wait_timeout * 1000LL;
+	uint32_t max = max_failures(h->conf, factor);
+	struct store_user u;
+	bool waited, ok, locked_now = false;
+	int r;
+
+	r = lockout_enter(h->st, name, factor, max, deadline, &u, &waited);
+	if (r == PW_ERR_NOUSER) {
+		(void)verify_check(NULL, sec->buf, sec->len);
+		if (store_note_unknown(h->st) != PW_OK)
+			log_debug("could not count an unknown-account attempt");
+		return PW_ERR_NOUSER;
+	}
+	if (r != PW_OK)
+		return r;
+	ok = verify_check(u.f[factor].hash, sec->buf, sec->len);
+	r = lockout_leave(h->st, name, factor, ok, max, &locked_now);
+	if (locked_now)
+		log_notice("lock %s password of user=%s after %u failures",
+		    factor_name[factor], name, max);
+	if (ok && r == PW_OK)
+		maybe_rehash(h, name, factor, u.f[factor].hash, sec);
+	PW_WIPE_OBJECT(&u);
+	if (r != PW_OK)
+		return r;
+	if (ok)
+		return PW_OK;
+	return locked_now ? PW_ERR_LOCKED : PW_ERR_AUTH;
+}
+
+/* Non-root peers may only ask about the account named like their uid. */
+static bool
+own_account(const struct peer *p, const char *user)
+{
+	return p->root || (p->has_name && strcmp(p->name, user) == 0);
+}
+
+static void
+h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	int r;
+
+	if (req->nsecrets != 1 || !own_account(h->peer, req->user)) {
+		reply(rep, PW_ERR_PERM, MSG_NOT_YOURS);
+		return;
+	}
+	r = guess(h, req->user, req->factor, &req->secret[0]);
+	switch (r) {
+	case PW_OK:
+	case PW_ERR_AUTH:
+	case PW_ERR_NOUSER: /* same (empty) message as a wrong password */
+		reply(rep, r, NULL);
+		break;
+	case PW_ERR_LOCKED:
+		locked_msg(rep, r, req->factor);
+		break;
+	case PW_ERR_SUSPENDED:
+		reply(rep, r, "Your account is suspended; a master or admin "
+		    "can resume it.");
+		break;
+	case PW_ERR_BUSY:
+		reply(rep, r, MSG_BUSY);
+		break;
+	default:
+		reply(rep, r, "The password service failed: %s.", pw_strerror(r));
+	}
+	log_notice("auth %s user=%s factor=%s service=%s rhost=%s peer_uid=%u",
+	    r == PW_OK ? "ok" : pw_strerror(r), req->user,
+	    factor_name[req->factor], req->service[0] ? req->service : "-",
+	    req->rhost[0] ? req->rhost : "-", (unsigned)h->peer->uid);
+}
+
+/* The account as reported to clients; now is the current unix time. */
+static void
+to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
+    struct pw_account *a)
+{
+	uint32_t days;
+
+	memset(a, 0, sizeof(*a));
+	memcpy(a->name, u->name, sizeof(a->name));
+	a->role = u->role;
+	a->login_locked = u->f[PW_FACTOR_LOGIN].locked;
+	a->confirm_locked = u->f[PW_FACTOR_CONFIRM].locked;
+	a->suspended = u->suspended;
+	a->otp = u->otp_state;
+	a->must_change = (uint8_t)((u->f[PW_FACTOR_LOGIN].must_change ? PW_MUST_LOGIN : 0) |
+	    (u->f[PW_FACTOR_CONFIRM].must_change ? PW_MUST_CONFIRM : 0));
+	a->login_failures = u->f[PW_FACTOR_LOGIN].failures;
+	a->confirm_failures = u->f[PW_FACTOR_CONFIRM].failures;
+	a->otp_failures = u->otp_failures;
+	(void)policy_expiry(u->f[PW_FACTOR_LOGIN].changed_at,
+	    c->login_max_age_days, c->warn_days, now, &a->login_expires, &days);
+	(void)policy_expiry(u->f[PW_FACTOR_CONFIRM].changed_at,
+	    c->confirm_max_age_days, c->warn_days, now, &a->confirm_expires, &days);
+}
+
+/* Rules 2, 7, 8 at account time: suspended, locked, must change, expiry. */
+static int
+acct_decide(const struct pwd_conf *c, const struct store_user *u, int64_t now,
+    struct pw_reply *rep)
+{
+	const uint32_t maxage[] = { c->login_max_age_days, c->confirm_max_age_days };
+	int64_t exp;
+	uint32_t days;
+	uint8_t i;
+
+	if (u->suspended) {
+		reply(rep, PW_ERR_SUSPENDED, "Your account is suspended; a master "
+		    "or admin can resume it.");
+		return rep->status;
+	}
+	if (u->f[PW_FACTOR_LOGIN].locked) {
+		locked_msg(rep, PW_ERR_LOCKED, PW_FACTOR_LOGIN);
+		return rep->status;
+	}
+	for (i = 0; i <= PW_FACTOR_MAX; i++) {
+		enum policy_expiry e = policy_expiry(u->f[i].changed_at,
+		    maxage[i], c->warn_days, now, &exp, &days);
+
+		if (u->f[i].must_change) {
+			reply(rep, PW_ERR_CHANGE, "Your %s password must be "
+			    "changed now.", factor_name[i]);
+			return rep->status;
+		}
+		if (e == EXP_EXPIRED) {
+			reply(rep, PW_ERR_CHANGE, "Your %s password has expired "
+			    "and must be changed now.", factor_name[i]);
+			return rep->status;
+		}
+		if (e == EXP_WARN && rep->info[0] == '\0')
+			snprintf(rep->info, sizeof(rep->info), "Your %s password "
+			    "expires in %u day%s.", factor_name[i], days,
+			    days == 1 ? "" : "s");
+	}
+	rep->status = PW_OK;
+	return PW_OK;
+}
+
+static void
+h_acct(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	struct store_user u;
+	int r;
+
+	if (!own_account(h->peer, req->user)) {
+		reply(rep, PW_ERR_PERM, MSG_NOT_YOURS);
+		return;
+	}
+	if ((r = store_user_get(h->st, req->user, &u)) != PW_OK) {
+		reply(rep, r, NULL);
+		return;
+	}
+	r = acct_decide(h->conf, &u, (int64_t)time(NULL), rep);
+	PW_WIPE_OBJECT(&u);
+	log_info("account %s user=%s service=%s peer_uid=%u",
+	    r == PW_OK ? "ok" : pw_strerror(r), req->user,
+	    req->service[0] ? req->service : "-", (unsigned)h->peer->uid);
+}
+
+/* Quality of a pair of new passwords for `user' (rule 10, both factors). */
+static int
+check_new_pair(const struct pwd_conf *c, const char *user,
+    const struct pw_secret *login, const struct pw_secret *confirm,
+    struct pw_reply *rep)
+{
+	const struct pw_secret *s[2] = { login, confirm };
+	char why[PW_MSG_MAX + 1];
+	int i, r;
+
+	for (i = 0; i < 2; i++) {
+		if (!pw_utf8_printable(s[i]->buf)) {
+			reply(rep, PW_ERR_QUALITY, "The new %s password must be "
+			    "printable UTF-8 text.", factor_name[i]);
+			return rep->status;
+		}
+		r = policy_quality(user, s[i]->buf, s[1 - i]->buf,
+		    c->min_length, c->min_classes, why, sizeof(why));
+		if (r != PW_OK) {
+			reply(rep, r, "New %s password refused: %s",
+			    factor_name[i], why);
+			return r;
+		}
+	}
+	return PW_OK;
+}
+
+/* A new account record with both passwords hashed. */
+static int
+make_user(const char *name, uint8_t role, const struct pw_secret *login,
+    const struct pw_secret *confirm, bool must_change, struct store_user *u)
+{
+	const struct pw_secret *s[2] = { login, confirm };
+	int64_t now = (int64_t)time(NULL);
+	int i, r;
+
+	memset(u, 0, sizeof(*u));
+	memcpy(u->name, name, strlen(name) + 1);
+	u->role = role;
+	u->created_at = now;
+	for (i = 0; i < 2; i++) {
+		if ((r = verify_hash(s[i]->buf, s[i]->len, u->f[i].hash)) != PW_OK)
+			return r;
+		u->f[i].must_change = must_change;
+		u->f[i].changed_at = now;
+	}
+	return PW_OK;
+}
+
+static void
+h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	struct store_user u;
+	int r;
+
+	if (!h->peer->root) {
+		reply(rep, PW_ERR_PERM, "Only root can initialise the store.");
+		return;
+	}
+	if (check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
+	    rep) != PW_OK)
+		return;
+	r = make_user(req->user, PW_ROLE_MASTER, &req->secret[0],
+	    &req->secret[1], false, &u);
+	if (r == PW_OK)
+		r = store_user_init(h->st, &u);
+	PW_WIPE_OBJECT(&u);
+	if (r == PW_ERR_NOTEMPTY)
+		reply(rep, r, "The store already has accounts; init only works "
+		    "on an empty store.");
+	else
+		reply(rep, r, r == PW_OK ? NULL : "%s.", pw_strerror(r));
+	log_notice("init master=%s by uid=%u: %s", req->user,
+	    (unsigned)h->peer->uid, pw_strerror(r));
+}
+
+static const char *
+deny_msg(enum policy_act a)
+{
+	switch (a) {
+	case ACT_DENY_SELF:
+		return "Nobody acts on their own account through an admin "
+		       "command; use pwadmin passwd.";
+	case ACT_DENY_MASTER:
+		return "An admin may not act on a master account.";
+	default:
+		return "Only masters and admins may do this.";
+	}
+}
+
+/*
+ * Rule 3: loads the actor (the peer's account) and checks its role.  Root
+ * is the recovery actor and has no account (*actor zeroed, returns PW_OK).
+ */
+static int
+load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep)
+{
+	memset(actor, 0, sizeof(*actor));
+	if (h->peer->root)
+		return PW_OK;
+	if (!h->peer->has_name ||
+	    store_user_get(h->st, h->peer->name, actor) != PW_OK) {
+		reply(rep, PW_ERR_PERM, MSG_NO_ACTOR);
+		return rep->status;
+	}
+	if (actor->role != PW_ROLE_ADMIN && actor->role != PW_ROLE_MASTER) {
+		reply(rep, PW_ERR_PERM, "%s", deny_msg(ACT_DENY));
+		return rep->status;
+	}
+	return PW_OK;
+}
+
+static int
+may_act(struct hctx *h, const struct store_user *actor, const char *target,
+    uint8_t target_role, struct pw_reply *rep)
+{
+	enum policy_act a = policy_may_act(h->peer->root, actor->role,
+	    actor->name, target, target_role);
+
+	if (a == ACT_ALLOW)
+		return PW_OK;
+	reply(rep, PW_ERR_PERM, "%s", deny_msg(a));
+	return rep->status;
+}
+
+/*
+ * Rule 3: the actor's confirmation password, through the same guess slots
+ * and lockout as a login.  Root needs none (and must send none).
+ */
+static int
+confirm_actor(struct hctx *h, const struct pw_secret *sec, struct pw_reply *rep)
+{
+	int r;
+
+	if (h->peer->root)
+		return PW_OK;
+	r = guess(h, h->peer->name, PW_FACTOR_CONFIRM, sec);
+	switch (r) {
+	case PW_OK:
+		return PW_OK;
+	case PW_ERR_AUTH:
+		reply(rep, PW_ERR_CONFIRM, "Wrong confirmation password.");
+		break;
+	case PW_ERR_LOCKED:
+		reply(rep, PW_ERR_CONFIRM_LOCKED, "Your confirmation password is "
+		    "locked; another master or admin (or root) must unlock it.");
+		break;
+	case PW_ERR_SUSPENDED:
+		reply(rep, r, "Your account is suspended.");
+		break;
+	case PW_ERR_BUSY:
+		reply(rep, r, MSG_BUSY);
+		break;
+	default:
+		reply(rep, r, "%s.", pw_strerror(r));
+	}
+	return rep->status;
+}
+
+static const char *
+actor_label(const struct hctx *h)
+{
+	return h->peer->root ? "root(recovery)" : h->peer->name;
+}
+
+static void
+h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	struct store_user actor, u;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	if (load_actor(h, &actor, rep) != PW_OK ||
+	    may_act(h, &actor, req->user, req->role, rep) != PW_OK)
+		goto out;
+	if (store_user_get(h->st, req->user, &u) == PW_OK) {
+		reply(rep, PW_ERR_EXISTS, "The account %s already exists.",
+		    req->user);
+		goto out;
+	}
+	if (check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
+	    rep) != PW_OK || confirm_actor(h, &req->secret[2], rep) != PW_OK)
+		goto out;
+	r = make_user(req->user, req->role, &req->secret[0], &req->secret[1],
+	    true, &u);
+	if (r == PW_OK)
+		r = store_user_add(h->st, &u);
+	if (r == PW_OK)
+		to_account(h->conf, &u, (int64_t)time(NULL), &rep->accts[rep->naccts++]);
+	reply(rep, r, r == PW_OK ? NULL : "%s.", pw_strerror(r));
+out:
+	log_notice("useradd user=%s role=%s by %s: %s", req->user,
+	    proto_role_name(req->role), actor_label(h), pw_strerror(rep->status));
+	PW_WIPE_OBJECT(&actor);
+	PW_WIPE_OBJECT(&u);
+}
+
+struct unlock_arg {
+	struct hctx *h;
+	const struct store_user *actor;
+	bool all;
+	struct pw_reply *rep;
+	uint32_t more; /* unlocked past the reply's capacity */
+};
+
+static int
+unlock_one(struct store_user *u, void *arg)
+{
+	struct unlock_arg *a = arg;
+	bool locked = u->f[PW_FACTOR_LOGIN].locked || u->f[PW_FACTOR_CONFIRM].locked;
+	enum policy_act act = policy_may_act(a->h->peer->root, a->actor->role,
+	    a->actor->name, u->name, u->role);
+	uint8_t i;
+
+	if (a->all && (!locked || act != ACT_ALLOW ||
+	    (!a->h->peer->root && strcmp(u->name, a->actor->name) == 0)))
+		return 0;
+	if (act != ACT_ALLOW) /* re-checked inside the transaction */
+		return PW_ERR_PERM;
+	for (i = 0; i <= PW_FACTOR_MAX; i++) {
+		u->f[i].locked = false;
+		u->f[i].failures = 0;
+	}
+	if (a->rep->naccts < PW_ACCTS_MAX)
+		to_account(a->h->conf, u, (int64_t)time(NULL),
+		    &a->rep->accts[a->rep->naccts++]);
+	else
+		a->more++;
+	return 1;
+}
+
+/* Explicit targets: each must exist and be one the actor may act on. */
+static int
+check_targets(struct hctx *h, const struct store_user *actor,
+    const struct pw_request *req, struct pw_reply *rep)
+{
+	struct store_user t;
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < req->ntargets; i++) {
+		if ((r = store_user_get(h->st, req->targets[i], &t)) != PW_OK) {
+			reply(rep, r, "No account named %s; nothing was changed.",
+			    req->targets[i]);
+			return r;
+		}
+		r = may_act(h, actor, t.name, t.role, rep);
+		PW_WIPE_OBJECT(&t);
+		if (r != PW_OK) {
+			snprintf(rep->info, sizeof(rep->info), "Refused for %s; "
+			    "nothing was changed.", req->targets[i]);
+			return r;
+		}
+	}
+	return PW_OK;
+}
+
+static void
+h_unlock(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	struct store_user actor;
+	struct unlock_arg a = { h, &actor, (req->flags & PW_F_ALL) != 0, rep, 0 };
+	int r;
+
+	if (load_actor(h, &actor, rep) != PW_OK)
+		goto out;
+	if (a.all == (req->ntargets > 0) || (req->flags & ~PW_F_ALL)) {
+		reply(rep, PW_ERR_INVAL, "Name accounts to unlock, or --all.");
+		goto out;
+	}
+	if (check_targets(h, &actor, req, rep) != PW_OK ||
+	    confirm_actor(h, &req->secret[0], rep) != PW_OK)
+		goto out;
+	if (a.all)
+		r = store_users_edit_all(h->st, unlock_one, &a);
+	else
+		r = store_users_edit(h->st,
+		    (const char(*)[PW_USER_MAX + 1])req->targets, req->ntargets,
+		    unlock_one, &a);
+	if (r != PW_OK) {
+		rep->naccts = 0;
+		reply(rep, r, "%s; nothing was changed.", pw_strerror(r));
+		goto out;
+	}
+	reply(rep, PW_OK, NULL);
+	if (a.all && rep->naccts == 0)
+		snprintf(rep->info, sizeof(rep->info), "No locked account to unlock.");
+	else if (a.more > 0)
+		snprintf(rep->info, sizeof(rep->info), "%u more accounts were "
+		    "unlocked.", a.more);
+out:
+	log_notice("unlock %s%u account(s) by %s: %s", a.all ? "--all " : "",
+	    a.all ? rep->naccts + a.more : req->ntargets, actor_label(h),
+	    pw_strerror(rep->status));
+	PW_WIPE_OBJECT(&actor);
+}
+
+static void
+h_status(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	const char *name = req->user[0] != '\0' ? req->user : h->peer->name;
+	struct store_user actor, u;
+	int r;
+
+	memset(&actor, 0, sizeof(actor));
+	memset(&u, 0, sizeof(u));
+	if (name[0] == '\0' || (req->user[0] == '\0' && !h->peer->has_name)) {
+		reply(rep, PW_ERR_NOUSER, h->peer->root ? "root has no account; "
+		    "name one." : MSG_NO_ACTOR);
+		goto out;
+	}
+	/* someone else's account: the rules of an admin operation */
+	if (!h->peer->root && strcmp(name, h->peer->name) != 0 &&
+	    load_actor(h, &actor, rep) != PW_OK)
+		goto out;
+	if ((r = store_user_get(h->st, name, &u)) != PW_OK) {
+		reply(rep, r, "No account named %s.", name);
+		goto out;
+	}
+	if (!h->peer->root && strcmp(name, h->peer->name) != 0 &&
+	    may_act(h, &actor, u.name, u.role, rep) != PW_OK)
+		goto out;
+	to_account(h->conf, &u, (int64_t)time(NULL), &rep->accts[rep->naccts++]);
+	reply(rep, PW_OK, NULL);
+out:
+	PW_WIPE_OBJECT(&actor);
+	PW_WIPE_OBJECT(&u);
+}
+
+struct list_arg {
+	struct hctx *h;
+	const struct store_user *actor;
+	bool locked_only;
+	struct pw_reply *rep;
+	int64_t now;
+};
+
+static int
+list_one(const struct store_user *u, void *arg)
+{
+	struct list_arg *a = arg;
+	bool locked = u->f[PW_FACTOR_LOGIN].locked || u->f[PW_FACTOR_CONFIRM].locked ||
+	    u->otp_state == PW_OTP_LOCKED;
+
+	if (policy_may_act(a->h->peer->root, a->actor->role, a->actor->name,
+	    u->name, u->role) != ACT_ALLOW || (a->locked_only && !locked))
+		return 0;
+	if (a->rep->naccts == PW_ACCTS_MAX) {
+		a->rep->more = 1;
+		return 1;
+	}
+	to_account(a->h->conf, u, a->now, &a->rep->accts[a->rep->naccts++]);
+	return 0;
+}
+
+static void
+h_list(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	struct store_user actor;
+	struct list_arg a = { h, &actor, (req->flags & PW_F_LOCKED_ONLY) != 0,
+		rep, (int64_t)time(NULL) };
+	int r;
+
+	if (load_actor(h, &actor, rep) != PW_OK)
+		goto out;
+	if (req->flags & ~PW_F_LOCKED_ONLY) {
+		reply(rep, PW_ERR_INVAL, "Unknown flag for list.");
+		goto out;
+	}
+	r = store_users_scan(h->st, req->cursor, list_one, &a);
+	if (r != PW_OK) {
+		rep->naccts = 0;
+		rep->more = 0;
+	}
+	reply(rep, r, r == PW_OK ? NULL : "%s.", pw_strerror(r));
+out:
+	PW_WIPE_OBJECT(&actor);
+}
+
+static void
+h_stats(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	unsigned i;
+
+	(void)req;
+	if (!h->peer->root) {
+		reply(rep, PW_ERR_PERM, "Only root can read the daemon's counters.");
+		return;
+	}
+	for (i = 0; i < PW_STAT_COUNT; i++)
+		rep->stats[i] = stats_get((enum pw_stat)i);
+	rep->nstats = PW_STAT_COUNT;
+	reply(rep, PW_OK, NULL);
+}
+
+static const struct {
+	uint8_t type;
+	enum pw_stat stat;
+	void (*fn)(struct hctx *, struct pw_request *, struct pw_reply *);
+} dispatch[] = {
+	{ PW_REQ_AUTH, PW_STAT_REQ_AUTH, h_auth },
+	{ PW_REQ_ACCT, PW_STAT_REQ_ACCT, h_acct },
+	{ PW_REQ_INIT, PW_STAT_REQ_ADMIN, h_init },
+	{ PW_REQ_USERADD, PW_STAT_REQ_ADMIN, h_useradd },
+	{ PW_REQ_STATUS, PW_STAT_REQ_QUERY, h_status },
+	{ PW_REQ_LIST, PW_STAT_REQ_QUERY, h_list },
+	{ PW_REQ_UNLOCK, PW_STAT_REQ_ADMIN, h_unlock },
+	{ PW_REQ_STATS, PW_STAT_REQ_QUERY, h_stats },
+};
+
+void
+handle_request(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	size_t i;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->type = (uint8_t)(req->type | PW_REPLY);
+	stats_inc(PW_STAT_REQUESTS);
+	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++) {
+		if (dispatch[i].type != req->type)
+			continue;
+		stats_inc(dispatch[i].stat);
+		dispatch[i].fn(h, req, rep);
+		return;
+	}
+	reply(rep, PW_ERR_PROTO, "Unknown request.");
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* One handler per request type: decode -> policy -> store -> reply. */
+#ifndef PWD_HANDLERS_H
+#define PWD_HANDLERS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "conf.h"
+#include "proto.h"
+#include "store.h"
+
+/* Who is on the other end of a connection (from SO_PEERCRED + NSS). */
+struct peer {
+	uid_t uid;
+	pid_t pid;
+	bool root;		    /* uid 0: recovery powers */
+	bool has_name;		    /* the uid maps to a valid account name */
+	char name[PW_USER_MAX + 1]; /* NSS name of uid, when has_name */
+};
+
+struct hctx {
+	const struct pwd_conf *conf;
+	struct store *st;
+	const struct peer *peer;
+};
+
+/*
+ * Runs the request and fills *rep (status, msg, accounts, counters).
+ * Never exits; every failure becomes a status.  The caller wipes *req.
+ */
+void handle_request(struct hctx *h, struct pw_request *req,
+    struct pw_reply *rep);
+
+#endif

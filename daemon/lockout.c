@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guess slots.  One mutex orders every slot decision with the failure
+ * writes, so "stored failures + guesses in flight < max" is exact even
+ * when many attempts arrive at once:
+ *  1. A guess MUST hold a slot while its secret is hashed.
+ *  2. A failure MUST be committed to the store before its slot is given
+ *     back, and before the daemon answers.
+ *  3. Guesses in flight MUST NOT lock anyone: a waiter re-reads the store
+ *     after each verdict and is refused only when the stored record says
+ *     locked.
+ * Hashing happens outside the mutex; only LMDB reads and the failure
+ * writes happen inside it.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lockout.h"
+#include "log.h"
+#include "policy.h"
+#include "pwerr.h"
+#include "stats.h"
+#include "wipe.h"
+
+struct inflight {
+	char name[PW_USER_MAX + 1];
+	uint8_t factor;
+	uint32_t n;
+	struct inflight *next;
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv;
+static struct inflight *slots; /* entries with n > 0 only */
+
+void
+lockout_init(void)
+{
+	pthread_condattr_t a;
+
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&cv, &a);
+	pthread_condattr_destroy(&a);
+}
+
+static struct inflight **
+find(const char *name, uint8_t factor)
+{
+	struct inflight **p;
+
+	for (p = &slots; *p != NULL; p = &(*p)->next)
+		if ((*p)->factor == factor && strcmp((*p)->name, name) == 0)
+			return p;
+	return p;
+}
+
+static uint32_t
+inflight_of(const char *name, uint8_t factor)
+{
+	struct inflight **p = find(name, factor);
+
+	return *p != NULL ? (*p)->n : 0;
+}
+
+static int
+take(const char *name, uint8_t factor)
+{
+	struct inflight **p = find(name, factor);
+
+	if (*p == NULL) {
+		if ((*p = calloc(1, sizeof(**p))) == NULL)
+			return PW_ERR_NOMEM;
+		memcpy((*p)->name, name, strlen(name) + 1);
+		(*p)->factor = factor;
+	}
+	(*p)->n++;
+	return PW_OK;
+}
+
+static void
+give(const char *name, uint8_t factor)
+{
+	struct inflight **p = find(name, factor), *e = *p;
+
+	if (e == NULL)
+		return;
+	if (--e->n == 0) {
+		*p = e->next;
+		free(e);
+	}
+}
+
+static int
+wait_until(int64_t deadline_ms)
+{
+	struct timespec ts = { .tv_sec = deadline_ms / 1000,
+		.tv_nsec = (deadline_ms % 1000) * 1000000 };
+	int rc = pthread_cond_timedwait(&cv, &mu, &ts);
+
+	return rc == ETIMEDOUT ? PW_ERR_BUSY : PW_OK;
+}
+
+int
+lockout_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
+    int64_t deadline_ms, struct store_user *u, bool *waited)
+{
+	const struct store_factor *f;
+	int r;
+
+	*waited = false;
+	pthread_mutex_lock(&mu);
+	for (;;) {
+		if ((r = store_user_get(st, name, u)) != PW_OK)
+			break;
+		f = &u->f[factor];
+		if (u->suspended) {
+			r = PW_ERR_SUSPENDED;
+			break;
+		}
+		switch (policy_slot(f->locked, f->failures,
+		    inflight_of(name, factor), max)) {
+		case SLOT_ENTER:
+			r = take(name, factor);
+			goto out;
+		case SLOT_WAIT:
+			if (!*waited)
+				stats_inc(PW_STAT_SLOT_WAITS);
+			*waited = true;
+			if ((r = wait_until(deadline_ms)) != PW_OK)
+				goto out;
+			continue;
+		case SLOT_LOCKED:
+		default:
+			r = PW_ERR_LOCKED;
+			stats_inc(PW_STAT_LOCKED_REFUSED);
+			goto out;
+		}
+	}
+out:
+	pthread_mutex_unlock(&mu);
+	if (r != PW_OK)
+		PW_WIPE_OBJECT(u);
+	return r;
+}
+
+struct fail_arg {
+	uint8_t factor;
+	uint32_t max;
+	bool locked_now;
+};
+
+static int
+count_failure(struct store_user *u, void *arg)
+{
+	struct fail_arg *a = arg;
+	struct store_factor *f = &u->f[a->factor];
+
+	if (f->failures < UINT32_MAX)
+		f->failures++;
+	if (!f->locked && policy_locks_after(f->failures, a->max)) {
+		f->locked = true;
+		a->locked_now = true;
+	}
+	return 1;
+}
+
+static int
+reset_failures(struct store_user *u, void *arg)
+{
+	uint8_t factor = *(const uint8_t *)arg;
+
+	if (u->f[factor].failures == 0)
+		return 0;
+	u->f[factor].failures = 0;
+	return 1;
+}
+
+/* Called with mu held: the store write that ends a guess. */
+static int
+record(struct store *st, const char *name, uint8_t factor, bool verified,
+    uint32_t max, bool *locked_now)
+{
+	struct fail_arg a = { factor, max, false };
+	struct store_user u;
+	int r;
+
+	if (!verified) {
+		r = store_user_edit(st, name, count_failure, &a);
+		*locked_now = a.locked_now;
+		return r;
+	}
+	/* Only a verified secret resets; skip the write when already 0. */
+	if ((r = store_user_get(st, name, &u)) != PW_OK)
+		return r;
+	if (u.f[factor].failures != 0)
+		r = store_user_edit(st, name, reset_failures, &factor);
+	PW_WIPE_OBJECT(&u);
+	return r;
+}
+
+int
+lockout_leave(struct store *st, const char *name, uint8_t factor,
+    bool verified, uint32_t max, bool *locked_now)
+{
+	int r;
+
+	*locked_now = false;
+	pthread_mutex_lock(&mu);
+	r = record(st, name, factor, verified, max, locked_now);
+	if (r == PW_OK || verified || r == PW_ERR_NOUSER)
+		give(name, factor);
+	else
+		log_warnx("failure of %s not stored; its guess slot stays taken",
+		    name);
+	if (*locked_now)
+		stats_inc(PW_STAT_LOCKS);
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	return r;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Rule 1: guess slots per (account, factor), coordinated with the store. */
+#ifndef PWD_LOCKOUT_H
+#define PWD_LOCKOUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+
+void lockout_init(void);
+
+/*
+ * Takes a guess slot for `factor' of `name' before its secret is hashed.
+ * Returns PW_OK with the slot taken and the account in *u (wipe it), or,
+ * holding no slot: PW_ERR_NOUSER, PW_ERR_SUSPENDED, PW_ERR_LOCKED (the
+ * factor is locked; nothing is hashed), PW_ERR_BUSY (no slot freed before
+ * deadline_ms), PW_ERR_STORE.  When every slot is taken by guesses in
+ * flight it waits for them: only stored failures ever make it LOCKED.
+ * *waited tells whether it had to wait.
+ */
+int lockout_enter(struct store *st, const char *name, uint8_t factor,
+    uint32_t max, int64_t deadline_ms, struct store_user *u, bool *waited) PW_WUR;
+
+/*
+ * Gives the slot back after the verdict.  A failure is stored durably
+ * (counter + 1, locking at max) before this returns; a success resets the
+ * counter.  *locked_now tells whether this failure locked the factor.  If
+ * the failure cannot be stored the slot is kept (the guess stays counted
+ * in memory) and the store error is returned.
+ */
+int lockout_leave(struct store *st, const char *name, uint8_t factor,
+    bool verified, uint32_t max, bool *locked_now) PW_WUR;
+
+#endif

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Accept loop and connection threads.
+ *  1. Every peer MUST be identified by SO_PEERCRED at accept, never by
+ *     anything it sends.
+ *  2. Connections MUST be capped in total and per uid, and a request MUST
+ *     arrive whole within request_timeout, so that no client can exhaust
+ *     memory or threads or stall others.
+ *  3. A bad peer MUST only cost its own connection: errors are logged and
+ *     that connection is closed; the daemon never exits because of a peer.
+ *  4. The request and reply buffers MUST be wiped before they are freed.
+ */
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "handlers.h"
+#include "log.h"
+#include "pwerr.h"
+#include "server.h"
+#include "stats.h"
+#include "wipe.h"
+
+#define THREAD_STACK (512 * 1024) /* bytes */
+
+struct uidcount {
+	uid_t uid;
+	uint32_t n;
+};
+
+static pthread_mutex_t conn_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t conn_cv = PTHREAD_COND_INITIALIZER;
+static uint32_t conn_total;
+static struct uidcount *conn_uids; /* max_connections entries */
+
+struct conn {
+	int fd;
+	struct peer peer;
+	const struct pwd_conf *conf;
+	struct store *st;
+};
+
+int
+server_listen(const char *path, int *fdp, char *err, size_t errsz)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd = -1, probe;
+
+	*fdp = -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errsz, "%s: socket path too long", path);
+		return PW_ERR_TOOLONG;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errsz, "%s: exists and is not a socket", path);
+			return PW_ERR_INVAL;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa,
+		    sizeof(sa)) == 0) {
+			close(probe);
+			snprintf(err, errsz, "%s: another daemon is listening", path);
+			return PW_ERR_INVAL;
+		}
+		if (probe >= 0)
+			close(probe);
+		unlink(path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    chmod(path, 0666) != 0 || listen(fd, 128) != 0) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return PW_ERR_IO;
+	}
+	*fdp = fd;
+	return PW_OK;
+}
+
+/* Takes a connection place for uid; false when a limit is reached. */
+static bool
+conn_admit(const struct pwd_conf *conf, uid_t uid)
+{
+	struct uidcount *free_slot = NULL, *mine = NULL;
+	uint32_t i;
+	bool ok = false;
+
+	pthread_mutex_lock(&conn_mu);
+	for (i = 0; i < conf->max_connections; i++) {
+		if (conn_uids[i].n > 0 && conn_uids[i].uid == uid)
+			mine = &conn_uids[i];
+		else if (conn_uids[i].n == 0 && free_slot == NULL)
+			free_slot = &conn_uids[i];
+	}
+	if (conn_total < conf->max_connections) {
+		if (mine == NULL && free_slot != NULL) {
+			mine = free_slot;
+			mine->uid = uid;
+		}
+		if (mine != NULL && mine->n < conf->max_connections_per_uid) {
+			mine->n++;
+			conn_total++;
+			ok = true;
+		}
+	}
+	pthread_mutex_unlock(&conn_mu);
+	return ok;
+}
+
+static void
+conn_release(const struct pwd_conf *conf, uid_t uid)
+{
+	uint32_t i;
+
+	pthread_mutex_lock(&conn_mu);
+	for (i = 0; i < conf->max_connections; i++)
+		if (conn_uids[i].n > 0 && conn_uids[i].uid == uid) {
+			conn_uids[i].n--;
+			break;
+		}
+	conn_total--;
+	pthread_cond_broadcast(&conn_cv);
+	pthread_mutex_unlock(&conn_mu);
+}
+
+/* Fills the peer's name from NSS; a uid without a valid name gets none. */
+static void
+peer_lookup(struct peer *p)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	p->root = p->uid == 0;
+	p->has_name = false;
+	if (getpwuid_r(p->uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return;
+	if (!proto_name_valid(pw.pw_name))
+		return;
+	memcpy(p->name, pw.pw_name, strlen(pw.pw_name) + 1);
+	p->has_name = true;
+}
+
+/* Sends an error reply for a request that could not be decoded. */
+static void
+send_error(int fd, uint8_t type, int status, uint8_t *buf, size_t cap,
+    int64_t deadline)
+{
+	struct pw_reply *rep;
+	struct wire w;
+
+	if ((rep = calloc(1, sizeof(*rep))) == NULL)
+		return;
+	rep->status = status;
+	snprintf(rep->msg, sizeof(rep->msg), "Malformed request: %s.",
+	    pw_strerror(status));
+	frame_begin(&w, buf, cap, (uint8_t)(type | PW_REPLY));
+	if (proto_encode_reply(&w, rep) == PW_OK &&
+	    frame_send(fd, &w, deadline) != PW_OK)
+		log_debug("could not send error reply");
+	free(rep);
+}
+
+/* Reads, handles and answers one request. */
+static void
+serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
+    struct pw_reply *rep)
+{
+	struct hctx h = { c->conf, c->st, &c->peer };
+	int64_t deadline = frame_now_ms() + c->conf->request_timeout * 1000LL;
+	struct wire payload, w;
+	uint8_t type = 0;
+	int r;
+
+	r = frame_recv(c->fd, buf, cap, &type, &payload, deadline);
+	if (r == PW_OK)
+		r = proto_decode_req(&payload, type, req);
+	wire_wipe(&(struct wire){ buf, cap, 0, 0 });
+	if (r != PW_OK) {
+		if (r != PW_ERR_IO && r != PW_ERR_TIMEOUT) {
+			stats_inc(PW_STAT_BAD_REQUESTS);
+			send_error(c->fd, type & 0x7f, r, buf, cap,
+			    frame_now_ms() + 1000);
+		}
+		log_warnx("bad request from uid=%u pid=%d: %s",
+		    (unsigned)c->peer.uid, (int)c->peer.pid, pw_strerror(r));
+		return;
+	}
+	handle_request(&h, req, rep);
+	proto_wipe_req(req);
+	frame_begin(&w, buf, cap, rep->type);
+	if ((r = proto_encode_reply(&w, rep)) != PW_OK ||
+	    (r = frame_send(c->fd, &w, frame_now_ms() +
+	    c->conf->request_timeout * 1000LL)) != PW_OK)
+		log_warnx("reply to uid=%u not sent: %s", (unsigned)c->peer.uid,
+		    pw_strerror(r));
+}
+
+static void *
+conn_thread(void *arg)
+{
+	struct conn *c = arg;
+	size_t cap = 4 + PW_FRAME_MAX;
+	struct pw_request *req = calloc(1, sizeof(*req));
+	struct pw_reply *rep = calloc(1, sizeof(*rep));
+	uint8_t *buf = malloc(cap);
+
+	if (req != NULL && rep != NULL && buf != NULL) {
+		peer_lookup(&c->peer);
+		serve(c, buf, cap, req, rep);
+	}
+	if (buf != NULL)
+		pw_wipe(buf, cap);
+	if (req != NULL)
+		PW_WIPE_OBJECT(req);
+	free(buf);
+	free(req);
+	free(rep);
+	close(c->fd);
+	conn_release(c->conf, c->peer.uid);
+	free(c);
+	return NULL;
+}
+
+static void
+accept_one(int lfd, const struct pwd_conf *conf, struct store *st,
+    pthread_attr_t *attr)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	struct conn *c;
+	pthread_t tid;
+	int fd;
+
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+			log_warn("accept");
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0) {
+		close(fd);
+		return;
+	}
+	if (!conn_admit(conf, cred.uid)) {
+		stats_inc(PW_STAT_CONN_REFUSED);
+		log_warnx("connection from uid=%u refused: connection limit",
+		    (unsigned)cred.uid);
+		close(fd);
+		return;
+	}
+	stats_inc(PW_STAT_CONN_ACCEPTED);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto fail;
+	c->fd = fd;
+	c->peer.uid = cred.uid;
+	c->peer.pid = cred.pid;
+	c->conf = conf;
+	c->st = st;
+	if (pthread_create(&tid, attr, conn_thread, c) == 0)
+		return;
+	free(c);
+fail:
+	log_warnx("no thread for a connection from uid=%u", (unsigned)cred.uid);
+	close(fd);
+	conn_release(conf, cred.uid);
+}
+
+/* Waits for the connections in progress to finish, within a bound. */
+static void
+drain(const struct pwd_conf *conf)
+{
+	int64_t end = frame_now_ms() +
+	    (conf->request_timeout + conf->slot_wait_timeout + 5) * 1000LL;
+
+	pthread_mutex_lock(&conn_mu);
+	while (conn_total > 0 && frame_now_ms() < end) {
+		pthread_mutex_unlock(&conn_mu);
+		usleep(10000);
+		pthread_mutex_lock(&conn_mu);
+	}
+	if (conn_total > 0)
+		log_warnx("%u connections still open at exit", conn_total);
+	pthread_mutex_unlock(&conn_mu);
+}
+
+int
+server_run(int lfd, const struct pwd_conf *conf, struct store *st)
+{
+	struct pollfd pfd[2] = { { .fd = lfd, .events = POLLIN },
+		{ .fd = -1, .events = POLLIN } };
+	pthread_attr_t attr;
+	sigset_t set;
+
+	if ((conn_uids = calloc(conf->max_connections, sizeof(*conn_uids))) == NULL)
+		fatalx("out of memory");
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if ((pfd[1].fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
+		fatal("signalfd");
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, THREAD_STACK);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[1].revents & POLLIN)
+			break;
+		if (pfd[0].revents & POLLIN)
+			accept_one(lfd, conf, st, &attr);
+	}
+	log_info("shutting down");
+	close(lfd);
+	close(pfd[1].fd);
+	drain(conf);
+	pthread_attr_destroy(&attr);
+	return 0;
+}
