@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Bounded number parsing and text checks. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -13,8 +14,9 @@ pw_strtonum(const char *s, long long min, long long max, long long *out)
 	long long v;
 
 	*out = 0;
-	if (s == NULL || *s == '\0' || (min >= 0 && (*s == '-' || *s == '+')) ||
-	    *s == ' ' || *s == '\t')
+	/* strtoll would skip any leading white space and take a '+' */
+	if (s == NULL || !(isdigit((unsigned char)s[0]) ||
+	    (s[0] == '-' && min < 0 && isdigit((unsigned char)s[1]))))
 		return PW_ERR_INVAL;
 	errno = 0;
 	v = strtoll(s, &end, 10);

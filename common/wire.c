@@ -67,11 +67,12 @@ wire_put_u32(struct wire *w, uint32_t v)
 int
 wire_put_u64(struct wire *w, uint64_t v)
 {
-	int r;
+	uint8_t b[8];
+	int i;
 
-	if ((r = wire_put_u32(w, (uint32_t)(v >> 32))) != PW_OK)
-		return r;
-	return wire_put_u32(w, (uint32_t)v);
+	for (i = 7; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+	return put(w, b, sizeof(b)); /* all or nothing */
 }
 
 int
