@@ -98,9 +98,10 @@ conf_set(struct pwd_conf *c, const char *key, const char *value, char *err,
 		*(uint32_t *)((char *)c + k->off) = (uint32_t)v;
 		return PW_OK;
 	}
-	if (strlen(value) >= k->size || (k->kind == K_PATH && value[0] != '/')) {
-		snprintf(err, errsz, "%s must be %s shorter than %zu bytes", key,
-		    k->kind == K_PATH ? "an absolute path" : "a name", k->size);
+	if (value[0] == '\0' || strlen(value) >= k->size ||
+	    (k->kind == K_PATH && value[0] != '/')) {
+		snprintf(err, errsz, "%s must be %s of 1 to %zu bytes", key,
+		    k->kind == K_PATH ? "an absolute path" : "a name", k->size - 1);
 		return PW_ERR_INVAL;
 	}
 	memcpy((char *)c + k->off, value, strlen(value) + 1);
@@ -158,6 +159,34 @@ parse_line(struct pwd_conf *c, char *line, unsigned *seen, char *err,
 	return conf_set(c, key, val, err, errsz);
 }
 
+/*
+ * Reads one line (without its newline) into buf.  Returns 1 for a line, 0
+ * at the end of the file, or PW_ERR_INVAL for a NUL byte or a line of
+ * bufsz bytes or more (fgets would cut or hide both).
+ */
+static int
+read_line(FILE *f, char *buf, size_t bufsz, char *why, size_t whysz)
+{
+	size_t n = 0;
+	int ch;
+
+	while ((ch = getc(f)) != EOF && ch != '\n') {
+		if (ch == '\0') {
+			snprintf(why, whysz, "NUL byte in line");
+			return PW_ERR_INVAL;
+		}
+		if (n + 1 >= bufsz) {
+			snprintf(why, whysz, "line longer than %zu bytes", bufsz - 1);
+			return PW_ERR_INVAL;
+		}
+		buf[n++] = (char)ch;
+	}
+	buf[n] = '\0';
+	if (ch == EOF && n == 0)
+		return 0;
+	return 1;
+}
+
 int
 conf_load(struct pwd_conf *c, const char *path, char *err, size_t errsz)
 {
@@ -183,16 +212,12 @@ conf_load(struct pwd_conf *c, const char *path, char *err, size_t errsz)
 		close(fd);
 		return PW_ERR_IO;
 	}
-	while (r == PW_OK && fgets(line, sizeof(line), f) != NULL) {
+	for (;;) {
 		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			snprintf(why, sizeof(why), "line longer than %zu bytes",
-			    sizeof(line) - 1);
-			r = PW_ERR_INVAL;
+		if ((r = read_line(f, line, sizeof(line), why, sizeof(why))) != 1)
 			break;
-		}
-		line[strcspn(line, "\n")] = '\0';
-		r = parse_line(c, line, seen, why, sizeof(why));
+		if ((r = parse_line(c, line, seen, why, sizeof(why))) != PW_OK)
+			break;
 	}
 	if (r == PW_OK && ferror(f)) {
 		snprintf(why, sizeof(why), "read error");

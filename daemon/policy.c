@@ -58,6 +58,18 @@ contains_ci(const char *hay, const char *needle)
 	return false;
 }
 
+/* Characters, not bytes: UTF-8 continuation bytes do not count. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
 static unsigned
 classes(const char *pw)
 {
@@ -82,7 +94,7 @@ policy_quality(const char *user, const char *pw, const char *other,
     uint32_t min_length, uint32_t min_classes, char *why, size_t whysz)
 {
 	why[0] = '\0';
-	if (strlen(pw) < min_length) {
+	if (utf8_chars(pw) < min_length) {
 		snprintf(why, whysz, "The password must have at least %u characters.",
 		    min_length);
 		return PW_ERR_QUALITY;
@@ -114,8 +126,12 @@ policy_expiry(int64_t changed_at, uint32_t max_age_days, uint32_t warn_days,
 	*days_left = 0;
 	if (max_age_days == 0)
 		return EXP_OK;
-	*expires = changed_at + (int64_t)max_age_days * day;
-	left = *expires - now;
+	/* a corrupt or far-future changed_at must not overflow: never expires */
+	if (__builtin_add_overflow(changed_at, (int64_t)max_age_days * day,
+	    expires) || __builtin_sub_overflow(*expires, now, &left)) {
+		*expires = 0;
+		return EXP_OK;
+	}
 	if (left <= 0)
 		return EXP_EXPIRED;
 	*days_left = (uint32_t)((left + day - 1) / day);

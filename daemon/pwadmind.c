@@ -97,7 +97,7 @@ load_config(const struct opts *o, struct pwd_conf *c)
 	}
 	if (c->hash_workers == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		c->hash_workers = n > 0 && n < 256 ? (uint32_t)n : 1;
+		c->hash_workers = n < 1 ? 1 : n > 256 ? 256 : (uint32_t)n;
 	}
 }
 
@@ -208,6 +208,7 @@ main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (store_open(&st, conf.state_dir, err, sizeof(err)) != PW_OK)
 		fatalx("%s", err);
@@ -218,7 +219,12 @@ main(int argc, char **argv)
 	log_info("ready: socket %s, store %s, %u hash workers", conf.socket,
 	    conf.state_dir, conf.hash_workers);
 	sd_notify(0, "READY=1");
-	server_run(lfd, &conf, st);
+	if (server_run(lfd, &conf, st) != 0) {
+		/* threads may still use the store: leave it to the kernel;
+		 * every committed write is already on disk */
+		log_warnx("exiting with requests still in progress");
+		_exit(0);
+	}
 	sd_notify(0, "STOPPING=1");
 	store_close(st);
 	if (own_socket)

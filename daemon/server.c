@@ -196,8 +196,12 @@ serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
 			send_error(c->fd, type & 0x7f, r, buf, cap,
 			    frame_now_ms() + 1000);
 		}
-		log_warnx("bad request from uid=%u pid=%d: %s",
-		    (unsigned)c->peer.uid, (int)c->peer.pid, pw_strerror(r));
+		if (r == PW_ERR_IO) /* closed early: not worth a warning */
+			log_debug("connection from uid=%u pid=%d closed before "
+			    "a whole request", (unsigned)c->peer.uid, (int)c->peer.pid);
+		else
+			log_warnx("bad request from uid=%u pid=%d: %s",
+			    (unsigned)c->peer.uid, (int)c->peer.pid, pw_strerror(r));
 		return;
 	}
 	handle_request(&h, req, rep);
@@ -279,12 +283,14 @@ fail:
 	conn_release(conf, cred.uid);
 }
 
-/* Waits for the connections in progress to finish, within a bound. */
-static void
+/* Waits for the connections in progress to finish, within a bound;
+ * returns how many are still open. */
+static uint32_t
 drain(const struct pwd_conf *conf)
 {
 	int64_t end = frame_now_ms() +
 	    (conf->request_timeout + conf->slot_wait_timeout + 5) * 1000LL;
+	uint32_t left;
 
 	pthread_mutex_lock(&conn_mu);
 	while (conn_total > 0 && frame_now_ms() < end) {
@@ -292,9 +298,24 @@ drain(const struct pwd_conf *conf)
 		usleep(10000);
 		pthread_mutex_lock(&conn_mu);
 	}
-	if (conn_total > 0)
-		log_warnx("%u connections still open at exit", conn_total);
+	left = conn_total;
 	pthread_mutex_unlock(&conn_mu);
+	return left;
+}
+
+/* Reads one signal; SIGHUP is logged and otherwise ignored. */
+static bool
+is_hup(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return false;
+	if (si.ssi_signo != SIGHUP)
+		return false;
+	log_info("SIGHUP ignored: restart pwadmind to apply configuration "
+	    "changes");
+	return true;
 }
 
 int
@@ -310,6 +331,7 @@ server_run(int lfd, const struct pwd_conf *conf, struct store *st)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	if ((pfd[1].fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		fatal("signalfd");
 	pthread_attr_init(&attr);
@@ -321,7 +343,7 @@ server_run(int lfd, const struct pwd_conf *conf, struct store *st)
 				continue;
 			fatal("poll");
 		}
-		if (pfd[1].revents & POLLIN)
+		if ((pfd[1].revents & POLLIN) && !is_hup(pfd[1].fd))
 			break;
 		if (pfd[0].revents & POLLIN)
 			accept_one(lfd, conf, st, &attr);
@@ -329,7 +351,6 @@ server_run(int lfd, const struct pwd_conf *conf, struct store *st)
 	log_info("shutting down");
 	close(lfd);
 	close(pfd[1].fd);
-	drain(conf);
 	pthread_attr_destroy(&attr);
-	return 0;
+	return drain(conf) == 0 ? 0 : -1;
 }

@@ -19,7 +19,9 @@ int server_listen(const char *path, int *fdp, char *err, size_t errsz) PW_WUR;
 /*
  * Serves until SIGTERM or SIGINT (which the caller has blocked in every
  * thread), then stops accepting and waits for the connections in progress
- * (at most request_timeout + slot_wait_timeout seconds).  Returns 0.
+ * (at most request_timeout + slot_wait_timeout seconds).  Returns 0, or
+ * -1 when some are still running (the store must then not be closed).
+ * SIGHUP is logged and ignored.
  */
 int server_run(int listen_fd, const struct pwd_conf *conf, struct store *st);
 

@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * policy.c, table-driven: lockout slots (rule 1), who may act on whom
+ * (rule 3), password quality (rule 10) and expiry with an injected now (8).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "policy.h"
+#include "proto.h"
+#include "pwerr.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define DAY	 86400
+
+/* Rule 1: slots. */
+
+static const struct slot_case {
+	bool locked;
+	uint32_t failures, inflight, max;
+	enum policy_slot want;
+} slot_cases[] = {
+	/* a locked factor is refused whatever the counters say */
+	{ true, 0, 0, 5, SLOT_LOCKED },
+	{ true, 0, 3, 5, SLOT_LOCKED },
+	{ true, 4, 0, 5, SLOT_LOCKED },
+	{ true, 5, 0, 5, SLOT_LOCKED },
+	{ true, 0, 0, 1, SLOT_LOCKED },
+	/* free slots */
+	{ false, 0, 0, 5, SLOT_ENTER },
+	{ false, 0, 4, 5, SLOT_ENTER },
+	{ false, 2, 2, 5, SLOT_ENTER },
+	{ false, 4, 0, 5, SLOT_ENTER },
+	/* every slot taken by guesses in flight: wait, never locked */
+	{ false, 0, 5, 5, SLOT_WAIT },
+	{ false, 2, 3, 5, SLOT_WAIT },
+	{ false, 4, 1, 5, SLOT_WAIT },
+	{ false, 4, 2, 5, SLOT_WAIT },
+	{ false, 0, UINT32_MAX, 5, SLOT_WAIT },
+	{ false, 4, UINT32_MAX, 5, SLOT_WAIT },
+	/* stored failures reached max (or passed it: max was lowered) */
+	{ false, 5, 0, 5, SLOT_LOCKED },
+	{ false, 5, 7, 5, SLOT_LOCKED },
+	{ false, 6, 0, 5, SLOT_LOCKED },
+	{ false, 100, 0, 5, SLOT_LOCKED },
+	{ false, UINT32_MAX, 0, 5, SLOT_LOCKED },
+	/* max = 1: one guess at a time, locked after one failure */
+	{ false, 0, 0, 1, SLOT_ENTER },
+	{ false, 0, 1, 1, SLOT_WAIT },
+	{ false, 0, UINT32_MAX, 1, SLOT_WAIT },
+	{ false, 1, 0, 1, SLOT_LOCKED },
+	{ false, 2, 0, 1, SLOT_LOCKED },
+	/* the config's upper bound, and the type's */
+	{ false, 99, 0, 100, SLOT_ENTER },
+	{ false, 99, 1, 100, SLOT_WAIT },
+	{ false, 100, 0, 100, SLOT_LOCKED },
+	{ false, UINT32_MAX - 1, 0, UINT32_MAX, SLOT_ENTER },
+	{ false, UINT32_MAX - 1, 1, UINT32_MAX, SLOT_WAIT },
+	{ false, UINT32_MAX, 0, UINT32_MAX, SLOT_LOCKED },
+	/* max = 0 is outside the config's range: fail closed */
+	{ false, 0, 0, 0, SLOT_LOCKED },
+};
+
+static void
+test_slot_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(slot_cases); i++) {
+		const struct slot_case *c = &slot_cases[i];
+		enum policy_slot got = policy_slot(c->locked, c->failures,
+		    c->inflight, c->max);
+
+		if (got != c->want)
+			fail_msg("case %zu: locked=%d failures=%u inflight=%u "
+			    "max=%u: got %d, want %d", i, c->locked, c->failures,
+			    c->inflight, c->max, got, c->want);
+	}
+}
+
+/* failures = max - 1 for every max: inflight 0 enters, inflight 1 waits. */
+static void
+test_slot_last_slot(void **state)
+{
+	uint32_t max;
+
+	(void)state;
+	for (max = 1; max <= 100; max++) {
+		assert_int_equal(policy_slot(false, max - 1, 0, max), SLOT_ENTER);
+		assert_int_equal(policy_slot(false, max - 1, 1, max), SLOT_WAIT);
+		assert_int_equal(policy_slot(false, max, 0, max), SLOT_LOCKED);
+	}
+}
+
+/*
+ * The rule-1 property over a grid: an unlocked factor with fewer stored
+ * failures than max is never LOCKED, whatever is in flight; it enters
+ * exactly when failures + inflight < max.
+ */
+static void
+test_slot_property(void **state)
+{
+	const uint32_t inflights[] = { 0, 1, 2, 3, 5, 8, 100, 65536,
+		UINT32_MAX / 2, UINT32_MAX - 1, UINT32_MAX };
+	uint32_t max, f;
+	size_t i;
+
+	(void)state;
+	for (max = 1; max <= 12; max++)
+		for (f = 0; f < max + 3; f++)
+			for (i = 0; i < NELEM(inflights); i++) {
+				uint32_t n = inflights[i];
+				enum policy_slot got = policy_slot(false, f, n, max);
+				enum policy_slot want;
+
+				if (f >= max)
+					want = SLOT_LOCKED;
+				else if ((uint64_t)f + n < max)
+					want = SLOT_ENTER;
+				else
+					want = SLOT_WAIT;
+				if (got != want)
+					fail_msg("failures=%u inflight=%u max=%u: "
+					    "got %d, want %d", f, n, max, got, want);
+				assert_int_equal(policy_slot(true, f, n, max),
+				    SLOT_LOCKED);
+			}
+}
+
+static void
+test_locks_after(void **state)
+{
+	static const struct {
+		uint32_t failures, max;
+		bool want;
+	} t[] = {
+		{ 0, 1, false }, { 1, 1, true }, { 2, 1, true },
+		{ 0, 5, false }, { 3, 5, false }, { 4, 5, false },
+		{ 5, 5, true }, { 6, 5, true }, { UINT32_MAX, 5, true },
+		{ 99, 100, false }, { 100, 100, true },
+		{ UINT32_MAX - 1, UINT32_MAX, false },
+		{ UINT32_MAX, UINT32_MAX, true },
+		{ 0, 0, true }, /* out of range max: fail closed */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++)
+		if (policy_locks_after(t[i].failures, t[i].max) != t[i].want)
+			fail_msg("policy_locks_after(%u, %u) != %d", t[i].failures,
+			    t[i].max, t[i].want);
+}
+
+/* Slots and locking agree: the guess taking the last slot is the one whose
+ * failure locks. */
+static void
+test_slot_and_lock_agree(void **state)
+{
+	uint32_t max, f;
+
+	(void)state;
+	for (max = 1; max <= 20; max++)
+		for (f = 0; f < max; f++) {
+			assert_int_equal(policy_slot(false, f, 0, max), SLOT_ENTER);
+			assert_int_equal(policy_locks_after(f + 1, max), f + 1 == max);
+		}
+}
+
+/* Rule 3. */
+
+enum who { SELF, OTHER };
+
+static const struct act_case {
+	bool root;
+	uint8_t actor_role;
+	uint8_t target_role;
+	enum who who;
+	enum policy_act want;
+} act_cases[] = {
+	/* root (recovery) may act on anyone, itself and masters included */
+	{ true, PW_ROLE_NONE, PW_ROLE_MASTER, OTHER, ACT_ALLOW },
+	{ true, PW_ROLE_NONE, PW_ROLE_ADMIN, OTHER, ACT_ALLOW },
+	{ true, PW_ROLE_NONE, PW_ROLE_USER, OTHER, ACT_ALLOW },
+	{ true, PW_ROLE_NONE, PW_ROLE_MASTER, SELF, ACT_ALLOW },
+	{ true, PW_ROLE_NONE, PW_ROLE_ADMIN, SELF, ACT_ALLOW },
+	{ true, PW_ROLE_NONE, PW_ROLE_USER, SELF, ACT_ALLOW },
+	{ true, PW_ROLE_USER, PW_ROLE_MASTER, OTHER, ACT_ALLOW },
+	{ true, PW_ROLE_ADMIN, PW_ROLE_MASTER, OTHER, ACT_ALLOW },
+	{ true, PW_ROLE_MASTER, PW_ROLE_MASTER, SELF, ACT_ALLOW },
+	/* master: anyone else; never itself */
+	{ false, PW_ROLE_MASTER, PW_ROLE_MASTER, OTHER, ACT_ALLOW },
+	{ false, PW_ROLE_MASTER, PW_ROLE_ADMIN, OTHER, ACT_ALLOW },
+	{ false, PW_ROLE_MASTER, PW_ROLE_USER, OTHER, ACT_ALLOW },
+	{ false, PW_ROLE_MASTER, PW_ROLE_MASTER, SELF, ACT_DENY_SELF },
+	{ false, PW_ROLE_MASTER, PW_ROLE_ADMIN, SELF, ACT_DENY_SELF },
+	{ false, PW_ROLE_MASTER, PW_ROLE_USER, SELF, ACT_DENY_SELF },
+	/* admin: admins and users; never a master, never itself */
+	{ false, PW_ROLE_ADMIN, PW_ROLE_MASTER, OTHER, ACT_DENY_MASTER },
+	{ false, PW_ROLE_ADMIN, PW_ROLE_ADMIN, OTHER, ACT_ALLOW },
+	{ false, PW_ROLE_ADMIN, PW_ROLE_USER, OTHER, ACT_ALLOW },
+	{ false, PW_ROLE_ADMIN, PW_ROLE_MASTER, SELF, ACT_DENY_SELF },
+	{ false, PW_ROLE_ADMIN, PW_ROLE_ADMIN, SELF, ACT_DENY_SELF },
+	{ false, PW_ROLE_ADMIN, PW_ROLE_USER, SELF, ACT_DENY_SELF },
+	/* user and no role: no admin operation at all */
+	{ false, PW_ROLE_USER, PW_ROLE_MASTER, OTHER, ACT_DENY },
+	{ false, PW_ROLE_USER, PW_ROLE_ADMIN, OTHER, ACT_DENY },
+	{ false, PW_ROLE_USER, PW_ROLE_USER, OTHER, ACT_DENY },
+	{ false, PW_ROLE_USER, PW_ROLE_MASTER, SELF, ACT_DENY },
+	{ false, PW_ROLE_USER, PW_ROLE_ADMIN, SELF, ACT_DENY },
+	{ false, PW_ROLE_USER, PW_ROLE_USER, SELF, ACT_DENY },
+	{ false, PW_ROLE_NONE, PW_ROLE_MASTER, OTHER, ACT_DENY },
+	{ false, PW_ROLE_NONE, PW_ROLE_ADMIN, OTHER, ACT_DENY },
+	{ false, PW_ROLE_NONE, PW_ROLE_USER, OTHER, ACT_DENY },
+	{ false, PW_ROLE_NONE, PW_ROLE_MASTER, SELF, ACT_DENY },
+	{ false, PW_ROLE_NONE, PW_ROLE_ADMIN, SELF, ACT_DENY },
+	{ false, PW_ROLE_NONE, PW_ROLE_USER, SELF, ACT_DENY },
+	/* role values outside the enum grant nothing */
+	{ false, 4, PW_ROLE_USER, OTHER, ACT_DENY },
+	{ false, 255, PW_ROLE_USER, OTHER, ACT_DENY },
+	/* an admin acting on an account with an unknown role is not on a
+	 * master; the store never holds such a role (decode refuses it) */
+	{ false, PW_ROLE_ADMIN, PW_ROLE_NONE, OTHER, ACT_ALLOW },
+};
+
+static void
+test_may_act_matrix(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(act_cases); i++) {
+		const struct act_case *c = &act_cases[i];
+		const char *actor = c->root ? "root" : "alice";
+		const char *target = c->who == SELF ? actor : "bob";
+		enum policy_act got = policy_may_act(c->root, c->actor_role,
+		    actor, target, c->target_role);
+
+		if (got != c->want)
+			fail_msg("case %zu: root=%d actor_role=%u target_role=%u "
+			    "%s: got %d, want %d", i, c->root, c->actor_role,
+			    c->target_role, c->who == SELF ? "self" : "other", got,
+			    c->want);
+	}
+}
+
+/* Self is the exact name: a prefix or a different case is someone else. */
+static void
+test_may_act_names(void **state)
+{
+	(void)state;
+	assert_int_equal(policy_may_act(false, PW_ROLE_MASTER, "alice",
+	    "alice2", PW_ROLE_USER), ACT_ALLOW);
+	assert_int_equal(policy_may_act(false, PW_ROLE_MASTER, "alice2",
+	    "alice", PW_ROLE_USER), ACT_ALLOW);
+	assert_int_equal(policy_may_act(false, PW_ROLE_MASTER, "alice",
+	    "Alice", PW_ROLE_USER), ACT_ALLOW);
+	assert_int_equal(policy_may_act(false, PW_ROLE_ADMIN, "alice",
+	    "alice", PW_ROLE_MASTER), ACT_DENY_SELF);
+}
+
+/* Rule 10. */
+
+enum rule { R_OK, R_LENGTH, R_CLASSES, R_USER, R_OTHER };
+
+/* A word every refusal of that rule must contain. */
+static const char *const rule_word[] = {
+	[R_OK] = NULL,
+	[R_LENGTH] = "characters",
+	[R_CLASSES] = "lower case, upper case, digits and other",
+	[R_USER] = "user name",
+	[R_OTHER] = "differ",
+};
+
+static const struct quality_case {
+	const char *user, *pw, *other;
+	uint32_t min_length, min_classes;
+	enum rule want;
+} quality_cases[] = {
+	/* length boundary: min_length - 1 refused, min_length accepted */
+	{ "alice", "Abcdefgh1", NULL, 10, 2, R_LENGTH },
+	{ "alice", "Abcdefgh12", NULL, 10, 2, R_OK },
+	{ "alice", "", NULL, 1, 1, R_LENGTH },
+	{ "alice", "x", NULL, 1, 1, R_OK },
+	{ "alice", "Abc1", NULL, 5, 1, R_LENGTH },
+	{ "alice", "Abc12", NULL, 5, 1, R_OK },
+	/* length is checked before classes */
+	{ "alice", "abc", NULL, 10, 4, R_LENGTH },
+	/* 1 class: lower only, upper only, digits only, other only */
+	{ "alice", "qwertyuiop", NULL, 10, 1, R_OK },
+	{ "alice", "qwertyuiop", NULL, 10, 2, R_CLASSES },
+	{ "alice", "QWERTYUIOP", NULL, 10, 1, R_OK },
+	{ "alice", "QWERTYUIOP", NULL, 10, 2, R_CLASSES },
+	{ "alice", "1234567890", NULL, 10, 1, R_OK },
+	{ "alice", "1234567890", NULL, 10, 2, R_CLASSES },
+	{ "alice", "!@#$%^&*()", NULL, 10, 1, R_OK },
+	{ "alice", "!@#$%^&*()", NULL, 10, 2, R_CLASSES },
+	/* 2 classes */
+	{ "alice", "qwertyuio1", NULL, 10, 2, R_OK },
+	{ "alice", "qwertyuio1", NULL, 10, 3, R_CLASSES },
+	{ "alice", "QWERTYUIO!", NULL, 10, 2, R_OK },
+	{ "alice", "QWERTYUIO!", NULL, 10, 3, R_CLASSES },
+	/* 3 classes */
+	{ "alice", "Qwertyuio1", NULL, 10, 3, R_OK },
+	{ "alice", "Qwertyuio1", NULL, 10, 4, R_CLASSES },
+	{ "alice", "qwerty uio1", NULL, 10, 3, R_OK }, /* space is other */
+	/* 4 classes */
+	{ "alice", "Qwertyuio!1", NULL, 10, 1, R_OK },
+	{ "alice", "Qwertyuio!1", NULL, 10, 2, R_OK },
+	{ "alice", "Qwertyuio!1", NULL, 10, 3, R_OK },
+	{ "alice", "Qwertyuio!1", NULL, 10, 4, R_OK },
+	/* bytes outside ASCII count as "other" */
+	{ "alice", "qwertyuio\xc3\xa9", NULL, 10, 2, R_OK },
+	/* the user name, in any case, anywhere */
+	{ "alice", "alice-Pass1", NULL, 10, 2, R_USER },
+	{ "alice", "Pass1-alice", NULL, 10, 2, R_USER },
+	{ "alice", "xxALICExx1", NULL, 10, 2, R_USER },
+	{ "alice", "xxAlIcExx1", NULL, 10, 2, R_USER },
+	{ "Alice", "xxalicexx1", NULL, 10, 2, R_USER },
+	{ "alice", "xxalicalic1", NULL, 10, 2, R_OK }, /* only parts */
+	{ "alice", "alic3-Passw0rd", NULL, 10, 2, R_OK },
+	{ "bob.smith", "1bob.smith!", NULL, 10, 2, R_USER },
+	{ "bob.smith", "1bob-smith!", NULL, 10, 2, R_OK },
+	/* equal to the other password; other NULL = unknown */
+	{ "alice", "Correct-Horse1", "Correct-Horse1", 10, 2, R_OTHER },
+	{ "alice", "Correct-Horse1", "correct-horse1", 10, 2, R_OK },
+	{ "alice", "Correct-Horse1", "Correct-Horse12", 10, 2, R_OK },
+	{ "alice", "Correct-Horse1", "", 10, 2, R_OK },
+	{ "alice", "Correct-Horse1", NULL, 10, 2, R_OK },
+};
+
+static void
+check_quality(size_t i, const struct quality_case *c)
+{
+	char why[PW_MSG_MAX + 1];
+	int r;
+
+	memset(why, 'x', sizeof(why));
+	r = policy_quality(c->user, c->pw, c->other, c->min_length,
+	    c->min_classes, why, sizeof(why));
+	if (c->want == R_OK) {
+		if (r != PW_OK)
+			fail_msg("case %zu (%s): refused: %s", i, c->pw, why);
+		assert_string_equal(why, "");
+		return;
+	}
+	if (r != PW_ERR_QUALITY)
+		fail_msg("case %zu (%s): got %d, want PW_ERR_QUALITY", i, c->pw, r);
+	if (strstr(why, rule_word[c->want]) == NULL)
+		fail_msg("case %zu (%s): \"%s\" does not name the rule (%s)", i,
+		    c->pw, why, rule_word[c->want]);
+	/* one sentence, no secret in it */
+	assert_true(strlen(why) > 0 && why[strlen(why) - 1] == '.');
+	if (c->pw[0] != '\0')
+		assert_null(strstr(why, c->pw));
+}
+
+static void
+test_quality_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(quality_cases); i++)
+		check_quality(i, &quality_cases[i]);
+}
+
+/* The refusal states the configured numbers. */
+static void
+test_quality_why_numbers(void **state)
+{
+	char why[PW_MSG_MAX + 1];
+	uint32_t n;
+
+	(void)state;
+	assert_int_equal(policy_quality("alice", "short", NULL, 12, 1, why,
+	    sizeof(why)), PW_ERR_QUALITY);
+	assert_non_null(strstr(why, "at least 12 characters"));
+	for (n = 2; n <= 4; n++) {
+		char want[32];
+
+		assert_int_equal(policy_quality("alice", "qwertyuiop", NULL, 10,
+		    n, why, sizeof(why)), PW_ERR_QUALITY);
+		snprintf(want, sizeof(want), "at least %u of", n);
+		assert_non_null(strstr(why, want));
+	}
+}
+
+/* A small why buffer is NUL-terminated, never overrun. */
+static void
+test_quality_small_why(void **state)
+{
+	char why[8 + 1];
+
+	(void)state;
+	why[8] = 'Z';
+	assert_int_equal(policy_quality("alice", "short", NULL, 10, 1, why, 8),
+	    PW_ERR_QUALITY);
+	assert_int_equal(strlen(why), 7);
+	assert_int_equal(why[8], 'Z');
+}
+
+/*
+ * min_length counts characters, as the refusal says ("at least N
+ * characters"): five two-byte characters are five, not ten.
+ */
+static void
+test_quality_length_in_characters(void **state)
+{
+	char why[PW_MSG_MAX + 1];
+
+	(void)state;
+	/* five e-acute and a digit: 6 characters, 11 bytes */
+	assert_int_equal(policy_quality("alice",
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "1", NULL, 10, 2, why,
+	    sizeof(why)), PW_ERR_QUALITY);
+	assert_non_null(strstr(why, "characters"));
+	/* ten of them are enough */
+	assert_int_equal(policy_quality("alice",
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "1", NULL, 10, 2, why,
+	    sizeof(why)), PW_OK);
+}
+
+/* Rule 8, with an injected now. */
+
+#define T0 ((int64_t)1700000000) /* changed_at */
+
+static const struct expiry_case {
+	int64_t changed_at;
+	uint32_t max_age_days, warn_days;
+	int64_t now;
+	enum policy_expiry want;
+	int64_t want_expires;
+	uint32_t want_days; /* checked for EXP_WARN and EXP_EXPIRED */
+} expiry_cases[] = {
+	/* max 0 = never: OK, expires 0, whatever now is */
+	{ T0, 0, 14, T0, EXP_OK, 0, 0 },
+	{ T0, 0, 14, T0 + 100000 * (int64_t)DAY, EXP_OK, 0, 0 },
+	{ 0, 0, 0, INT64_MAX, EXP_OK, 0, 0 },
+	/* the exact boundary: expires == now is expired */
+	{ T0, 90, 14, T0 + 90 * DAY, EXP_EXPIRED, T0 + 90 * DAY, 0 },
+	{ T0, 90, 14, T0 + 90 * DAY + 1, EXP_EXPIRED, T0 + 90 * DAY, 0 },
+	{ T0, 90, 14, T0 + 1000 * DAY, EXP_EXPIRED, T0 + 90 * DAY, 0 },
+	/* one second before: one day left (rounded up) */
+	{ T0, 90, 14, T0 + 90 * DAY - 1, EXP_WARN, T0 + 90 * DAY, 1 },
+	{ T0, 90, 14, T0 + 89 * DAY, EXP_WARN, T0 + 90 * DAY, 1 },
+	{ T0, 90, 14, T0 + 89 * DAY - 1, EXP_WARN, T0 + 90 * DAY, 2 },
+	/* warn window edges: exactly 14 days left warns, a second more not */
+	{ T0, 90, 14, T0 + 76 * DAY, EXP_WARN, T0 + 90 * DAY, 14 },
+	{ T0, 90, 14, T0 + 76 * DAY - 1, EXP_OK, T0 + 90 * DAY, 0 },
+	{ T0, 90, 14, T0 + 75 * DAY + 1, EXP_OK, T0 + 90 * DAY, 0 },
+	{ T0, 90, 14, T0, EXP_OK, T0 + 90 * DAY, 0 },
+	/* warn_days 0: no warning at all, straight from OK to EXPIRED */
+	{ T0, 90, 0, T0 + 90 * DAY - 1, EXP_OK, T0 + 90 * DAY, 0 },
+	{ T0, 90, 0, T0 + 90 * DAY, EXP_EXPIRED, T0 + 90 * DAY, 0 },
+	/* warn window longer than the maximum age: warns from the start */
+	{ T0, 1, 14, T0, EXP_WARN, T0 + DAY, 1 },
+	{ T0, 10, 14, T0, EXP_WARN, T0 + 10 * DAY, 10 },
+	/* a clock set back before the change: not expired */
+	{ T0, 90, 14, T0 - 1000 * DAY, EXP_OK, T0 + 90 * DAY, 0 },
+	/* the config's maximum age */
+	{ T0, 36500, 365, T0 + 36500 * (int64_t)DAY - 1, EXP_WARN,
+	    T0 + 36500 * (int64_t)DAY, 1 },
+	{ 0, 1, 0, DAY, EXP_EXPIRED, DAY, 0 },
+};
+
+static void
+test_expiry_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(expiry_cases); i++) {
+		const struct expiry_case *c = &expiry_cases[i];
+		int64_t expires = -42;
+		uint32_t days = 4242;
+		enum policy_expiry got = policy_expiry(c->changed_at,
+		    c->max_age_days, c->warn_days, c->now, &expires, &days);
+
+		if (got != c->want || expires != c->want_expires)
+			fail_msg("case %zu: got %d expires %lld, want %d expires "
+			    "%lld", i, got, (long long)expires, c->want,
+			    (long long)c->want_expires);
+		if (got != EXP_OK && days != c->want_days)
+			fail_msg("case %zu: days_left %u, want %u", i, days,
+			    c->want_days);
+		if (c->max_age_days == 0)
+			assert_int_equal(days, 0);
+	}
+}
+
+/* Walking the clock a second at a time around the edges agrees. */
+static void
+test_expiry_walk(void **state)
+{
+	const int64_t exp = T0 + 90 * DAY;
+	int64_t now, expires;
+	uint32_t days;
+
+	(void)state;
+	for (now = exp - 3 * DAY - 5; now <= exp + 5; now++) {
+		enum policy_expiry e = policy_expiry(T0, 90, 2, now, &expires,
+		    &days);
+
+		assert_int_equal(expires, exp);
+		if (now >= exp) {
+			assert_int_equal(e, EXP_EXPIRED);
+		} else if (exp - now <= 2 * DAY) {
+			assert_int_equal(e, EXP_WARN);
+			assert_int_equal(days, (uint32_t)((exp - now + DAY - 1) / DAY));
+			assert_true(days >= 1 && days <= 2);
+		} else {
+			assert_int_equal(e, EXP_OK);
+		}
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_slot_table),
+		cmocka_unit_test(test_slot_last_slot),
+		cmocka_unit_test(test_slot_property),
+		cmocka_unit_test(test_locks_after),
+		cmocka_unit_test(test_slot_and_lock_agree),
+		cmocka_unit_test(test_may_act_matrix),
+		cmocka_unit_test(test_may_act_names),
+		cmocka_unit_test(test_quality_table),
+		cmocka_unit_test(test_quality_why_numbers),
+		cmocka_unit_test(test_quality_small_why),
+		cmocka_unit_test(test_quality_length_in_characters),
+		cmocka_unit_test(test_expiry_table),
+		cmocka_unit_test(test_expiry_walk),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
