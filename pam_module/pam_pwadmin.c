@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PAM entry points of pam_pwadmin.so: glue that asks pwadmind and relays
+ * its answer (no policy, no store, no crypto).  It runs inside other
+ * programs (sshd, login, sudo, screen lockers), so:
+ *  1. rv MUST start as a failure; the only PAM_SUCCESS is pw_to_pam() of a
+ *     PW_OK status sent by a trusted daemon (conn_call() checks the socket
+ *     owner and SO_PEERCRED before the password leaves the process).
+ *  2. An unknown or malformed module argument MUST fail closed with
+ *     PAM_SERVICE_ERR and a log line; no argument is ever ignored.
+ *  3. A transport failure MUST give PAM_AUTHINFO_UNAVAIL and one LOG_ERR
+ *     line naming the socket.
+ *  4. The request (with the password) and the reply MUST live on the heap
+ *     (we run on other programs' stacks) and be wiped and freed on every
+ *     path.  A secret, its length or a frame MUST never be logged.
+ *  5. A user name that fails proto_name_valid() MUST NOT reach the daemon
+ *     or the log; it fails like a name not in the store.
+ *  6. No globals, exit/abort, signal handlers, openlog or cached fd.
+ */
+#include <sys/types.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "conn.h"
+#include "modargs.h"
+#include "pamcodes.h"
+#include "proto.h"
+#include "pwerr.h"
+#include "util.h"
+#include "wipe.h"
+
+#define PW_FAIL_DELAY	2000000	    /* microseconds; libpam randomises it */
+#define PW_PWBUF_MIN	16384	    /* bytes: first getpwnam_r buffer */
+#define PW_PWBUF_MAX	(1L << 20)  /* bytes: largest getpwnam_r buffer */
+#define PW_BADARG_LOG	128	    /* bytes of a refused argument we log */
+#define PROMPT_LOGIN	"Password: "
+#define PROMPT_CONFIRM	"Confirmation password: "
+
+/*
+ * The code for a failed pam_get_user/pam_get_authtok: an event-driven
+ * conversation resumes later; a "success" with a NULL item is an error.
+ */
+static int
+conv_failed(int pr)
+{
+	if (pr == PAM_CONV_AGAIN)
+		return PAM_INCOMPLETE;
+	return pr == PAM_SUCCESS ? PAM_SYSTEM_ERR : pr;
+}
+
+/* PW_OK and *a set; otherwise one LOG_ERR line naming the argument. */
+static int
+args_get(pam_handle_t *pamh, int argc, const char **argv, struct modargs *a)
+{
+	char bad[PW_BADARG_LOG];
+	int r, i;
+
+	if ((r = modargs_parse(argc, argv, a, &i)) == PW_OK)
+		return PW_OK;
+	/* Only this log line is cut (at PW_BADARG_LOG bytes), nothing else. */
+	modargs_sanitize(bad, sizeof(bad), i >= 0 ? argv[i] : NULL);
+	pam_syslog(pamh, LOG_ERR, "invalid module argument \"%s\": %s", bad,
+	    pw_strerror(r));
+	return r;
+}
+
+/* A log-only PAM item (service, rhost) made sendable; see req_fill(). */
+static void
+item_text(pam_handle_t *pamh, int type, char *dst, size_t dstsz)
+{
+	const void *item = NULL;
+
+	if (pam_get_item(pamh, type, &item) != PAM_SUCCESS)
+		item = NULL;
+	modargs_sanitize(dst, dstsz, item);
+}
+
+/* One LOG_NOTICE line for a name that is never sent nor logged raw. */
+static void
+log_bad_user(pam_handle_t *pamh, int phase)
+{
+	char service[PW_SERVICE_MAX + 1];
+
+	item_text(pamh, PAM_SERVICE, service, sizeof(service));
+	pam_syslog(pamh, LOG_NOTICE, "%s for user=(invalid name) service=%s",
+	    phase == PW_PHASE_AUTH ? "auth failed" : "account refused",
+	    service);
+}
+
+/* Root, ourselves and daemon_user (when it exists) may own the socket. */
+static void
+trust_fill(pam_handle_t *pamh, const struct modargs *a, struct conn_trust *t)
+{
+	struct passwd pwd, *res = NULL;
+	char *buf = NULL;
+	size_t sz;
+	int e = ERANGE;
+
+	memset(t, 0, sizeof(*t));
+	conn_trust_add(t, 0);
+	conn_trust_add(t, geteuid());
+	for (sz = PW_PWBUF_MIN; e == ERANGE && sz <= PW_PWBUF_MAX; sz *= 2) {
+		free(buf);
+		if ((buf = malloc(sz)) == NULL)
+			break;
+		e = getpwnam_r(a->daemon_user, &pwd, buf, sz, &res);
+	}
+	if (e == 0 && res != NULL)
+		conn_trust_add(t, res->pw_uid);
+	else if (a->debug)
+		pam_syslog(pamh, LOG_DEBUG, "daemon_user %s not found",
+		    a->daemon_user);
+	free(buf);
+}
+
+/* The request of `phase' for `user' (a valid name), without secrets. */
+static void
+req_fill(pam_handle_t *pamh, struct pw_request *req, int phase,
+    uint8_t factor, const char *user)
+{
+	req->type = phase == PW_PHASE_AUTH ? PW_REQ_AUTH : PW_REQ_ACCT;
+	req->factor = phase == PW_PHASE_AUTH ? factor : PW_FACTOR_LOGIN;
+	/* proto_name_valid() bounded it to PW_USER_MAX bytes. */
+	memcpy(req->user, user, strlen(user) + 1);
+	/*
+	 * service and rhost are log-only fields: the daemon only writes them
+	 * to its log, they decide nothing.  The protocol refuses bytes outside
+	 * 0x21-0x7e and longer text, so rather than fail the login they go
+	 * sanitised: '?' for each such byte, cut to PW_SERVICE_MAX and
+	 * PW_RHOST_MAX bytes; an unset item goes as "".
+	 */
+	item_text(pamh, PAM_SERVICE, req->service, sizeof(req->service));
+	item_text(pamh, PAM_RHOST, req->rhost, sizeof(req->rhost));
+}
+
+/* Shows the daemon's sentences; a control byte never reaches a terminal. */
+static void
+show(pam_handle_t *pamh, int flags, const struct pw_reply *rep)
+{
+	if (rep->msg[0] != '\0' && pw_utf8_printable(rep->msg))
+		(void)pam_error(pamh, "%s", rep->msg);
+	if (rep->info[0] != '\0' && pw_utf8_printable(rep->info) &&
+	    (flags & PAM_SILENT) == 0)
+		(void)pam_info(pamh, "%s", rep->info);
+}
+
+/* One daemon call: the transport error, or the daemon's status. */
+static int
+ask(pam_handle_t *pamh, int flags, const struct modargs *a, int phase,
+    const struct pw_request *req, struct pw_reply *rep)
+{
+	struct conn_trust t;
+	int r;
+
+	trust_fill(pamh, a, &t);
+	r = conn_call(a->socket, &t, a->timeout_s * 1000, req, rep);
+	if (r != PW_OK) {
+		pam_syslog(pamh, LOG_ERR, "cannot reach pwadmind at %s: %s",
+		    a->socket, pw_strerror(r));
+		return r;
+	}
+	show(pamh, flags, rep);
+	if (pw_to_pam(rep->status, phase) == PAM_AUTHINFO_UNAVAIL)
+		pam_syslog(pamh, LOG_ERR, "pwadmind at %s could not answer: %s",
+		    a->socket, pw_strerror(rep->status));
+	return rep->status;
+}
+
+/* The debug line, and one LOG_NOTICE line for a refusal; never a secret. */
+static void
+log_result(pam_handle_t *pamh, const struct modargs *a, int phase,
+    const struct pw_request *req, int status, int rv)
+{
+	const char *what = phase == PW_PHASE_AUTH ? "auth" : "account";
+	const char *factor = "";
+
+	if (phase == PW_PHASE_AUTH && req->factor == PW_FACTOR_CONFIRM)
+		factor = " factor=confirm";
+	else if (phase == PW_PHASE_AUTH)
+		factor = " factor=login";
+	if (a->debug)
+		pam_syslog(pamh, LOG_DEBUG, "%s user=%s service=%s%s: %s (%s)",
+		    what, req->user, req->service, factor, pw_strerror(status),
+		    pam_strerror(pamh, rv));
+	/* A success, or already logged at LOG_ERR by ask(). */
+	if (status == PW_OK || rv == PAM_AUTHINFO_UNAVAIL)
+		return;
+	pam_syslog(pamh, LOG_NOTICE, "%s for user=%s service=%s: %s",
+	    phase == PW_PHASE_AUTH ? "auth failed" : "account refused",
+	    req->user, req->service, pw_strerror(status));
+}
+
+/* Builds the request, asks the daemon, maps the answer: the PAM code. */
+static int
+run(pam_handle_t *pamh, int flags, const struct modargs *a, int phase,
+    const char *user, const char *pw)
+{
+	struct pw_request *req = NULL;
+	struct pw_reply *rep = NULL;
+	int rv = pw_to_pam(PW_ERR_INTERNAL, phase), status;
+
+	if ((req = calloc(1, sizeof(*req))) == NULL ||
+	    (rep = calloc(1, sizeof(*rep))) == NULL) {
+		pam_syslog(pamh, LOG_ERR, "%s", pw_strerror(PW_ERR_NOMEM));
+		rv = PAM_BUF_ERR;
+		goto out;
+	}
+	req_fill(pamh, req, phase, a->factor, user);
+	if (pw != NULL && proto_secret_set(&req->secret[0], pw) != PW_OK) {
+		/* Longer than any password can be: refused, never cut. */
+		status = PW_ERR_AUTH;
+	} else {
+		req->nsecrets = pw != NULL ? 1 : 0;
+		status = ask(pamh, flags, a, phase, req, rep);
+	}
+	rv = pw_to_pam(status, phase);
+	log_result(pamh, a, phase, req, status, rv);
+out:
+	if (req != NULL)
+		proto_wipe_req(req);
+	PW_WIPE_OBJECT(req);
+	free(req);
+	PW_WIPE_OBJECT(rep);
+	free(rep);
+	return rv;
+}
+
+int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct modargs args;
+	const char *user = NULL, *pw = NULL;
+	int rv = PAM_AUTH_ERR, pr;
+
+	/* Every failure below waits the same before the caller sees it. */
+	(void)pam_fail_delay(pamh, PW_FAIL_DELAY);
+	if (args_get(pamh, argc, argv, &args) != PW_OK) {
+		rv = PAM_SERVICE_ERR;
+		goto out;
+	}
+	if ((pr = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS ||
+	    user == NULL) {
+		rv = conv_failed(pr);
+		goto out;
+	}
+	/* pam_get_authtok() itself honours use_first_pass/try_first_pass. */
+	pr = pam_get_authtok(pamh, PAM_AUTHTOK, &pw,
+	    args.factor == PW_FACTOR_CONFIRM ? PROMPT_CONFIRM : PROMPT_LOGIN);
+	if (pr != PAM_SUCCESS || pw == NULL) {
+		rv = conv_failed(pr);
+		goto out;
+	}
+	/*
+	 * No enumeration (SPEC rule 14): a name that can never be in the store
+	 * is asked for its password too, and fails with the code of a name
+	 * not in the store, under the same fail delay, without a daemon call.
+	 */
+	if (!proto_name_valid(user)) {
+		log_bad_user(pamh, PW_PHASE_AUTH);
+		rv = PAM_USER_UNKNOWN;
+		goto out;
+	}
+	rv = run(pamh, flags, &args, PW_PHASE_AUTH, user, pw);
+out:
+	return rv;
+}
+
+int
+pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	/* pwadmin establishes no credentials. */
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}
+
+int
+pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct modargs args;
+	const char *user = NULL;
+	int rv = PAM_PERM_DENIED, pr;
+
+	if (args_get(pamh, argc, argv, &args) != PW_OK) {
+		rv = PAM_SERVICE_ERR;
+		goto out;
+	}
+	if ((pr = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS ||
+	    user == NULL) {
+		rv = conv_failed(pr);
+		goto out;
+	}
+	if (!proto_name_valid(user)) {
+		log_bad_user(pamh, PW_PHASE_ACCT);
+		rv = PAM_USER_UNKNOWN;
+		goto out;
+	}
+	rv = run(pamh, flags, &args, PW_PHASE_ACCT, user, NULL);
+out:
+	return rv;
+}

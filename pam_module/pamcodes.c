@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Daemon statuses to PAM codes, one table for both phases (SPEC "PAM
+ * module").  A status without a row is a denial, never a success.
+ */
+#include <stddef.h>
+
+#include <security/pam_appl.h>
+
+#include "pamcodes.h"
+#include "pwerr.h"
+
+/* Daemon down, untrusted or unable to answer: PAM_AUTHINFO_UNAVAIL. */
+#define UNAVAIL PAM_AUTHINFO_UNAVAIL
+
+static const struct {
+	int status;
+	int auth; /* PAM code in pam_sm_authenticate */
+	int acct; /* PAM code in pam_sm_acct_mgmt */
+} map[] = {
+	{ PW_OK, PAM_SUCCESS, PAM_SUCCESS },
+	{ PW_ERR_AUTH, PAM_AUTH_ERR, PAM_PERM_DENIED },
+	{ PW_ERR_NOUSER, PAM_USER_UNKNOWN, PAM_USER_UNKNOWN },
+	{ PW_ERR_LOCKED, PAM_MAXTRIES, PAM_PERM_DENIED },
+	{ PW_ERR_SUSPENDED, PAM_AUTH_ERR, PAM_PERM_DENIED },
+	{ PW_ERR_PERM, PAM_PERM_DENIED, PAM_PERM_DENIED },
+	{ PW_ERR_CHANGE, PAM_AUTH_ERR, PAM_NEW_AUTHTOK_REQD },
+	{ PW_ERR_CONNECT, UNAVAIL, UNAVAIL },
+	{ PW_ERR_UNTRUSTED, UNAVAIL, UNAVAIL },
+	{ PW_ERR_TIMEOUT, UNAVAIL, UNAVAIL },
+	{ PW_ERR_IO, UNAVAIL, UNAVAIL },
+	{ PW_ERR_PROTO, UNAVAIL, UNAVAIL },
+	{ PW_ERR_VERSION, UNAVAIL, UNAVAIL },
+	{ PW_ERR_BUSY, UNAVAIL, UNAVAIL },
+	{ PW_ERR_TOOLONG, UNAVAIL, UNAVAIL },
+	{ PW_ERR_TRUNCATED, UNAVAIL, UNAVAIL },
+	{ PW_ERR_TRAILING, UNAVAIL, UNAVAIL },
+	{ PW_ERR_NOMEM, UNAVAIL, UNAVAIL },
+	{ PW_ERR_STORE, UNAVAIL, UNAVAIL },
+};
+
+int
+pw_to_pam(int pw_status, int phase)
+{
+	int deny, rv;
+	size_t i;
+
+	if (phase == PW_PHASE_AUTH)
+		deny = PAM_AUTH_ERR;
+	else if (phase == PW_PHASE_ACCT)
+		deny = PAM_PERM_DENIED;
+	else
+		return PAM_SERVICE_ERR;
+	rv = deny;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (map[i].status == pw_status) {
+			rv = phase == PW_PHASE_AUTH ? map[i].auth : map[i].acct;
+			break;
+		}
+	}
+	/* Belt and braces: a row can never turn a failure into success. */
+	if (rv == PAM_SUCCESS && pw_status != PW_OK)
+		rv = deny;
+	return rv;
+}
