@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/* pwadmin's calls to the daemon: trust set, one exchange, LIST paging. */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "call.h"
+#include "pwerr.h"
+
+static int
+call_conn(const struct call *c, const struct pw_request *req,
+    struct pw_reply *rep)
+{
+	return conn_call(c->socket, &c->trust, c->timeout_ms, req, rep);
+}
+
+void
+call_init(struct call *c, const char *socket)
+{
+	struct passwd *pw;
+
+	memset(c, 0, sizeof(*c));
+	c->socket = socket;
+	c->timeout_ms = CALL_TIMEOUT_MS;
+	c->fn = call_conn;
+	conn_trust_add(&c->trust, 0);
+	conn_trust_add(&c->trust, getuid());
+	if ((pw = getpwnam(CALL_DAEMON_USER)) != NULL)
+		conn_trust_add(&c->trust, pw->pw_uid);
+}
+
+int
+call_one(const struct call *c, const struct pw_request *req,
+    struct pw_reply *rep)
+{
+	int r;
+
+	if ((r = c->fn(c, req, rep)) != PW_OK) {
+		memset(rep, 0, sizeof(*rep));
+		return r;
+	}
+	return rep->status;
+}
+
+/* Appends a page to *all (capacity *capp, *np used). */
+static int
+append(struct pw_account **all, size_t *capp, size_t *np,
+    const struct pw_reply *rep)
+{
+	struct pw_account *p;
+	size_t cap = *capp;
+
+	while (*np + rep->naccts > cap)
+		cap = cap == 0 ? PW_ACCTS_MAX : cap * 2;
+	if (cap != *capp) {
+		if ((p = reallocarray(*all, cap, sizeof(*p))) == NULL)
+			return PW_ERR_NOMEM;
+		*all = p;
+		*capp = cap;
+	}
+	if (rep->naccts > 0)
+		memcpy(*all + *np, rep->accts, rep->naccts * sizeof(**all));
+	*np += rep->naccts;
+	return PW_OK;
+}
+
+int
+call_list(const struct call *c, uint32_t flags, struct pw_reply *rep,
+    struct pw_account **accts, size_t *np)
+{
+	struct pw_account *all = NULL;
+	struct pw_request req;
+	size_t n = 0, cap = 0;
+	const char *last;
+	int r;
+
+	*accts = NULL;
+	*np = 0;
+	memset(&req, 0, sizeof(req));
+	req.type = PW_REQ_LIST;
+	req.flags = flags;
+	for (;;) {
+		if ((r = call_one(c, &req, rep)) != PW_OK ||
+		    (r = append(&all, &cap, &n, rep)) != PW_OK || !rep->more)
+			break;
+		/* Names are sorted: a page must end past the cursor. */
+		last = rep->naccts > 0 ? rep->accts[rep->naccts - 1].name : "";
+		if (strcmp(last, req.cursor) <= 0) {
+			r = PW_ERR_PROTO;
+			break;
+		}
+		(void)snprintf(req.cursor, sizeof(req.cursor), "%s", last);
+	}
+	if (r != PW_OK) {
+		free(all);
+		return r;
+	}
+	*accts = all;
+	*np = n;
+	return PW_OK;
+}

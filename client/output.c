@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pwadmin output: one account, a table, counters, as text or as JSON built
+ * with jansson (never by hand), and the one-line refusal on stderr.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "output.h"
+#include "pwerr.h"
+#include "util.h"
+
+#define DATE_LAST 253402300799LL /* 9999-12-31T23:59:59Z */
+#define NCOLS	  8		 /* columns of the list table */
+
+_Static_assert(sizeof(json_int_t) >= sizeof(int64_t), "json_int_t too small");
+
+/* The words of one account, shared by the text and JSON forms. */
+struct words {
+	const char *role, *login, *confirm, *service, *otp, *must;
+	char login_exp[OUTPUT_DATE_MAX];   /* "" = never */
+	char confirm_exp[OUTPUT_DATE_MAX]; /* "" = never */
+	char fail[3 * 11 + 3];		   /* "1/0/0" */
+};
+
+static const char *const must_words[] = { "-", "login", "confirm",
+	"login,confirm" };
+
+int
+output_date(int64_t t, char *buf, size_t bufsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (bufsz > 0)
+		buf[0] = '\0';
+	if (t <= 0 || t > DATE_LAST || bufsz < OUTPUT_DATE_MAX ||
+	    gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, bufsz, "%Y-%m-%d", &tm) != OUTPUT_DATE_MAX - 1)
+		return PW_ERR_INVAL;
+	return PW_OK;
+}
+
+/* An expiry: "" for 0 (never), else a date; PW_ERR_PROTO out of range. */
+static int
+expiry(int64_t t, char *buf, size_t bufsz)
+{
+	if (t == 0) {
+		buf[0] = '\0';
+		return PW_OK;
+	}
+	return output_date(t, buf, bufsz) == PW_OK ? PW_OK : PW_ERR_PROTO;
+}
+
+static int
+words_of(const struct pw_account *a, struct words *w)
+{
+	static const char *const otp[] = { "none", "available", "locked" };
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	w->role = proto_role_name(a->role);
+	w->login = a->login_locked ? "locked" : "available";
+	w->confirm = a->confirm_locked ? "locked" : "available";
+	w->service = a->suspended ? "suspended" : "available";
+	w->otp = a->otp <= PW_OTP_LOCKED ? otp[a->otp] : "none";
+	w->must = must_words[a->must_change &
+	    (PW_MUST_LOGIN | PW_MUST_CONFIRM)];
+	(void)snprintf(w->fail, sizeof(w->fail), "%" PRIu32 "/%" PRIu32
+	    "/%" PRIu32, a->login_failures, a->confirm_failures,
+	    a->otp_failures);
+	if ((r = expiry(a->login_expires, w->login_exp,
+	    sizeof(w->login_exp))) != PW_OK ||
+	    (r = expiry(a->confirm_expires, w->confirm_exp,
+	    sizeof(w->confirm_exp))) != PW_OK)
+		return r;
+	return PW_OK;
+}
+
+static json_t *
+date_json(const char *date)
+{
+	return date[0] == '\0' ? json_null() : json_string(date);
+}
+
+static json_t *
+must_json(uint8_t must)
+{
+	json_t *arr;
+
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	if (((must & PW_MUST_LOGIN) &&
+	    json_array_append_new(arr, json_string("login")) != 0) ||
+	    ((must & PW_MUST_CONFIRM) &&
+	    json_array_append_new(arr, json_string("confirm")) != 0)) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+int
+output_account_json(const struct pw_account *a, json_t **out)
+{
+	struct words w;
+	json_t *o;
+	int r;
+
+	*out = NULL;
+	if ((r = words_of(a, &w)) != PW_OK)
+		return r;
+	/* json_object_set_new() takes the value, also a NULL or on failure. */
+	if ((o = json_object()) == NULL ||
+	    json_object_set_new(o, "name", json_string(a->name)) != 0 ||
+	    json_object_set_new(o, "role", json_string(w.role)) != 0 ||
+	    json_object_set_new(o, "login", json_string(w.login)) != 0 ||
+	    json_object_set_new(o, "confirm", json_string(w.confirm)) != 0 ||
+	    json_object_set_new(o, "service", json_string(w.service)) != 0 ||
+	    json_object_set_new(o, "otp", json_string(w.otp)) != 0 ||
+	    json_object_set_new(o, "must_change",
+	    must_json(a->must_change)) != 0 ||
+	    json_object_set_new(o, "login_expires",
+	    date_json(w.login_exp)) != 0 ||
+	    json_object_set_new(o, "confirm_expires",
+	    date_json(w.confirm_exp)) != 0 ||
+	    json_object_set_new(o, "login_failures",
+	    json_integer(a->login_failures)) != 0 ||
+	    json_object_set_new(o, "confirm_failures",
+	    json_integer(a->confirm_failures)) != 0 ||
+	    json_object_set_new(o, "otp_failures",
+	    json_integer(a->otp_failures)) != 0) {
+		json_decref(o);
+		return PW_ERR_NOMEM;
+	}
+	*out = o;
+	return PW_OK;
+}
+
+int
+output_accounts_json(const struct pw_account *a, size_t n, json_t **out)
+{
+	json_t *doc = NULL, *arr = NULL, *o = NULL;
+	size_t i;
+	int r = PW_ERR_NOMEM;
+
+	*out = NULL;
+	if ((doc = json_object()) == NULL || (arr = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((r = output_account_json(&a[i], &o)) != PW_OK)
+			goto out;
+		if (json_array_append_new(arr, o) != 0) {
+			r = PW_ERR_NOMEM;
+			goto out;
+		}
+	}
+	r = json_object_set(doc, "accounts", arr) == 0 ? PW_OK : PW_ERR_NOMEM;
+out:
+	json_decref(arr);
+	if (r == PW_OK)
+		*out = doc;
+	else
+		json_decref(doc);
+	return r;
+}
+
+/* The name of counter i: proto_stat_name(), else "counter_I" in buf. */
+static const char *
+stat_name(size_t i, char *buf, size_t bufsz)
+{
+	const char *name;
+
+	if ((name = proto_stat_name((unsigned)i)) != NULL)
+		return name;
+	(void)snprintf(buf, bufsz, "counter_%zu", i);
+	return buf;
+}
+
+int
+output_stats_json(const uint64_t *v, size_t n, json_t **out)
+{
+	json_t *doc = NULL, *ctr = NULL;
+	const char *name;
+	char nbuf[32];
+	size_t i;
+	int r = PW_ERR_NOMEM;
+
+	*out = NULL;
+	if ((doc = json_object()) == NULL || (ctr = json_object()) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (v[i] > (uint64_t)INT64_MAX) {
+			r = PW_ERR_PROTO;
+			goto out;
+		}
+		name = stat_name(i, nbuf, sizeof(nbuf));
+		if (json_object_set_new(ctr, name,
+		    json_integer((json_int_t)v[i])) != 0)
+			goto out;
+	}
+	r = json_object_set(doc, "counters", ctr) == 0 ? PW_OK : PW_ERR_NOMEM;
+out:
+	json_decref(ctr);
+	if (r == PW_OK)
+		*out = doc;
+	else
+		json_decref(doc);
+	return r;
+}
+
+int
+output_json(FILE *fp, const json_t *doc)
+{
+	if (json_dumpf(doc, fp, JSON_INDENT(2) | JSON_SORT_KEYS) != 0 ||
+	    fputc('\n', fp) == EOF || ferror(fp))
+		return PW_ERR_IO;
+	return PW_OK;
+}
+
+int
+output_account_text(FILE *fp, const struct pw_account *a)
+{
+	struct words w;
+	int r;
+
+	if ((r = words_of(a, &w)) != PW_OK)
+		return r;
+	fprintf(fp, "name: %s\nrole: %s\nlogin: %s\nconfirm: %s\n"
+	    "service: %s\notp: %s\nmust_change: %s\n",
+	    a->name, w.role, w.login, w.confirm, w.service, w.otp,
+	    a->must_change != 0 ? w.must : "none");
+	fprintf(fp, "login_expires: %s\nconfirm_expires: %s\n"
+	    "login_failures: %" PRIu32 "\nconfirm_failures: %" PRIu32
+	    "\notp_failures: %" PRIu32 "\n",
+	    w.login_exp[0] != '\0' ? w.login_exp : "never",
+	    w.confirm_exp[0] != '\0' ? w.confirm_exp : "never",
+	    a->login_failures, a->confirm_failures, a->otp_failures);
+	return ferror(fp) ? PW_ERR_IO : PW_OK;
+}
+
+static void
+row_of(const struct pw_account *a, const struct words *w,
+    const char *col[NCOLS])
+{
+	col[0] = a->name;
+	col[1] = w->role;
+	col[2] = w->login;
+	col[3] = w->confirm;
+	col[4] = w->service;
+	col[5] = w->otp;
+	col[6] = w->must;
+	col[7] = w->fail;
+}
+
+static void
+print_row(FILE *fp, const int width[NCOLS], const char *const col[NCOLS])
+{
+	size_t c;
+
+	for (c = 0; c < NCOLS - 1; c++)
+		fprintf(fp, "%-*s  ", width[c], col[c]);
+	fprintf(fp, "%s\n", col[c]);
+}
+
+int
+output_list_text(FILE *fp, const struct pw_account *a, size_t n)
+{
+	static const char *const head[NCOLS] = { "NAME", "ROLE", "LOGIN",
+		"CONFIRM", "SERVICE", "OTP", "MUST-CHANGE", "FAILURES" };
+	const char *col[NCOLS];
+	struct words w;
+	int width[NCOLS], r;
+	size_t i, c;
+
+	for (c = 0; c < NCOLS; c++)
+		width[c] = (int)strlen(head[c]);
+	for (i = 0; i < n; i++) {
+		if ((r = words_of(&a[i], &w)) != PW_OK)
+			return r;
+		row_of(&a[i], &w, col);
+		for (c = 0; c < NCOLS; c++)
+			if ((int)strlen(col[c]) > width[c])
+				width[c] = (int)strlen(col[c]);
+	}
+	if (n == 0)
+		fprintf(fp, "No accounts.\n");
+	else
+		print_row(fp, width, head);
+	for (i = 0; i < n; i++) {
+		(void)words_of(&a[i], &w); /* checked above */
+		row_of(&a[i], &w, col);
+		print_row(fp, width, col);
+	}
+	return ferror(fp) ? PW_ERR_IO : PW_OK;
+}
+
+int
+output_unlock_text(FILE *fp, const struct pw_account *a, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		fprintf(fp, "No account was unlocked.\n");
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s: login %s, confirm %s\n", a[i].name,
+		    a[i].login_locked ? "locked" : "available",
+		    a[i].confirm_locked ? "locked" : "available");
+	return ferror(fp) ? PW_ERR_IO : PW_OK;
+}
+
+int
+output_stats_text(FILE *fp, const uint64_t *v, size_t n)
+{
+	const char *name;
+	char nbuf[32];
+	int width = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		name = stat_name(i, nbuf, sizeof(nbuf));
+		if ((int)strlen(name) > width)
+			width = (int)strlen(name);
+	}
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%-*s  %" PRIu64 "\n", width,
+		    stat_name(i, nbuf, sizeof(nbuf)), v[i]);
+	return ferror(fp) ? PW_ERR_IO : PW_OK;
+}
+
+/* Bytes of the UTF-8 sequence that starts with c (1 for ASCII). */
+static size_t
+seq_len(unsigned char c)
+{
+	if (c >= 0xf0)
+		return 4;
+	if (c >= 0xe0)
+		return 3;
+	return c >= 0xc0 ? 2 : 1;
+}
+
+void
+output_sanitize(char *dst, size_t dstsz, const char *s)
+{
+	bool utf8 = pw_utf8_printable(s);
+	size_t i = 0, n = 0, k;
+	unsigned char c;
+
+	if (dstsz == 0)
+		return;
+	while (s[i] != '\0') {
+		c = (unsigned char)s[i];
+		k = utf8 ? seq_len(c) : 1;
+		if (n + k >= dstsz)
+			break;
+		if (utf8)
+			memcpy(dst + n, s + i, k);
+		else
+			dst[n] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
+		n += k;
+		i += k;
+	}
+	dst[n] = '\0';
+}
+
+int
+output_refusal(FILE *fp, const char *socket, int status, const char *msg)
+{
+	char buf[PW_MSG_MAX + 1];
+	int ex = cli_exit_code(status);
+
+	if (ex == CLI_EXIT_OK)
+		return ex;
+	if (ex == CLI_EXIT_UNREACHABLE) {
+		output_sanitize(buf, sizeof(buf), socket);
+		fprintf(fp, "pwadmin: cannot reach pwadmind at %s: %s\n", buf,
+		    pw_strerror(status));
+	} else if (msg != NULL && msg[0] != '\0') {
+		output_sanitize(buf, sizeof(buf), msg);
+		fprintf(fp, "pwadmin: %s\n", buf);
+	} else
+		fprintf(fp, "pwadmin: %s\n", pw_strerror(status));
+	return ex;
+}
