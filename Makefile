@@ -86,6 +86,7 @@ $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Idaemon -Iclient -Itests/lib \
 		-Wno-missing-prototypes -Wno-missing-declarations -Wno-conversion \
+		-Wno-format-truncation \
 		-c -o $@ $<
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
@@ -113,10 +114,10 @@ $(CLIENT): $(B)/client/pwadmin.o $(LIBCLIENT) $(LIBCOMMON)
 $(UNIT_BINS): $(B)/tests/%: $(B)/tests/unit/%.o $(LIBDAEMON) $(LIBCLIENT) $(LIBMODULE) $(LIBCOMMON)
 	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread
 $(INTEG_BINS): $(B)/tests/%: $(B)/tests/integration/%.o $(call obj,$(TLIB_SRC)) $(LIBCOMMON)
-	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS) -lpam -lpthread
+	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread
 $(B)/tests/lib/%.o: tests/lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Wno-conversion -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Wno-conversion -Wno-format-truncation -c -o $@ $<
 $(B)/bench/%: tests/bench/%.c $(call obj,$(TLIB_SRC)) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/lib -Wno-conversion -pie \

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Login through real PAM calls (libpamtest + pam_wrapper) against a real
+ * pwadmind per test, seeded with the real client: success, wrong password,
+ * lockout after N, locked refused without hashing, unlock, unknown user,
+ * daemon down, untrusted socket owner, non-root peers.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <security/pam_appl.h>
+#include <libpamtest.h>
+
+#include "harness.h"
+
+static struct th T;
+
+static const char *const services[] = {
+	"pwtest|socket=@DIR@/sock",
+	"pwdown|socket=@DIR@/nosock",
+	"pwfake|socket=@DIR@/fake/sock",
+	"pwconfirm|socket=@DIR@/sock factor=confirm",
+	"pwbadarg|socket=@DIR@/sock otp",
+	NULL,
+};
+
+static int
+setup(void **state)
+{
+	(void)state;
+	if (th_daemon_start(&T, NULL, false) != 0)
+		return -1;
+	if (th_seed(&T) != 0) {
+		th_daemon_stop(&T);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	return th_daemon_stop(&T);
+}
+
+static long long
+field(const char *user, const char *name)
+{
+	json_t *j = th_status(&T, user);
+	json_t *v = j != NULL ? json_object_get(j, name) : NULL;
+	long long r = json_is_integer(v) ? json_integer_value(v) : -1;
+
+	json_decref(j);
+	return r;
+}
+
+static int
+field_is(const char *user, const char *name, const char *want)
+{
+	json_t *j = th_status(&T, user);
+	json_t *v = j != NULL ? json_object_get(j, name) : NULL;
+	int r = json_is_string(v) && strcmp(json_string_value(v), want) == 0;
+
+	json_decref(j);
+	return r;
+}
+
+/* Exactly one non-empty line, as every refusal must print. */
+static int
+one_line(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+
+	return s[0] != '\0' && nl != NULL && nl[1] == '\0';
+}
+
+static void
+test_login_ok(void **state)
+{
+	const int ops[] = { PAMTEST_AUTHENTICATE, PAMTEST_ACCOUNT };
+	const int ok[] = { PAM_SUCCESS, PAM_SUCCESS };
+	const int newtok[] = { PAM_SUCCESS, PAM_NEW_AUTHTOK_REQD };
+	char msg[1024];
+
+	(void)state;
+	/* the master made by init has no must-change mark */
+	assert_int_equal(th_pam("pwtest", "boss", TH_PW_BOSS_LOGIN, ops, ok, 2,
+	    msg, sizeof(msg)), 2);
+	/* useradd issues passwords that must be changed at first login */
+	assert_int_equal(th_pam("pwtest", "alice", TH_PW_ALICE_LOGIN, ops,
+	    newtok, 2, msg, sizeof(msg)), 2);
+	assert_non_null(strstr(msg, "must be changed"));
+	assert_int_equal(th_stat(&T, "hashes_evaluated"), 2);
+}
+
+static void
+test_wrong_password(void **state)
+{
+	char msg[1024];
+
+	(void)state;
+	assert_int_equal(th_pam_auth("pwtest", "alice", "wrong-password-1", msg,
+	    sizeof(msg)), PAM_AUTH_ERR);
+	assert_string_equal(msg, ""); /* nothing that tells it from unknown */
+	assert_int_equal(field("alice", "login_failures"), 1);
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_SUCCESS);
+	assert_int_equal(field("alice", "login_failures"), 0);
+	/* the other factor is independent */
+	assert_int_equal(th_pam_auth("pwconfirm", "alice", TH_PW_ALICE_LOGIN,
+	    msg, sizeof(msg)), PAM_AUTH_ERR);
+	assert_int_equal(field("alice", "confirm_failures"), 1);
+	assert_int_equal(field("alice", "login_failures"), 0);
+	assert_int_equal(th_pam_auth("pwconfirm", "alice", TH_PW_ALICE_CONFIRM,
+	    msg, sizeof(msg)), PAM_SUCCESS);
+}
+
+static void
+lock_alice(void)
+{
+	char msg[1024];
+	int i;
+
+	for (i = 1; i < 5; i++) {
+		assert_int_equal(th_pam_auth("pwtest", "alice", "Wrong-guess-99",
+		    msg, sizeof(msg)), PAM_AUTH_ERR);
+		assert_int_equal(field("alice", "login_failures"), i);
+		assert_true(field_is("alice", "login", "available"));
+	}
+	/* the fifth failure locks, and says so */
+	assert_int_equal(th_pam_auth("pwtest", "alice", "Wrong-guess-99", msg,
+	    sizeof(msg)), PAM_MAXTRIES);
+	assert_non_null(strstr(msg, "locked"));
+	assert_true(field_is("alice", "login", "locked"));
+	assert_int_equal(field("alice", "login_failures"), 5);
+}
+
+static void
+test_lock_after_n(void **state)
+{
+	const int ops[] = { PAMTEST_ACCOUNT };
+	const int denied[] = { PAM_PERM_DENIED };
+	char msg[1024];
+
+	(void)state;
+	lock_alice();
+	/* the account phase refuses too, with the same explanation */
+	assert_int_equal(th_pam("pwtest", "alice", NULL, ops, denied, 1, msg,
+	    sizeof(msg)), 1);
+	assert_non_null(strstr(msg, "master or admin can unlock"));
+	/* the confirmation password is a separate factor, still available */
+	assert_true(field_is("alice", "confirm", "available"));
+}
+
+static void
+test_locked_refused_without_hashing(void **state)
+{
+	long long hashes, refused;
+	char msg[1024];
+
+	(void)state;
+	lock_alice();
+	hashes = th_stat(&T, "hashes_evaluated");
+	refused = th_stat(&T, "refused_locked_unhashed");
+	/* even the right password is refused, and costs no hash */
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_MAXTRIES);
+	assert_string_equal(msg, "Your login password is locked after too many "
+	    "failed attempts; a master or admin can unlock it.");
+	assert_int_equal(th_stat(&T, "hashes_evaluated"), hashes);
+	assert_int_equal(th_stat(&T, "refused_locked_unhashed"), refused + 1);
+	assert_int_equal(field("alice", "login_failures"), 5);
+}
+
+static void
+test_unlock_by_root(void **state)
+{
+	char msg[1024];
+
+	(void)state;
+	lock_alice();
+	/* recovery: root needs no confirmation password (empty stdin) */
+	assert_int_equal(th_client(&T, 0, "", "unlock", "alice", (char *)NULL), 0);
+	assert_non_null(strstr(T.out, "alice"));
+	assert_true(field_is("alice", "login", "available"));
+	assert_int_equal(field("alice", "login_failures"), 0);
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_SUCCESS);
+}
+
+static void
+test_unlock_by_master(void **state)
+{
+	char msg[1024];
+
+	(void)state;
+	if (!th_is_root())
+		skip(); /* needs to switch to the master's uid */
+	lock_alice();
+	/* a wrong confirmation password is refused, counted, changes nothing */
+	assert_int_equal(th_client(&T, TH_UID_BOSS, "not-my-confirm\n", "unlock",
+	    "alice", (char *)NULL), 1);
+	assert_non_null(strstr(T.err, "Wrong confirmation password"));
+	assert_true(one_line(T.err));
+	assert_int_equal(field("boss", "confirm_failures"), 1);
+	assert_true(field_is("alice", "login", "locked"));
+	/* the right one unlocks, and resets the master's confirm counter */
+	assert_int_equal(th_client(&T, TH_UID_BOSS, TH_PW_BOSS_CONFIRM "\n",
+	    "unlock", "alice", (char *)NULL), 0);
+	assert_int_equal(field("boss", "confirm_failures"), 0);
+	assert_true(field_is("alice", "login", "available"));
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_SUCCESS);
+	/* a user may not unlock anyone */
+	assert_int_equal(th_client(&T, TH_UID_ALICE, TH_PW_ALICE_CONFIRM "\n",
+	    "unlock", "boss", (char *)NULL), 1);
+}
+
+static void
+test_unknown_user(void **state)
+{
+	char msg[1024];
+
+	(void)state;
+	assert_int_equal(th_pam_auth("pwtest", "nosuchuser", "Whatever-123",
+	    msg, sizeof(msg)), PAM_USER_UNKNOWN);
+	assert_string_equal(msg, ""); /* same (no) message as a wrong password */
+	/* it paid a dummy verification, like a wrong password */
+	assert_int_equal(th_stat(&T, "hashes_evaluated"), 1);
+	assert_int_equal(th_stat(&T, "hashes_dummy"), 1);
+	/* a name the protocol refuses is unknown too, not an error */
+	assert_int_equal(th_pam_auth("pwtest", "bad name", "Whatever-123", msg,
+	    sizeof(msg)), PAM_USER_UNKNOWN);
+}
+
+static void
+test_daemon_down(void **state)
+{
+	const int ops[] = { PAMTEST_ACCOUNT };
+	const int unavail[] = { PAM_AUTHINFO_UNAVAIL };
+	char msg[1024];
+
+	(void)state;
+	assert_int_equal(th_pam_auth("pwdown", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(th_pam("pwdown", "alice", NULL, ops, unavail, 1, msg,
+	    sizeof(msg)), 1);
+	/* and the real daemon, stopped, fails closed the same way */
+	assert_int_equal(th_daemon_stop(&T), 0);
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(th_client(&T, 0, "", "status", "alice", (char *)NULL), 3);
+	assert_int_equal(th_daemon_start(&T, NULL, true), 0);
+}
+
+static void
+test_unknown_module_argument_fails_closed(void **state)
+{
+	char msg[1024];
+
+	(void)state;
+	/* an argument this release does not know (otp) must not be ignored */
+	assert_int_equal(th_pam_auth("pwbadarg", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_SERVICE_ERR);
+}
+
+/* A listener owned by another uid, that records whether it got any byte. */
+static void
+test_untrusted_socket_owner(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[4096], msg[1024], got = 0;
+	int ready[2], st, fd, c;
+	pid_t pid;
+
+	(void)state;
+	if (!th_is_root())
+		skip(); /* needs a socket owned by another uid */
+	th_path(&T, dir, sizeof(dir), "fake");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(chown(dir, TH_UID_NOBODY, TH_UID_NOBODY), 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", dir);
+	assert_int_equal(pipe(ready), 0);
+	if ((pid = fork()) == 0) {
+		if (setresgid(TH_UID_NOBODY, TH_UID_NOBODY, TH_UID_NOBODY) != 0 ||
+		    setresuid(TH_UID_NOBODY, TH_UID_NOBODY, TH_UID_NOBODY) != 0)
+			_exit(90);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+		    chmod(sa.sun_path, 0666) != 0 || listen(fd, 8) != 0)
+			_exit(91);
+		(void)!write(ready[1], "r", 1);
+		alarm(10);
+		/* accept what comes; exit 1 if any byte arrives */
+		while ((c = accept(fd, NULL, NULL)) >= 0)
+			if (read(c, &got, 1) > 0)
+				_exit(1);
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &got, 1), 1);
+	assert_int_equal(th_pam_auth("pwfake", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	/* killed by our SIGTERM while waiting: no password byte was sent */
+	assert_true(WIFSIGNALED(st));
+}
+
+/* pamtester as another uid, under its own pam_wrapper. */
+static int
+pamtester_as(uid_t uid, const char *user, const char *password)
+{
+	char svc[4096], input[256];
+	int in[2], st;
+	pid_t pid;
+
+	th_path(&T, svc, sizeof(svc), "svc");
+	snprintf(input, sizeof(input), "%s\n", password);
+	assert_int_equal(pipe(in), 0);
+	if ((pid = fork()) == 0) {
+		char u[32], g[32];
+		dup2(in[0], 0);
+		close(in[1]);
+		snprintf(u, sizeof(u), "--reuid=%u", (unsigned)uid);
+		snprintf(g, sizeof(g), "--regid=%u", (unsigned)uid);
+		setenv("PAM_WRAPPER_SERVICE_DIR", svc, 1);
+		execlp("setpriv", "setpriv", u, g, "--clear-groups", "pamtester",
+		    "pwtest", user, "authenticate", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	(void)!write(in[1], input, strlen(input));
+	close(in[1]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void
+test_nonroot_peer(void **state)
+{
+	(void)state;
+	if (!th_is_root())
+		skip(); /* needs to switch uid */
+	assert_int_equal(th_client(&T, 0, "Peer-login-pw1\nPeer-confirm-pw2\n",
+	    "useradd", "mallory", "--role", "user", (char *)NULL), 0);
+	/* uid 2004 (mallory) may authenticate herself ... */
+	assert_int_equal(pamtester_as(TH_UID_MALLORY, "mallory",
+	    "Peer-login-pw1"), 0);
+	/* ... but not guess alice's password, even the right one */
+	assert_int_not_equal(pamtester_as(TH_UID_MALLORY, "alice",
+	    TH_PW_ALICE_LOGIN), 0);
+	assert_int_equal(field("alice", "login_failures"), 0);
+	assert_int_equal(th_stat(&T, "hashes_evaluated"), 1);
+	/* and not read alice's state */
+	assert_int_equal(th_client(&T, TH_UID_MALLORY, "", "status", "alice",
+	    (char *)NULL), 1);
+}
+
+static void
+test_module_exports(void **state)
+{
+	char path[4096];
+	void *h;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/pam_pwadmin.so", T.build);
+	assert_non_null(h = dlopen(path, RTLD_NOW | RTLD_LOCAL));
+	assert_non_null(dlsym(h, "pam_sm_authenticate"));
+	assert_non_null(dlsym(h, "pam_sm_acct_mgmt"));
+	assert_non_null(dlsym(h, "pam_sm_setcred"));
+	/* internals stay local */
+	assert_null(dlsym(h, "conn_call"));
+	assert_null(dlsym(h, "pw_to_pam"));
+	assert_null(dlsym(h, "proto_encode_req"));
+	dlclose(h);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_login_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_password, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_after_n, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locked_refused_without_hashing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unlock_by_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unlock_by_master, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_unknown_module_argument_fails_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_untrusted_socket_owner, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_nonroot_peer, setup, teardown),
+		cmocka_unit_test(test_module_exports),
+	};
+	int rc;
+
+	th_init(&T, argc, argv, services);
+	rc = cmocka_run_group_tests_name("integration: login through PAM",
+	    tests, NULL, NULL);
+	th_cleanup(&T);
+	return rc;
+}

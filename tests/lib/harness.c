@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: MIT */
+/* Integration test harness: temp dir, pam_wrapper/nss_wrapper, daemon, client. */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <libgen.h>
+#include <link.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+#include <libpamtest.h>
+
+#include "harness.h"
+
+#define PAM_WRAPPER_LIB "libpam_wrapper.so"
+#define NSS_WRAPPER_LIB "libnss_wrapper.so"
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "harness: %s: %s\n", what, strerror(errno));
+	exit(99);
+}
+
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+		die(path);
+	if (chmod(path, mode) != 0)
+		die(path);
+}
+
+void
+th_path(const struct th *t, char *out, size_t outsz, const char *rel)
+{
+	snprintf(out, outsz, "%s/%s", t->dir, rel);
+}
+
+bool
+th_is_root(void)
+{
+	return geteuid() == 0;
+}
+
+/* Finds the sanitizer runtime this binary was linked with, if any. */
+static int
+find_asan(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	if (info->dlpi_name != NULL && strstr(info->dlpi_name, "libasan.so")) {
+		snprintf(data, PATH_MAX, "%s", info->dlpi_name);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+build_dir(char *out, size_t outsz)
+{
+	char exe[PATH_MAX], tmp[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n < 0)
+		die("readlink /proc/self/exe");
+	exe[n] = '\0';
+	/* build/tests/test_x -> build */
+	snprintf(tmp, sizeof(tmp), "%s", dirname(exe));
+	snprintf(out, outsz, "%s", dirname(tmp));
+}
+
+static void
+write_users(const char *dir)
+{
+	char path[PATH_MAX], text[2048];
+	struct passwd *me = getpwuid(geteuid());
+	const char *myname = me != NULL ? me->pw_name : "tester";
+
+	snprintf(text, sizeof(text),
+	    "root:x:0:0:root:/root:/bin/sh\n"
+	    "boss:x:%d:%d:Master:/tmp:/bin/sh\n"
+	    "alice:x:%d:%d:User:/tmp:/bin/sh\n"
+	    "carol:x:%d:%d:Admin:/tmp:/bin/sh\n"
+	    "mallory:x:%d:%d:Peer:/tmp:/bin/sh\n"
+	    "bob:x:%d:%d:User:/tmp:/bin/sh\n"
+	    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+	    "%s%s:x:%u:%u:me:/tmp:/bin/sh\n",
+	    TH_UID_BOSS, TH_UID_BOSS, TH_UID_ALICE, TH_UID_ALICE, TH_UID_CAROL,
+	    TH_UID_CAROL, TH_UID_MALLORY, TH_UID_MALLORY, TH_UID_BOB, TH_UID_BOB,
+	    geteuid() == 0 ? "#" : "", myname, (unsigned)geteuid(),
+	    (unsigned)getegid());
+	snprintf(path, sizeof(path), "%s/passwd", dir);
+	write_file(path, text, 0644);
+	snprintf(text, sizeof(text), "root:x:0:\nboss:x:%d:\nalice:x:%d:\n"
+	    "carol:x:%d:\nmallory:x:%d:\nbob:x:%d:\nnogroup:x:65534:\n",
+	    TH_UID_BOSS, TH_UID_ALICE, TH_UID_CAROL, TH_UID_MALLORY, TH_UID_BOB);
+	snprintf(path, sizeof(path), "%s/group", dir);
+	write_file(path, text, 0644);
+}
+
+/* svc/NAME for each "NAME|ARGS": auth and account through the module. */
+static void
+write_services(const char *dir, const char *build, const char *const *services)
+{
+	char path[PATH_MAX], text[4096], name[64];
+	const char *bar;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/svc", dir);
+	if (mkdir(path, 0755) != 0)
+		die(path);
+	snprintf(path, sizeof(path), "%s/svc/other", dir);
+	write_file(path, "auth required pam_deny.so\naccount required pam_deny.so\n"
+	    "password required pam_deny.so\nsession required pam_deny.so\n", 0644);
+	for (i = 0; services != NULL && services[i] != NULL; i++) {
+		bar = strchr(services[i], '|');
+		snprintf(name, sizeof(name), "%.*s", (int)(bar - services[i]),
+		    services[i]);
+		snprintf(text, sizeof(text),
+		    "auth required %s/pam_pwadmin.so %s\n"
+		    "account required %s/pam_pwadmin.so %s\n",
+		    build, bar + 1, build, bar + 1);
+		/* @DIR@ in the arguments stands for the temp dir */
+		char *at = strstr(text, "@DIR@");
+		while (at != NULL) {
+			char rest[4096];
+			snprintf(rest, sizeof(rest), "%s", at + 5);
+			snprintf(at, sizeof(text) - (size_t)(at - text), "%s%s", dir, rest);
+			at = strstr(text, "@DIR@");
+		}
+		snprintf(path, sizeof(path), "%s/svc/%s", dir, name);
+		write_file(path, text, 0644);
+	}
+}
+
+/* Environment for the daemon and client children: nss_wrapper only. */
+static void
+child_env(const struct th *t)
+{
+	char asan[PATH_MAX] = "", pre[2 * PATH_MAX], path[PATH_MAX];
+
+	dl_iterate_phdr(find_asan, asan);
+	snprintf(pre, sizeof(pre), "%s%s%s", asan, asan[0] ? " " : "",
+	    NSS_WRAPPER_LIB);
+	setenv("LD_PRELOAD", pre, 1);
+	unsetenv("PAM_WRAPPER");
+	unsetenv("PAM_WRAPPER_SERVICE_DIR");
+	th_path(t, path, sizeof(path), "passwd");
+	setenv("NSS_WRAPPER_PASSWD", path, 1);
+	th_path(t, path, sizeof(path), "group");
+	setenv("NSS_WRAPPER_GROUP", path, 1);
+}
+
+void
+th_init(struct th *t, int argc, char **argv, const char *const *services)
+{
+	char asan[PATH_MAX] = "", pre[2 * PATH_MAX], path[PATH_MAX];
+	const char *dir = getenv("PWTEST_DIR");
+
+	(void)argc;
+	memset(t, 0, sizeof(*t));
+	build_dir(t->build, sizeof(t->build));
+	if (dir == NULL) {
+		snprintf(t->dir, sizeof(t->dir), "/tmp/pwtest.XXXXXX");
+		if (mkdtemp(t->dir) == NULL || chmod(t->dir, 0755) != 0)
+			die("mkdtemp");
+		write_users(t->dir);
+		write_services(t->dir, t->build, services);
+		dl_iterate_phdr(find_asan, asan);
+		snprintf(pre, sizeof(pre), "%s%s%s %s", asan, asan[0] ? " " : "",
+		    PAM_WRAPPER_LIB, NSS_WRAPPER_LIB);
+		setenv("LD_PRELOAD", pre, 1);
+		setenv("PAM_WRAPPER", "1", 1);
+		snprintf(path, sizeof(path), "%s/svc", t->dir);
+		setenv("PAM_WRAPPER_SERVICE_DIR", path, 1);
+		setenv("PAM_WRAPPER_DISABLE_DEEPBIND", "1", 1);
+		th_path(t, path, sizeof(path), "passwd");
+		setenv("NSS_WRAPPER_PASSWD", path, 1);
+		th_path(t, path, sizeof(path), "group");
+		setenv("NSS_WRAPPER_GROUP", path, 1);
+		setenv("PWTEST_DIR", t->dir, 1);
+		execv("/proc/self/exe", argv);
+		die("re-exec under pam_wrapper");
+	}
+	snprintf(t->dir, sizeof(t->dir), "%s", dir);
+	th_path(t, t->sock, sizeof(t->sock), "sock");
+	th_path(t, t->conf, sizeof(t->conf), "pwadmind.conf");
+	th_path(t, t->log, sizeof(t->log), "daemon.log");
+	t->daemon = -1;
+}
+
+static int
+rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+void
+th_cleanup(struct th *t)
+{
+	if (t->daemon > 0)
+		th_daemon_kill(t);
+	if (getenv("PWTEST_KEEP") == NULL)
+		nftw(t->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool
+accepts(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static void
+print_log(const struct th *t)
+{
+	char buf[4096];
+	FILE *f = fopen(t->log, "r");
+
+	if (f == NULL)
+		return;
+	fprintf(stderr, "---- daemon log ----\n");
+	while (fgets(buf, sizeof(buf), f) != NULL)
+		fputs(buf, stderr);
+	fclose(f);
+}
+
+/* Appends `key = value' unless the test's extra lines set that key. */
+static void
+conf_line(char *conf, size_t sz, const char *extra, const char *key,
+    const char *value)
+{
+	size_t n = strlen(key), len = strlen(conf);
+	const char *p;
+
+	for (p = extra; p != NULL && *p != '\0'; p = strchr(p, '\n'),
+	    p = p != NULL ? p + 1 : NULL)
+		if (strncmp(p, key, n) == 0 && (p[n] == ' ' || p[n] == '='))
+			return;
+	snprintf(conf + len, sz - len, "%s = %s\n", key, value);
+}
+
+int
+th_daemon_start(struct th *t, const char *extra, bool keep_state)
+{
+	char conf[4096] = "# written by the test harness\n", exe[PATH_MAX];
+	struct passwd *me = getpwuid(geteuid());
+	int i, fd;
+
+	if (!keep_state) {
+		t->ndaemons++;
+		snprintf(t->state, sizeof(t->state), "%s/state%d", t->dir,
+		    t->ndaemons);
+	}
+	conf_line(conf, sizeof(conf), extra, "socket", t->sock);
+	conf_line(conf, sizeof(conf), extra, "state_dir", t->state);
+	conf_line(conf, sizeof(conf), extra, "user",
+	    me != NULL ? me->pw_name : "root");
+	/* cheapest hashing: tests count hashes, they do not time them */
+	conf_line(conf, sizeof(conf), extra, "argon2_ops", "1");
+	conf_line(conf, sizeof(conf), extra, "argon2_mem_kib", "64");
+	snprintf(conf + strlen(conf), sizeof(conf) - strlen(conf), "%s\n",
+	    extra != NULL ? extra : "");
+	write_file(t->conf, conf, 0644);
+	snprintf(exe, sizeof(exe), "%s/pwadmind", t->build);
+	if ((t->daemon = fork()) < 0)
+		die("fork");
+	if (t->daemon == 0) {
+		child_env(t);
+		if ((fd = open(t->log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0)
+			_exit(98);
+		dup2(fd, 2);
+		if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+		}
+		execl(exe, "pwadmind", "-f", "-c", t->conf, (char *)NULL);
+		_exit(97);
+	}
+	for (i = 0; i < 1000; i++) {
+		if (accepts(t->sock))
+			return 0;
+		if (waitpid(t->daemon, NULL, WNOHANG) == t->daemon) {
+			t->daemon = -1;
+			print_log(t);
+			return -1;
+		}
+		usleep(10000);
+	}
+	print_log(t);
+	return -1;
+}
+
+int
+th_daemon_stop(struct th *t)
+{
+	int st;
+
+	if (t->daemon <= 0)
+		return -1;
+	kill(t->daemon, SIGTERM);
+	if (waitpid(t->daemon, &st, 0) != t->daemon)
+		return -1;
+	t->daemon = -1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		print_log(t);
+		return -1;
+	}
+	return 0;
+}
+
+int
+th_daemon_kill(struct th *t)
+{
+	int st;
+
+	if (t->daemon <= 0)
+		return -1;
+	kill(t->daemon, SIGKILL);
+	waitpid(t->daemon, &st, 0);
+	t->daemon = -1;
+	return WIFSIGNALED(st) ? 0 : -1;
+}
+
+/* Reads fd to EOF into buf (NUL-terminated, cut at bufsz - 1). */
+static void
+slurp(int fd, char *buf, size_t bufsz)
+{
+	size_t off = 0;
+	ssize_t n;
+	char sink[4096];
+
+	while ((n = read(fd, off + 1 < bufsz ? buf + off : sink,
+	    off + 1 < bufsz ? bufsz - 1 - off : sizeof(sink))) > 0 ||
+	    (n < 0 && errno == EINTR))
+		if (n > 0 && off + 1 < bufsz)
+			off += (size_t)n;
+	buf[off] = '\0';
+}
+
+int
+th_client(struct th *t, uid_t uid, const char *input, ...)
+{
+	char *argv[64];
+	int in[2], out[2], err[2], st, n = 0;
+	char exe[PATH_MAX];
+	va_list ap;
+	pid_t pid;
+
+	snprintf(exe, sizeof(exe), "%s/pwadmin", t->build);
+	argv[n++] = strdup("pwadmin");
+	argv[n++] = strdup("--socket");
+	argv[n++] = strdup(t->sock);
+	argv[n++] = strdup("--stdin");
+	va_start(ap, input);
+	while (n < 63 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
+	    pipe2(err, O_CLOEXEC) != 0)
+		die("pipe");
+	if ((pid = fork()) < 0)
+		die("fork");
+	if (pid == 0) {
+		child_env(t);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (uid != 0 && (setgroups(0, NULL) != 0 ||
+		    setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0))
+			_exit(96);
+		execv(exe, argv);
+		_exit(97);
+	}
+	free(argv[0]);
+	free(argv[1]);
+	free(argv[2]);
+	free(argv[3]);
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	if (input != NULL && write(in[1], input, strlen(input)) < 0)
+		fprintf(stderr, "harness: could not feed the client\n");
+	close(in[1]);
+	slurp(out[0], t->out, sizeof(t->out));
+	slurp(err[0], t->err, sizeof(t->err));
+	close(out[0]);
+	close(err[0]);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+json_t *
+th_status(struct th *t, const char *user)
+{
+	if (th_client(t, 0, "", "status", user, "--json", (char *)NULL) != 0) {
+		fprintf(stderr, "status %s failed: %s", user, t->err);
+		return NULL;
+	}
+	return json_loads(t->out, 0, NULL);
+}
+
+long long
+th_stat(struct th *t, const char *name)
+{
+	json_t *j, *v;
+	long long r = -1;
+
+	if (th_client(t, 0, "", "stats", "--json", (char *)NULL) != 0)
+		return -1;
+	if ((j = json_loads(t->out, 0, NULL)) == NULL)
+		return -1;
+	v = json_object_get(json_object_get(j, "counters"), name);
+	if (json_is_integer(v))
+		r = json_integer_value(v);
+	json_decref(j);
+	return r;
+}
+
+int
+th_seed(struct th *t)
+{
+	if (th_client(t, 0, TH_PW_BOSS_LOGIN "\n" TH_PW_BOSS_CONFIRM "\n",
+	    "init", "--master", "boss", (char *)NULL) != 0) {
+		fprintf(stderr, "seed init: %s%s", t->out, t->err);
+		return -1;
+	}
+	if (th_client(t, 0, TH_PW_ALICE_LOGIN "\n" TH_PW_ALICE_CONFIRM "\n",
+	    "useradd", "alice", "--role", "user", (char *)NULL) != 0) {
+		fprintf(stderr, "seed useradd: %s%s", t->out, t->err);
+		return -1;
+	}
+	return 0;
+}
+
+struct convdata {
+	const char *password;
+	char *errmsg;
+	size_t errsz;
+};
+
+/* Answers every hidden prompt with the password; records error messages. */
+static int
+conv(int n, const struct pam_message **msg, struct pam_response **resp,
+    void *arg)
+{
+	struct convdata *c = arg;
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	size_t len;
+	int i;
+
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		switch (msg[i]->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+		case PAM_PROMPT_ECHO_ON:
+			r[i].resp = strdup(c->password != NULL ? c->password : "");
+			break;
+		case PAM_ERROR_MSG:
+		case PAM_TEXT_INFO:
+			if (c->errmsg == NULL)
+				break;
+			len = strlen(c->errmsg);
+			snprintf(c->errmsg + len, c->errsz - len, "%s%s",
+			    len > 0 ? "\n" : "", msg[i]->msg);
+			break;
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+int
+th_pam(const char *service, const char *user, const char *password,
+    const int *ops, const int *expected, int n, char *errmsg, size_t errsz)
+{
+	struct pam_testcase tc[8];
+	struct convdata c = { password, errmsg, errsz };
+	const struct pam_testcase *failed;
+	enum pamtest_err perr;
+	int i;
+
+	if (errmsg != NULL && errsz > 0)
+		errmsg[0] = '\0';
+	for (i = 0; i < n && i < 8; i++) {
+		memset(&tc[i], 0, sizeof(tc[i]));
+		tc[i].pam_operation = (enum pamtest_ops)ops[i];
+		tc[i].expected_rv = expected[i];
+	}
+	perr = _pamtest_conv(service, user, conv, &c, tc, (size_t)n, NULL);
+	if (perr == PAMTEST_ERR_OK)
+		return n;
+	failed = _pamtest_failed_case(tc, (size_t)n);
+	if (failed == NULL)
+		return -1;
+	fprintf(stderr, "pam %s/%s: op %d returned %d (%s), expected %d\n",
+	    service, user, (int)(failed - tc), failed->op_rv,
+	    pam_strerror(NULL, failed->op_rv), failed->expected_rv);
+	return (int)(failed - tc);
+}
+
+int
+th_pam_auth(const char *service, const char *user, const char *password,
+    char *errmsg, size_t errsz)
+{
+	struct pam_testcase tc[1];
+	struct convdata c = { password, errmsg, errsz };
+
+	if (errmsg != NULL && errsz > 0)
+		errmsg[0] = '\0';
+	memset(tc, 0, sizeof(tc));
+	tc[0].pam_operation = PAMTEST_AUTHENTICATE;
+	tc[0].expected_rv = PAM_SUCCESS;
+	(void)_pamtest_conv(service, user, conv, &c, tc, 1, NULL);
+	return tc[0].op_rv;
+}
+

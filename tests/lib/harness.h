@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Integration test harness: a private temp dir with pam_wrapper service
+ * files and nss_wrapper users, a real pwadmind per test, the real client.
+ */
+#ifndef TH_HARNESS_H
+#define TH_HARNESS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+/* Fake users (nss_wrapper); uids are fixed so tests can switch to them. */
+#define TH_UID_BOSS    2001 /* a master */
+#define TH_UID_ALICE   2002 /* a user */
+#define TH_UID_CAROL   2003 /* an admin */
+#define TH_UID_MALLORY 2004 /* a user used as a non-root peer */
+#define TH_UID_BOB     2005
+#define TH_UID_NOBODY  65534
+
+#define TH_OUT_MAX 65536
+
+struct th {
+	char dir[PATH_MAX];	/* private temp dir (PWTEST_DIR) */
+	char build[PATH_MAX];	/* build dir holding pwadmind, pwadmin, .so */
+	char sock[PATH_MAX];
+	char conf[PATH_MAX];
+	char state[PATH_MAX];
+	char log[PATH_MAX];
+	pid_t daemon;
+	int ndaemons;		/* daemons started (fresh state dir each) */
+	char out[TH_OUT_MAX];	/* stdout of the last client run */
+	char err[TH_OUT_MAX];	/* stderr of the last client run */
+};
+
+/*
+ * Call first in main().  The first time it makes the temp dir, writes the
+ * PAM service files (one per line of `services': "NAME|ARGS") and the
+ * nss_wrapper files, then re-execs the test under pam_wrapper and
+ * nss_wrapper.  In the re-executed process it fills *t and returns.
+ */
+void th_init(struct th *t, int argc, char **argv, const char *const *services);
+/* Removes the temp dir (call at the end of main). */
+void th_cleanup(struct th *t);
+bool th_is_root(void);
+
+/*
+ * Starts pwadmind -f with a fresh state dir (unless keep_state) and a
+ * config of test defaults plus `extra' lines; waits until it accepts.
+ * Returns 0 or -1 (and prints the daemon log).
+ */
+int th_daemon_start(struct th *t, const char *extra, bool keep_state);
+/* SIGTERM; returns the exit status (0 expected) or -1. */
+int th_daemon_stop(struct th *t);
+/* SIGKILL: a crash.  Returns 0 when it died. */
+int th_daemon_kill(struct th *t);
+
+/*
+ * Runs the real client: build/pwadmin --socket SOCK --stdin ARGS..., as uid
+ * (0 = as the caller), with `input' on standard input.  Captures stdout
+ * into t->out and stderr into t->err; returns the exit status, or -1.
+ * The argument list ends with NULL.
+ */
+int th_client(struct th *t, uid_t uid, const char *input, ...)
+    __attribute__((sentinel));
+/* `pwadmin status USER --json' as root, parsed; NULL on failure. */
+json_t *th_status(struct th *t, const char *user);
+/* One counter of `pwadmin stats --json', or -1. */
+long long th_stat(struct th *t, const char *name);
+
+/* Creates the master boss (init) plus users, as root, with known passwords. */
+#define TH_PW_BOSS_LOGIN    "Master-login-pw1"
+#define TH_PW_BOSS_CONFIRM  "Master-confirm-pw2"
+#define TH_PW_ALICE_LOGIN   "Wonder-login-pw1"
+#define TH_PW_ALICE_CONFIRM "Wonder-confirm-pw2"
+int th_seed(struct th *t);
+
+/*
+ * One PAM transaction on `service' for `user' with the given password
+ * typed at the prompt: runs the operations in ops[] (PAMTEST_*), stops at
+ * the first whose result differs from expected[], and returns the index
+ * reached (n when all matched).  Error messages shown are copied into
+ * errmsg (joined by '\n').
+ */
+int th_pam(const char *service, const char *user, const char *password,
+    const int *ops, const int *expected, int n, char *errmsg, size_t errsz);
+/* The result of pam_authenticate alone. */
+int th_pam_auth(const char *service, const char *user, const char *password,
+    char *errmsg, size_t errsz);
+
+/* Path helpers */
+void th_path(const struct th *t, char *out, size_t outsz, const char *rel);
+
+#endif
