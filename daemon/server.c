@@ -138,21 +138,30 @@ conn_release(const struct pwd_conf *conf, uid_t uid)
 	pthread_mutex_unlock(&conn_mu);
 }
 
-/* Fills the peer's name from NSS; a uid without a valid name gets none. */
+/*
+ * Fills the peer's name from NSS; a uid without a valid name gets none.
+ * Lookups are serialised: getpwuid_r is meant to be thread-safe, but NSS
+ * modules have shipped races (nss_wrapper, used by the tests, returned a
+ * wild pw_name to two threads on first use), and a lookup takes
+ * microseconds next to a hash that takes tens of milliseconds.
+ */
 static void
 peer_lookup(struct peer *p)
 {
+	static pthread_mutex_t nss_mu = PTHREAD_MUTEX_INITIALIZER;
 	struct passwd pw, *res = NULL;
 	char buf[4096];
+	int rc;
 
 	p->root = p->uid == 0;
 	p->has_name = false;
-	if (getpwuid_r(p->uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
-		return;
-	if (!proto_name_valid(pw.pw_name))
-		return;
-	memcpy(p->name, pw.pw_name, strlen(pw.pw_name) + 1);
-	p->has_name = true;
+	pthread_mutex_lock(&nss_mu);
+	rc = getpwuid_r(p->uid, &pw, buf, sizeof(buf), &res);
+	if (rc == 0 && res != NULL && proto_name_valid(pw.pw_name)) {
+		memcpy(p->name, pw.pw_name, strlen(pw.pw_name) + 1);
+		p->has_name = true;
+	}
+	pthread_mutex_unlock(&nss_mu);
 }
 
 /* Sends an error reply for a request that could not be decoded. */
