@@ -356,7 +356,7 @@ proto_encode_reply(struct wire *w, const struct pw_reply *rep)
 	int r;
 
 	if (rep->naccts > PW_ACCTS_MAX || rep->nstats > PW_STATS_MAX ||
-	    rep->status > 0)
+	    rep->status > 0 || rep->status < PW_ERR_LAST)
 		return PW_ERR_INVAL;
 	if ((r = wire_put_u32(w, (uint32_t)-rep->status)) != PW_OK ||
 	    (r = wire_put_str(w, rep->msg)) != PW_OK ||

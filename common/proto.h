@@ -147,7 +147,7 @@ int proto_encode_req(struct wire *w, const struct pw_request *req) PW_WUR;
 /*
  * Decodes the payload of a request of `type' into *req (cleared first).
  * Every field is bounded; unknown types, bad names, unknown flags and
- * trailing bytes are refused.  On failure *req is wiped.
+ * trailing bytes are refused.  On failure its secrets are wiped.
  */
 int proto_decode_req(struct wire *w, uint8_t type, struct pw_request *req) PW_WUR;
 int proto_encode_reply(struct wire *w, const struct pw_reply *rep) PW_WUR;

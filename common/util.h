@@ -10,8 +10,8 @@
 
 /*
  * Parses a whole decimal integer in [min, max] into *out.  Refuses empty
- * strings, signs where min >= 0, trailing characters and overflow with
- * PW_ERR_INVAL; *out is 0 on failure.
+ * strings, leading white space and '+', '-' where min >= 0, trailing
+ * characters and overflow with PW_ERR_INVAL; *out is 0 on failure.
  */
 int pw_strtonum(const char *s, long long min, long long max, long long *out) PW_WUR;
 

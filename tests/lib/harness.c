@@ -299,7 +299,7 @@ th_daemon_start(struct th *t, const char *extra, bool keep_state)
 			dup2(fd, 0);
 			dup2(fd, 1);
 		}
-		execl(exe, "pwadmind", "-f", "-c", t->conf, (char *)NULL);
+		execl(exe, "pwadmind", "-f", "-d", "-c", t->conf, (char *)NULL);
 		_exit(97);
 	}
 	for (i = 0; i < 1000; i++) {
@@ -328,6 +328,12 @@ th_daemon_stop(struct th *t)
 		return -1;
 	t->daemon = -1;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		if (WIFSIGNALED(st))
+			fprintf(stderr, "harness: pwadmind killed by signal %d\n",
+			    WTERMSIG(st));
+		else
+			fprintf(stderr, "harness: pwadmind exited %d\n",
+			    WEXITSTATUS(st));
 		print_log(t);
 		return -1;
 	}
