@@ -1,0 +1,203 @@
+#!/bin/bash
+# make demo: the scenario of a bank's password administration, told step
+# by step with real PAM calls (pamtester under pam_wrapper, so nothing in
+# /etc/pam.d is touched) against a pwadmind running in a private temp dir.
+#
+# Usage: tests/demo.sh BUILD_DIR [--keep]
+#   --keep   leave the daemon and the temp dir running, to try by hand
+set -euo pipefail
+
+B=$(cd "${1:?usage: tests/demo.sh BUILD_DIR [--keep]}" && pwd)
+KEEP=${2:-}
+
+# Run as root, or inside a user namespace where we are root: init is a
+# root-only operation (the host's recovery path).
+if [ "$(id -u)" -ne 0 ]; then
+	if [ -z "${PWDEMO_USERNS:-}" ] && command -v unshare >/dev/null &&
+	    unshare -r true 2>/dev/null; then
+		echo "(not root: running the demo inside a user namespace)"
+		PWDEMO_USERNS=1 exec unshare -r "$0" "$@"
+	fi
+	echo "make demo needs root (or unprivileged user namespaces)." >&2
+	exit 1
+fi
+REAL_ROOT=1
+[ -n "${PWDEMO_USERNS:-}" ] && REAL_ROOT=0
+
+if [ -t 1 ]; then
+	B1=$(printf '\033[1m') DIM=$(printf '\033[2m') OK=$(printf '\033[32m')
+	BAD=$(printf '\033[31m') R=$(printf '\033[0m')
+else
+	B1="" DIM="" OK="" BAD="" R=""
+fi
+
+D=$(mktemp -d /tmp/pwdemo.XXXXXX)
+chmod 755 "$D"
+DAEMON_PID=""
+cleanup() {
+	if [ "$KEEP" != "--keep" ]; then
+		[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null &&
+		    wait "$DAEMON_PID" 2>/dev/null
+		rm -rf "$D"
+	fi
+}
+trap cleanup EXIT
+
+# Fake users for NSS (nss_wrapper), never the machine's /etc/passwd.
+cat >"$D/passwd" <<EOF
+root:x:0:0:root:/root:/bin/sh
+boss:x:2001:2001:The master:/tmp:/bin/sh
+alice:x:2002:2002:A user:/tmp:/bin/sh
+EOF
+printf 'root:x:0:\nboss:x:2001:\nalice:x:2002:\n' >"$D/group"
+mkdir "$D/svc" "$D/state"
+chmod 700 "$D/state"
+cat >"$D/svc/pwdemo" <<EOF
+auth     required  $B/pam_pwadmin.so socket=$D/sock
+account  required  $B/pam_pwadmin.so socket=$D/sock
+EOF
+printf 'auth required pam_deny.so\naccount required pam_deny.so\n' >"$D/svc/other"
+cat >"$D/pwadmind.conf" <<EOF
+# the product defaults, but in a private directory
+socket = $D/sock
+state_dir = $D/state
+user = root
+EOF
+chmod 644 "$D/pwadmind.conf"
+
+export NSS_WRAPPER_PASSWD="$D/passwd" NSS_WRAPPER_GROUP="$D/group"
+NSS="libnss_wrapper.so"
+PAMENV=(env "LD_PRELOAD=libpam_wrapper.so $NSS" PAM_WRAPPER=1
+	"PAM_WRAPPER_SERVICE_DIR=$D/svc")
+
+say() { printf '\n%s%s%s\n' "$B1" "$*" "$R"; }
+note() { printf '  %s%s%s\n' "$DIM" "$*" "$R"; }
+run_shown() { printf '  %s$ %s%s\n' "$DIM" "$*" "$R"; }
+
+# pwadmin as root (recovery) or as another user; stdin carries secrets.
+client() { LD_PRELOAD=$NSS "$B/pwadmin" --socket "$D/sock" "$@"; }
+client_as() { # UID ARGS...
+	local u=$1
+	shift
+	if [ "$REAL_ROOT" = 1 ]; then
+		LD_PRELOAD=$NSS setpriv --reuid="$u" --regid="$u" --clear-groups \
+		    "$B/pwadmin" --socket "$D/sock" "$@"
+	else
+		note "(in a user namespace we cannot switch to uid $u: root acts instead, as recovery)"
+		client "$@"
+	fi
+}
+
+# One login through real PAM calls: pam_authenticate then pam_acct_mgmt.
+login() { # USER PASSWORD
+	local out rc
+	run_shown "pamtester pwdemo $1 authenticate acct_mgmt"
+	set +e
+	out=$(printf '%s\n' "$2" | "${PAMENV[@]}" stdbuf -oL pamtester pwdemo "$1" \
+	    authenticate acct_mgmt 2>&1 | grep -v '^PWRAP_' | sed 's/^Password: //')
+	rc=$?
+	set -e
+	while IFS= read -r line; do
+		case "$line" in
+		*successfully* | *done*) printf '  %s%s%s\n' "$OK" "$line" "$R" ;;
+		"") ;;
+		*) printf '  %s%s%s\n' "$BAD" "$line" "$R" ;;
+		esac
+	done <<<"$out"
+	return $rc
+}
+
+state() { # USER: one line of the account's state, from the daemon
+	client status "$1" | awk -F': ' '
+	    { v[$1] = $2 }
+	    END {
+		printf "  state of %s: login password %s (%d consecutive failures), " \
+		    "confirmation password %s, service %s", v["name"], v["login"],
+		    v["login_failures"], v["confirm"], v["service"]
+		if (v["must_change"] != "-" && v["must_change"] != "none" && v["must_change"] != "")
+			printf ", must change: %s", v["must_change"]
+		printf "\n"
+	    }'
+}
+
+hashes() { client stats | awk '$1 == "hashes_evaluated" { print $2 }'; }
+
+say "pwadmin demo: a bank's password rules for Linux logins"
+note "private directory: $D"
+note "daemon: $B/pwadmind (Argon2id at libsodium's interactive cost)"
+LD_PRELOAD=$NSS "$B/pwadmind" -f -c "$D/pwadmind.conf" 2>"$D/daemon.log" &
+DAEMON_PID=$!
+for _ in $(seq 100); do [ -S "$D/sock" ] && break; sleep 0.05; done
+[ -S "$D/sock" ] || { cat "$D/daemon.log"; exit 1; }
+
+say "1. Root creates the first master, boss, on the empty store"
+run_shown "printf 'LOGIN\\nCONFIRM\\n' | pwadmin --stdin init --master boss"
+printf 'Master-login-pw1\nMaster-confirm-pw2\n' | client --stdin init --master boss | sed 's/^/  /'
+state boss
+
+say "2. boss adds alice; boss's own confirmation password authorises it"
+run_shown "printf 'ALICE-LOGIN\\nALICE-CONFIRM\\nBOSS-CONFIRM\\n' | pwadmin --stdin useradd alice --role user   (as boss)"
+printf 'Wonder-login-pw1\nWonder-confirm-pw2\nMaster-confirm-pw2\n' |
+    client_as 2001 --stdin useradd alice --role user | sed 's/^/  /'
+state alice
+
+say "3. alice logs in with the password boss issued"
+login alice 'Wonder-login-pw1' || true
+note "The password is right; the account phase says it must be changed,"
+note "because passwords an administrator issues are must-change."
+note "boss logs in too (init made him set his own passwords):"
+login boss 'Master-login-pw1' || true
+
+say "4. Someone tries to guess alice's password, five times"
+for i in 1 2 3 4 5; do
+	login alice "guess-number-$i" || true
+	state alice
+done
+
+say "5. Now even the right password is refused, and costs no hash"
+before=$(hashes)
+login alice 'Wonder-login-pw1' || true
+after=$(hashes)
+note "password hashes evaluated by the daemon: $before before, $after after"
+note "(a locked factor is refused without hashing; locks never expire)"
+
+say "6. boss unlocks alice (his confirmation password again)"
+run_shown "printf 'BOSS-CONFIRM\\n' | pwadmin --stdin unlock alice   (as boss)"
+printf 'Master-confirm-pw2\n' | client_as 2001 --stdin unlock alice | sed 's/^/  /'
+state alice
+
+say "7. alice logs in again"
+login alice 'Wonder-login-pw1' || true
+
+say "8. A name that is not in the store costs what a wrong password costs"
+login mallory 'whatever-123' || true
+note "The stack gets PAM_USER_UNKNOWN (sshd and login answer it exactly like a"
+note "wrong password); the daemon ran a dummy Argon2id verification for it."
+
+say "9. What the daemon counted"
+client stats | sed 's/^/  /'
+
+say "Done."
+if [ "$KEEP" = "--keep" ]; then
+	cat <<EOF
+The daemon is still running (pid $DAEMON_PID) so you can try it by hand:
+
+  export NSS_WRAPPER_PASSWD=$D/passwd NSS_WRAPPER_GROUP=$D/group
+  export LD_PRELOAD="libpam_wrapper.so libnss_wrapper.so" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$D/svc
+  pamtester pwdemo alice authenticate acct_mgmt      # password: Wonder-login-pw1
+  $B/pwadmin --socket $D/sock list
+  $B/pwadmin --socket $D/sock status alice --json
+
+Stop it with: kill $DAEMON_PID; rm -rf $D
+EOF
+else
+	cat <<EOF
+To try it by hand, run the demo with the daemon left running:
+
+  tests/demo.sh build --keep
+
+It prints the exports and commands (pamtester, pwadmin list/status) for
+the private directory it made.  The daemon's log of this run was:
+EOF
+	sed 's/^/  /' "$D/daemon.log"
+fi
