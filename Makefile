@@ -65,7 +65,7 @@ MODULE	  := $(B)/pam_pwadmin.so
 DAEMON	  := $(B)/pwadmind
 CLIENT	  := $(B)/pwadmin
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
-INTEG_BINS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(INTEG_SRC))
+INTEG_BINS := $(patsubst tests/integration/%.c,$(B)/itest/%,$(INTEG_SRC))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
 .PHONY: all deps check check-run demo bench install uninstall clean lint \
@@ -112,8 +112,10 @@ $(CLIENT): $(B)/client/pwadmin.o $(LIBCLIENT) $(LIBCOMMON)
 	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(UNIT_BINS): $(B)/tests/%: $(B)/tests/unit/%.o $(LIBDAEMON) $(LIBCLIENT) $(LIBMODULE) $(LIBCOMMON)
+	@mkdir -p $(@D)
 	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread
-$(INTEG_BINS): $(B)/tests/%: $(B)/tests/integration/%.o $(call obj,$(TLIB_SRC)) $(LIBCOMMON)
+$(INTEG_BINS): $(B)/itest/%: $(B)/tests/integration/%.o $(call obj,$(TLIB_SRC)) $(LIBCOMMON)
+	@mkdir -p $(@D)
 	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread
 $(B)/tests/lib/%.o: tests/lib/%.c
 	@mkdir -p $(@D)

@@ -45,6 +45,7 @@ struct th {
 void th_init(struct th *t, int argc, char **argv, const char *const *services);
 /* Removes the temp dir (call at the end of main). */
 void th_cleanup(struct th *t);
+/* Real root: may switch to other uids (false inside a user namespace). */
 bool th_is_root(void);
 
 /*
