@@ -37,7 +37,7 @@ HARDEN := -fstack-protector-strong -fstack-clash-protection -fcf-protection \
 	-ftrivial-auto-var-init=zero -fzero-call-used-regs=used -fPIC
 LDHARDEN := -Wl,-z,relro,-z,now,-z,noexecstack -Wl,--as-needed $(SANLD)
 
-DEP_PKGS := libsodium lmdb liboath jansson libsystemd
+DEP_PKGS := libsodium lmdb jansson libsystemd
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka libpamtest 2>/dev/null)
