@@ -307,22 +307,9 @@ cli_cmd_name(enum cli_cmd cmd)
 int
 cli_exit_code(int status)
 {
-	switch (status) {
-	case PW_OK:
+	if (status == PW_OK)
 		return CLI_EXIT_OK;
-	case PW_ERR_CONNECT:
-	case PW_ERR_UNTRUSTED:
-	case PW_ERR_TIMEOUT:
-	case PW_ERR_IO:
-	case PW_ERR_PROTO:
-	case PW_ERR_VERSION:
-	case PW_ERR_BUSY:
-	case PW_ERR_TOOLONG:
-	case PW_ERR_TRUNCATED:
-	case PW_ERR_TRAILING:
-	case PW_ERR_NUL:
+	if (pw_err_unreachable(status))
 		return CLI_EXIT_UNREACHABLE;
-	default:
-		return CLI_EXIT_REFUSED;
-	}
+	return CLI_EXIT_REFUSED;
 }

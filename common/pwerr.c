@@ -41,3 +41,24 @@ pw_strerror(int r)
 		return "unknown error";
 	return msgs[-r];
 }
+
+int
+pw_err_unreachable(int r)
+{
+	switch (r) {
+	case PW_ERR_CONNECT:
+	case PW_ERR_UNTRUSTED:
+	case PW_ERR_TIMEOUT:
+	case PW_ERR_IO:
+	case PW_ERR_PROTO:
+	case PW_ERR_VERSION:
+	case PW_ERR_BUSY:
+	case PW_ERR_TOOLONG:
+	case PW_ERR_TRUNCATED:
+	case PW_ERR_TRAILING:
+	case PW_ERR_NUL:
+		return 1;
+	default:
+		return 0;
+	}
+}

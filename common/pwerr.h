@@ -45,4 +45,11 @@ enum pw_err {
 /* Returns a static, one-sentence English description; never NULL. */
 const char *pw_strerror(int r);
 
+/*
+ * True when r means the daemon could not be reached or did not answer in
+ * the protocol (connect, trust, timeout, I/O, malformed or mismatched
+ * reply, busy): the module answers PAM_AUTHINFO_UNAVAIL, the client exits 3.
+ */
+int pw_err_unreachable(int r);
+
 #endif

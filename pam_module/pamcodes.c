@@ -25,16 +25,7 @@ static const struct {
 	{ PW_ERR_SUSPENDED, PAM_AUTH_ERR, PAM_PERM_DENIED },
 	{ PW_ERR_PERM, PAM_PERM_DENIED, PAM_PERM_DENIED },
 	{ PW_ERR_CHANGE, PAM_AUTH_ERR, PAM_NEW_AUTHTOK_REQD },
-	{ PW_ERR_CONNECT, UNAVAIL, UNAVAIL },
-	{ PW_ERR_UNTRUSTED, UNAVAIL, UNAVAIL },
-	{ PW_ERR_TIMEOUT, UNAVAIL, UNAVAIL },
-	{ PW_ERR_IO, UNAVAIL, UNAVAIL },
-	{ PW_ERR_PROTO, UNAVAIL, UNAVAIL },
-	{ PW_ERR_VERSION, UNAVAIL, UNAVAIL },
-	{ PW_ERR_BUSY, UNAVAIL, UNAVAIL },
-	{ PW_ERR_TOOLONG, UNAVAIL, UNAVAIL },
-	{ PW_ERR_TRUNCATED, UNAVAIL, UNAVAIL },
-	{ PW_ERR_TRAILING, UNAVAIL, UNAVAIL },
+	/* and every pw_err_unreachable() status (see pw_to_pam) */
 	{ PW_ERR_NOMEM, UNAVAIL, UNAVAIL },
 	{ PW_ERR_STORE, UNAVAIL, UNAVAIL },
 };
@@ -51,6 +42,8 @@ pw_to_pam(int pw_status, int phase)
 		deny = PAM_PERM_DENIED;
 	else
 		return PAM_SERVICE_ERR;
+	if (pw_err_unreachable(pw_status))
+		return PAM_AUTHINFO_UNAVAIL;
 	rv = deny;
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		if (map[i].status == pw_status) {

@@ -39,13 +39,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	if (th_daemon_start(&T, NULL, false) != 0)
-		return -1;
-	if (th_seed(&T) != 0) {
-		th_daemon_stop(&T);
-		return -1;
-	}
-	return 0;
+	return th_start_seeded(&T, NULL);
 }
 
 static int
@@ -53,28 +47,6 @@ teardown(void **state)
 {
 	(void)state;
 	return th_daemon_stop(&T);
-}
-
-static long long
-field(const char *user, const char *name)
-{
-	json_t *j = th_status(&T, user);
-	json_t *v = j != NULL ? json_object_get(j, name) : NULL;
-	long long r = json_is_integer(v) ? json_integer_value(v) : -1;
-
-	json_decref(j);
-	return r;
-}
-
-static int
-field_is(const char *user, const char *name, const char *want)
-{
-	json_t *j = th_status(&T, user);
-	json_t *v = j != NULL ? json_object_get(j, name) : NULL;
-	int r = json_is_string(v) && strcmp(json_string_value(v), want) == 0;
-
-	json_decref(j);
-	return r;
 }
 
 /* Exactly one non-empty line, as every refusal must print. */
@@ -114,15 +86,15 @@ test_wrong_password(void **state)
 	assert_int_equal(th_pam_auth("pwtest", "alice", "wrong-password-1", msg,
 	    sizeof(msg)), PAM_AUTH_ERR);
 	assert_string_equal(msg, ""); /* nothing that tells it from unknown */
-	assert_int_equal(field("alice", "login_failures"), 1);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 1);
 	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
 	    sizeof(msg)), PAM_SUCCESS);
-	assert_int_equal(field("alice", "login_failures"), 0);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
 	/* the other factor is independent */
 	assert_int_equal(th_pam_auth("pwconfirm", "alice", TH_PW_ALICE_LOGIN,
 	    msg, sizeof(msg)), PAM_AUTH_ERR);
-	assert_int_equal(field("alice", "confirm_failures"), 1);
-	assert_int_equal(field("alice", "login_failures"), 0);
+	assert_int_equal(th_field(&T, "alice", "confirm_failures"), 1);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
 	assert_int_equal(th_pam_auth("pwconfirm", "alice", TH_PW_ALICE_CONFIRM,
 	    msg, sizeof(msg)), PAM_SUCCESS);
 }
@@ -136,15 +108,15 @@ lock_alice(void)
 	for (i = 1; i < 5; i++) {
 		assert_int_equal(th_pam_auth("pwtest", "alice", "Wrong-guess-99",
 		    msg, sizeof(msg)), PAM_AUTH_ERR);
-		assert_int_equal(field("alice", "login_failures"), i);
-		assert_true(field_is("alice", "login", "available"));
+		assert_int_equal(th_field(&T, "alice", "login_failures"), i);
+		assert_true(th_field_is(&T, "alice", "login", "available"));
 	}
 	/* the fifth failure locks, and says so */
 	assert_int_equal(th_pam_auth("pwtest", "alice", "Wrong-guess-99", msg,
 	    sizeof(msg)), PAM_MAXTRIES);
 	assert_non_null(strstr(msg, "locked"));
-	assert_true(field_is("alice", "login", "locked"));
-	assert_int_equal(field("alice", "login_failures"), 5);
+	assert_true(th_field_is(&T, "alice", "login", "locked"));
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 5);
 }
 
 static void
@@ -161,7 +133,7 @@ test_lock_after_n(void **state)
 	    sizeof(msg)), 1);
 	assert_non_null(strstr(msg, "master or admin can unlock"));
 	/* the confirmation password is a separate factor, still available */
-	assert_true(field_is("alice", "confirm", "available"));
+	assert_true(th_field_is(&T, "alice", "confirm", "available"));
 }
 
 static void
@@ -181,7 +153,7 @@ test_locked_refused_without_hashing(void **state)
 	    "failed attempts; a master or admin can unlock it.");
 	assert_int_equal(th_stat(&T, "hashes_evaluated"), hashes);
 	assert_int_equal(th_stat(&T, "refused_locked_unhashed"), refused + 1);
-	assert_int_equal(field("alice", "login_failures"), 5);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 5);
 }
 
 static void
@@ -194,8 +166,8 @@ test_unlock_by_root(void **state)
 	/* recovery: root needs no confirmation password (empty stdin) */
 	assert_int_equal(th_client(&T, 0, "", "unlock", "alice", (char *)NULL), 0);
 	assert_non_null(strstr(T.out, "alice"));
-	assert_true(field_is("alice", "login", "available"));
-	assert_int_equal(field("alice", "login_failures"), 0);
+	assert_true(th_field_is(&T, "alice", "login", "available"));
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
 	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
 	    sizeof(msg)), PAM_SUCCESS);
 }
@@ -214,13 +186,13 @@ test_unlock_by_master(void **state)
 	    "alice", (char *)NULL), 1);
 	assert_non_null(strstr(T.err, "Wrong confirmation password"));
 	assert_true(one_line(T.err));
-	assert_int_equal(field("boss", "confirm_failures"), 1);
-	assert_true(field_is("alice", "login", "locked"));
+	assert_int_equal(th_field(&T, "boss", "confirm_failures"), 1);
+	assert_true(th_field_is(&T, "alice", "login", "locked"));
 	/* the right one unlocks, and resets the master's confirm counter */
 	assert_int_equal(th_client(&T, TH_UID_BOSS, TH_PW_BOSS_CONFIRM "\n",
 	    "unlock", "alice", (char *)NULL), 0);
-	assert_int_equal(field("boss", "confirm_failures"), 0);
-	assert_true(field_is("alice", "login", "available"));
+	assert_int_equal(th_field(&T, "boss", "confirm_failures"), 0);
+	assert_true(th_field_is(&T, "alice", "login", "available"));
 	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
 	    sizeof(msg)), PAM_SUCCESS);
 	/* a user may not unlock anyone */
@@ -361,7 +333,7 @@ test_nonroot_peer(void **state)
 	/* ... but not guess alice's password, even the right one */
 	assert_int_not_equal(pamtester_as(TH_UID_MALLORY, "alice",
 	    TH_PW_ALICE_LOGIN), 0);
-	assert_int_equal(field("alice", "login_failures"), 0);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
 	assert_int_equal(th_stat(&T, "hashes_evaluated"), 1);
 	/* and not read alice's state */
 	assert_int_equal(th_client(&T, TH_UID_MALLORY, "", "status", "alice",

@@ -40,13 +40,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	if (th_daemon_start(&T, SLOW_HASH, false) != 0)
-		return -1;
-	if (th_seed(&T) != 0) {
-		th_daemon_stop(&T);
-		return -1;
-	}
-	return 0;
+	return th_start_seeded(&T, SLOW_HASH);
 }
 
 static int
@@ -54,17 +48,6 @@ teardown(void **state)
 {
 	(void)state;
 	return th_daemon_stop(&T);
-}
-
-static long long
-field(const char *user, const char *name)
-{
-	json_t *j = th_status(&T, user);
-	json_t *v = j != NULL ? json_object_get(j, name) : NULL;
-	long long r = json_is_integer(v) ? json_integer_value(v) : -1;
-
-	json_decref(j);
-	return r;
 }
 
 /*
@@ -131,7 +114,7 @@ test_parallel_wrong_exactly_n(void **state)
 	parallel_auth(NPAR, "Wrong-guess-99", counts);
 	/* exactly max_login_failures (5) guesses were ever evaluated */
 	assert_int_equal(th_stat(&T, "hashes_evaluated"), 5);
-	assert_int_equal(field("alice", "login_failures"), 5);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 5);
 	/* four plain failures; the fifth locked; the other 59 were refused
 	 * as locked without hashing (after waiting for the 5 to finish) */
 	assert_int_equal(counts[PAM_AUTH_ERR], 4);
@@ -152,12 +135,12 @@ test_parallel_right_all_succeed(void **state)
 	for (i = 0; i < 4; i++)
 		assert_int_equal(th_pam_auth("pwtest", "alice", "Wrong-guess-99",
 		    msg, sizeof(msg)), PAM_AUTH_ERR);
-	assert_int_equal(field("alice", "login_failures"), 4);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 4);
 	/* one free slot, 64 right passwords: guesses in flight must never
 	 * lock anyone, so every one succeeds */
 	parallel_auth(NPAR, TH_PW_ALICE_LOGIN, counts);
 	assert_int_equal(counts[PAM_SUCCESS], NPAR);
-	assert_int_equal(field("alice", "login_failures"), 0);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
 	assert_int_equal(th_stat(&T, "locks"), 0);
 	print_message("    64 parallel right with 4 stored failures: %lld "
 	    "waited for a slot\n", th_stat(&T, "waited_for_slot"));
@@ -178,7 +161,7 @@ test_parallel_mixed(void **state)
 	locked = counts[PAM_MAXTRIES];
 	assert_int_equal(ok + wrong + locked, NPAR);
 	assert_true(ok >= 1);
-	assert_true(field("alice", "login_failures") <= 5);
+	assert_true(th_field(&T, "alice", "login_failures") <= 5);
 	/* every evaluated guess got its own verdict: a hash for each success
 	 * and each failure, and for the one failure that locked, if any */
 	assert_int_equal(th_stat(&T, "hashes_evaluated"), ok + wrong +
@@ -200,7 +183,7 @@ test_count_survives_crash(void **state)
 	/* SIGKILL: no shutdown, no chance to flush anything */
 	assert_int_equal(th_daemon_kill(&T), 0);
 	assert_int_equal(th_daemon_start(&T, SLOW_HASH, true), 0);
-	assert_int_equal(field("alice", "login_failures"), 3);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 3);
 	for (i = 0; i < 1; i++)
 		assert_int_equal(th_pam_auth("pwtest", "alice", "Wrong-guess-99",
 		    msg, sizeof(msg)), PAM_AUTH_ERR);

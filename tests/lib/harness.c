@@ -468,6 +468,40 @@ th_seed(struct th *t)
 	return 0;
 }
 
+int
+th_start_seeded(struct th *t, const char *extra)
+{
+	if (th_daemon_start(t, extra, false) != 0)
+		return -1;
+	if (th_seed(t) != 0) {
+		th_daemon_stop(t);
+		return -1;
+	}
+	return 0;
+}
+
+long long
+th_field(struct th *t, const char *user, const char *name)
+{
+	json_t *j = th_status(t, user);
+	json_t *v = j != NULL ? json_object_get(j, name) : NULL;
+	long long r = json_is_integer(v) ? json_integer_value(v) : -1;
+
+	json_decref(j);
+	return r;
+}
+
+bool
+th_field_is(struct th *t, const char *user, const char *name, const char *want)
+{
+	json_t *j = th_status(t, user);
+	json_t *v = j != NULL ? json_object_get(j, name) : NULL;
+	bool r = json_is_string(v) && strcmp(json_string_value(v), want) == 0;
+
+	json_decref(j);
+	return r;
+}
+
 struct convdata {
 	const char *password;
 	char *errmsg;

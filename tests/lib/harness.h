@@ -78,6 +78,13 @@ long long th_stat(struct th *t, const char *name);
 #define TH_PW_ALICE_LOGIN   "Wonder-login-pw1"
 #define TH_PW_ALICE_CONFIRM "Wonder-confirm-pw2"
 int th_seed(struct th *t);
+/* th_daemon_start (fresh state) then th_seed; stops the daemon on failure. */
+int th_start_seeded(struct th *t, const char *extra);
+/* An integer field of `status USER --json', or -1. */
+long long th_field(struct th *t, const char *user, const char *name);
+/* True when a string field of `status USER --json' equals want. */
+bool th_field_is(struct th *t, const char *user, const char *name,
+    const char *want);
 
 /*
  * One PAM transaction on `service' for `user' with the given password
