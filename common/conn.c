@@ -87,8 +87,8 @@ conn_open(const char *path, const struct conn_trust *trust, int timeout_ms,
 	/* A blocking AF_UNIX connect honours SO_SNDTIMEO (full backlog). */
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		r = (errno == EAGAIN || errno == EINPROGRESS) ? PW_ERR_BUSY
-							      : PW_ERR_CONNECT;
+		/* a full backlog (EAGAIN after SO_SNDTIMEO) is unreachable too */
+		r = PW_ERR_CONNECT;
 		goto fail;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0 ||

@@ -52,7 +52,6 @@ pw_err_unreachable(int r)
 	case PW_ERR_IO:
 	case PW_ERR_PROTO:
 	case PW_ERR_VERSION:
-	case PW_ERR_BUSY:
 	case PW_ERR_TOOLONG:
 	case PW_ERR_TRUNCATED:
 	case PW_ERR_TRAILING:

@@ -48,7 +48,9 @@ const char *pw_strerror(int r);
 /*
  * True when r means the daemon could not be reached or did not answer in
  * the protocol (connect, trust, timeout, I/O, malformed or mismatched
- * reply, busy): the module answers PAM_AUTHINFO_UNAVAIL, the client exits 3.
+ * reply): the module answers PAM_AUTHINFO_UNAVAIL, the client exits 3.
+ * PW_ERR_BUSY is not one of them: the daemon answered, and a busy account
+ * is refused, never routed to another stack.
  */
 int pw_err_unreachable(int r);
 

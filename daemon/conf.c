@@ -69,7 +69,7 @@ conf_defaults(struct pwd_conf *c)
 	c->argon2_mem_kib = 65536; /* libsodium's MEMLIMIT_INTERACTIVE */
 	c->hash_workers = 0;
 	c->max_connections = 256;
-	c->max_connections_per_uid = 128;
+	c->max_connections_per_uid = 8; /* uids other than root */
 	c->request_timeout = 10;
 	c->slot_wait_timeout = 20;
 }

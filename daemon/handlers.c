@@ -57,6 +57,18 @@ max_failures(const struct pwd_conf *c, uint8_t factor)
 					 : c->max_confirm_failures;
 }
 
+static enum verify_lane
+lane_of(const struct hctx *h)
+{
+	return h->peer->root ? VERIFY_ROOT : VERIFY_USER;
+}
+
+static int64_t
+deadline_of(const struct hctx *h)
+{
+	return frame_now_ms() + h->conf->slot_wait_timeout * 1000LL;
+}
+
 struct rehash_arg {
 	uint8_t factor;
 	const char *old;
@@ -85,7 +97,8 @@ maybe_rehash(struct hctx *h, const char *name, uint8_t factor,
 
 	if (!verify_needs_rehash(old))
 		return;
-	if (verify_hash(sec->buf, sec->len, fresh) == PW_OK &&
+	if (verify_hash(sec->buf, sec->len, fresh, lane_of(h),
+	    deadline_of(h)) == PW_OK &&
 	    store_user_edit(h->st, name, set_rehash, &a) == PW_OK)
 		log_info("rehashed %s password of user=%s with current "
 		    "parameters", factor_name[factor], name);
@@ -95,30 +108,40 @@ maybe_rehash(struct hctx *h, const char *name, uint8_t factor,
 /*
  * One guess at `factor' of `name' (rule 1): slot, hash, durable verdict.
  * Returns PW_OK, PW_ERR_AUTH, PW_ERR_LOCKED (refused unhashed, or this
- * failure locked it), PW_ERR_NOUSER (after a dummy verification and a
- * store write, so it costs what a wrong password costs), PW_ERR_SUSPENDED,
- * PW_ERR_BUSY or a store error.
+ * failure locked it), PW_ERR_NOUSER, PW_ERR_SUSPENDED, PW_ERR_BUSY (no
+ * slot or hash worker in time; nothing counted) or a store error.  An
+ * unknown name asked by root (PAM for a remote party) pays a dummy
+ * verification and a store write, so it costs what a wrong password
+ * costs; a non-root peer only ever asks about its own name, knows whether
+ * it has an account, and gets its answer without spending a hash.
  */
 static int
 guess(struct hctx *h, const char *name, uint8_t factor,
     const struct pw_secret *sec)
 {
-	int64_t deadline = frame_now_ms() + h->conf->slot_wait_timeout * 1000LL;
+	int64_t deadline = deadline_of(h);
 	uint32_t max = max_failures(h->conf, factor);
 	struct store_user u;
 	bool waited, ok, locked_now = false;
-	int r;
+	int r, v;
 
 	r = lockout_enter(h->st, name, factor, max, deadline, &u, &waited);
-	if (r == PW_ERR_NOUSER) {
-		(void)verify_check(NULL, sec->buf, sec->len);
+	if (r == PW_ERR_NOUSER && h->peer->root) {
+		v = verify_check(NULL, sec->buf, sec->len, VERIFY_ROOT, deadline);
 		if (store_note_unknown(h->st) != PW_OK)
 			log_debug("could not count an unknown-account attempt");
-		return PW_ERR_NOUSER;
+		return v == PW_ERR_BUSY ? v : PW_ERR_NOUSER;
 	}
 	if (r != PW_OK)
 		return r;
-	ok = verify_check(u.f[factor].hash, sec->buf, sec->len);
+	v = verify_check(u.f[factor].hash, sec->buf, sec->len, lane_of(h),
+	    deadline);
+	if (v == PW_ERR_BUSY) {
+		lockout_abandon(name, factor);
+		PW_WIPE_OBJECT(&u);
+		return v;
+	}
+	ok = v == PW_OK;
 	r = lockout_leave(h->st, name, factor, ok, max, &locked_now);
 	if (locked_now)
 		log_notice("lock %s password of user=%s after %u failures",
@@ -175,6 +198,14 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	    req->rhost[0] ? req->rhost : "-", (unsigned)h->peer->uid);
 }
 
+/* Rule 1's one notion of "locked", also after max was lowered. */
+static bool
+is_locked(const struct pwd_conf *c, const struct store_user *u, uint8_t factor)
+{
+	return policy_factor_locked(u->f[factor].locked, u->f[factor].failures,
+	    max_failures(c, factor));
+}
+
 /* The account as reported to clients; now is the current unix time. */
 static void
 to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
@@ -185,8 +216,8 @@ to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
 	memset(a, 0, sizeof(*a));
 	memcpy(a->name, u->name, sizeof(a->name));
 	a->role = u->role;
-	a->login_locked = u->f[PW_FACTOR_LOGIN].locked;
-	a->confirm_locked = u->f[PW_FACTOR_CONFIRM].locked;
+	a->login_locked = is_locked(c, u, PW_FACTOR_LOGIN);
+	a->confirm_locked = is_locked(c, u, PW_FACTOR_CONFIRM);
 	a->suspended = u->suspended;
 	a->otp = u->otp_state;
 	a->must_change = (uint8_t)((u->f[PW_FACTOR_LOGIN].must_change ? PW_MUST_LOGIN : 0) |
@@ -215,7 +246,7 @@ acct_decide(const struct pwd_conf *c, const struct store_user *u, int64_t now,
 		    "or admin can resume it.");
 		return rep->status;
 	}
-	if (u->f[PW_FACTOR_LOGIN].locked) {
+	if (is_locked(c, u, PW_FACTOR_LOGIN)) {
 		locked_msg(rep, PW_ERR_LOCKED, PW_FACTOR_LOGIN);
 		return rep->status;
 	}
@@ -292,8 +323,9 @@ check_new_pair(const struct pwd_conf *c, const char *user,
 
 /* A new account record with both passwords hashed. */
 static int
-make_user(const char *name, uint8_t role, const struct pw_secret *login,
-    const struct pw_secret *confirm, bool must_change, struct store_user *u)
+make_user(const struct hctx *h, const char *name, uint8_t role,
+    const struct pw_secret *login, const struct pw_secret *confirm,
+    bool must_change, struct store_user *u)
 {
 	const struct pw_secret *s[2] = { login, confirm };
 	int64_t now = (int64_t)time(NULL);
@@ -304,7 +336,8 @@ make_user(const char *name, uint8_t role, const struct pw_secret *login,
 	u->role = role;
 	u->created_at = now;
 	for (i = 0; i < 2; i++) {
-		if ((r = verify_hash(s[i]->buf, s[i]->len, u->f[i].hash)) != PW_OK)
+		if ((r = verify_hash(s[i]->buf, s[i]->len, u->f[i].hash,
+		    lane_of(h), deadline_of(h))) != PW_OK)
 			return r;
 		u->f[i].must_change = must_change;
 		u->f[i].changed_at = now;
@@ -325,7 +358,7 @@ h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	if (check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
 	    rep) != PW_OK)
 		return;
-	r = make_user(req->user, PW_ROLE_MASTER, &req->secret[0],
+	r = make_user(h, req->user, PW_ROLE_MASTER, &req->secret[0],
 	    &req->secret[1], false, &u);
 	if (r == PW_OK)
 		r = store_user_init(h->st, &u);
@@ -370,6 +403,17 @@ load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep)
 	}
 	if (actor->role != PW_ROLE_ADMIN && actor->role != PW_ROLE_MASTER) {
 		reply(rep, PW_ERR_PERM, "%s", deny_msg(ACT_DENY));
+		return rep->status;
+	}
+	/* rule 3: a locked confirmation password blocks every admin
+	 * operation, read-only ones included; so does a suspension */
+	if (actor->suspended) {
+		reply(rep, PW_ERR_SUSPENDED, "Your account is suspended.");
+		return rep->status;
+	}
+	if (is_locked(h->conf, actor, PW_FACTOR_CONFIRM)) {
+		reply(rep, PW_ERR_CONFIRM_LOCKED, "Your confirmation password is "
+		    "locked; another master or admin (or root) must unlock it.");
 		return rep->status;
 	}
 	return PW_OK;
@@ -436,18 +480,18 @@ h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 
 	memset(&u, 0, sizeof(u));
 	if (load_actor(h, &actor, rep) != PW_OK ||
-	    may_act(h, &actor, req->user, req->role, rep) != PW_OK)
+	    may_act(h, &actor, req->user, req->role, rep) != PW_OK ||
+	    check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
+	    rep) != PW_OK || confirm_actor(h, &req->secret[2], rep) != PW_OK)
 		goto out;
+	/* only now, so that existence is told to a proven actor only */
 	if (store_user_get(h->st, req->user, &u) == PW_OK) {
 		reply(rep, PW_ERR_EXISTS, "The account %s already exists.",
 		    req->user);
 		goto out;
 	}
-	if (check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
-	    rep) != PW_OK || confirm_actor(h, &req->secret[2], rep) != PW_OK)
-		goto out;
-	r = make_user(req->user, req->role, &req->secret[0], &req->secret[1],
-	    true, &u);
+	r = make_user(h, req->user, req->role, &req->secret[0],
+	    &req->secret[1], true, &u);
 	if (r == PW_OK)
 		r = store_user_add(h->st, &u);
 	if (r == PW_OK)
@@ -472,7 +516,8 @@ static int
 unlock_one(struct store_user *u, void *arg)
 {
 	struct unlock_arg *a = arg;
-	bool locked = u->f[PW_FACTOR_LOGIN].locked || u->f[PW_FACTOR_CONFIRM].locked;
+	bool locked = is_locked(a->h->conf, u, PW_FACTOR_LOGIN) ||
+	    is_locked(a->h->conf, u, PW_FACTOR_CONFIRM);
 	enum policy_act act = policy_may_act(a->h->peer->root, a->actor->role,
 	    a->actor->name, u->name, u->role);
 	uint8_t i;
@@ -520,6 +565,20 @@ check_targets(struct hctx *h, const struct store_user *actor,
 	return PW_OK;
 }
 
+/* After an unlock commits: guesses of the old lock cycle are forgotten. */
+static void
+forget_unrecorded(const struct pw_reply *rep, bool beyond_reply)
+{
+	uint32_t i;
+
+	if (beyond_reply) {
+		lockout_forget(NULL);
+		return;
+	}
+	for (i = 0; i < rep->naccts; i++)
+		lockout_forget(rep->accts[i].name);
+}
+
 static void
 h_unlock(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
@@ -547,6 +606,7 @@ h_unlock(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		reply(rep, r, "%s; nothing was changed.", pw_strerror(r));
 		goto out;
 	}
+	forget_unrecorded(rep, a.more > 0);
 	reply(rep, PW_OK, NULL);
 	if (a.all && rep->naccts == 0)
 		snprintf(rep->info, sizeof(rep->info), "No locked account to unlock.");
@@ -604,7 +664,8 @@ static int
 list_one(const struct store_user *u, void *arg)
 {
 	struct list_arg *a = arg;
-	bool locked = u->f[PW_FACTOR_LOGIN].locked || u->f[PW_FACTOR_CONFIRM].locked ||
+	bool locked = is_locked(a->h->conf, u, PW_FACTOR_LOGIN) ||
+	    is_locked(a->h->conf, u, PW_FACTOR_CONFIRM) ||
 	    u->otp_state == PW_OTP_LOCKED;
 
 	if (policy_may_act(a->h->peer->root, a->actor->role, a->actor->name,

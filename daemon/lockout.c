@@ -28,7 +28,8 @@
 struct inflight {
 	char name[PW_USER_MAX + 1];
 	uint8_t factor;
-	uint32_t n;
+	uint32_t n;	     /* slots taken, unrecorded ones included */
+	uint32_t unrecorded; /* failures evaluated but not yet stored */
 	struct inflight *next;
 };
 
@@ -58,12 +59,15 @@ find(const char *name, uint8_t factor)
 	return p;
 }
 
-static uint32_t
-inflight_of(const char *name, uint8_t factor)
+/* Guesses in flight, and failures evaluated but not stored (a full disk). */
+static void
+counts_of(const char *name, uint8_t factor, uint32_t *inflight,
+    uint32_t *unrecorded)
 {
 	struct inflight **p = find(name, factor);
 
-	return *p != NULL ? (*p)->n : 0;
+	*inflight = *p != NULL ? (*p)->n - (*p)->unrecorded : 0;
+	*unrecorded = *p != NULL ? (*p)->unrecorded : 0;
 }
 
 static int
@@ -104,15 +108,63 @@ wait_until(int64_t deadline_ms)
 	return rc == ETIMEDOUT ? PW_ERR_BUSY : PW_OK;
 }
 
+struct fail_arg {
+	uint8_t factor;
+	uint32_t max;
+	bool locked_now;
+};
+
+static int
+count_failure(struct store_user *u, void *arg)
+{
+	struct fail_arg *a = arg;
+	struct store_factor *f = &u->f[a->factor];
+
+	if (f->failures < UINT32_MAX)
+		f->failures++;
+	if (!f->locked && policy_locks_after(f->failures, a->max)) {
+		f->locked = true;
+		a->locked_now = true;
+	}
+	return 1;
+}
+
+/*
+ * Called with mu held: retries storing the failures that a store error
+ * left unrecorded; each one stored gives its slot back.
+ */
+static void
+retry_unrecorded(struct store *st, const char *name, uint8_t factor,
+    uint32_t max)
+{
+	struct inflight **p = find(name, factor), *e = *p;
+	struct fail_arg a = { factor, max, false };
+
+	while (e != NULL && e->unrecorded > 0 &&
+	    store_user_edit(st, name, count_failure, &a) == PW_OK) {
+		e->unrecorded--;
+		if (a.locked_now)
+			stats_inc(PW_STAT_LOCKS);
+		a.locked_now = false;
+		if (--e->n == 0) {
+			*p = e->next;
+			free(e);
+			e = NULL;
+		}
+	}
+}
+
 int
 lockout_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
     int64_t deadline_ms, struct store_user *u, bool *waited)
 {
 	const struct store_factor *f;
+	uint32_t inflight, unrec;
 	int r;
 
 	*waited = false;
 	pthread_mutex_lock(&mu);
+	retry_unrecorded(st, name, factor, max);
 	for (;;) {
 		if ((r = store_user_get(st, name, u)) != PW_OK)
 			break;
@@ -121,8 +173,10 @@ lockout_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
 			r = PW_ERR_SUSPENDED;
 			break;
 		}
-		switch (policy_slot(f->locked, f->failures,
-		    inflight_of(name, factor), max)) {
+		/* a failure the store could not take is a failure all the same */
+		counts_of(name, factor, &inflight, &unrec);
+		switch (policy_slot(f->locked, f->failures + unrec, inflight,
+		    max)) {
 		case SLOT_ENTER:
 			r = take(name, factor);
 			goto out;
@@ -145,27 +199,6 @@ out:
 	if (r != PW_OK)
 		PW_WIPE_OBJECT(u);
 	return r;
-}
-
-struct fail_arg {
-	uint8_t factor;
-	uint32_t max;
-	bool locked_now;
-};
-
-static int
-count_failure(struct store_user *u, void *arg)
-{
-	struct fail_arg *a = arg;
-	struct store_factor *f = &u->f[a->factor];
-
-	if (f->failures < UINT32_MAX)
-		f->failures++;
-	if (!f->locked && policy_locks_after(f->failures, a->max)) {
-		f->locked = true;
-		a->locked_now = true;
-	}
-	return 1;
 }
 
 static int
@@ -213,12 +246,46 @@ lockout_leave(struct store *st, const char *name, uint8_t factor,
 	r = record(st, name, factor, verified, max, locked_now);
 	if (r == PW_OK || verified || r == PW_ERR_NOUSER)
 		give(name, factor);
-	else
-		log_warnx("failure of %s not stored; its guess slot stays taken",
-		    name);
+	else {
+		(*find(name, factor))->unrecorded++;
+		log_warnx("failure of %s not stored (%s); it stays counted and "
+		    "will be retried", name, pw_strerror(r));
+	}
 	if (*locked_now)
 		stats_inc(PW_STAT_LOCKS);
 	pthread_cond_broadcast(&cv);
 	pthread_mutex_unlock(&mu);
 	return r;
+}
+
+void
+lockout_abandon(const char *name, uint8_t factor)
+{
+	pthread_mutex_lock(&mu);
+	give(name, factor);
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+}
+
+void
+lockout_forget(const char *name)
+{
+	struct inflight **p, *e;
+
+	pthread_mutex_lock(&mu);
+	for (p = &slots; (e = *p) != NULL;) {
+		if ((name == NULL || strcmp(e->name, name) == 0) &&
+		    e->unrecorded > 0) {
+			e->n -= e->unrecorded;
+			e->unrecorded = 0;
+			if (e->n == 0) {
+				*p = e->next;
+				free(e);
+				continue;
+			}
+		}
+		p = &e->next;
+	}
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
 }

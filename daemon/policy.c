@@ -7,10 +7,16 @@
 #include "policy.h"
 #include "pwerr.h"
 
+bool
+policy_factor_locked(bool locked, uint32_t failures, uint32_t max)
+{
+	return locked || failures >= max;
+}
+
 enum policy_slot
 policy_slot(bool locked, uint32_t failures, uint32_t inflight, uint32_t max)
 {
-	if (locked || failures >= max)
+	if (policy_factor_locked(locked, failures, max))
 		return SLOT_LOCKED;
 	/* failures < max here, so max - failures does not wrap */
 	if (inflight < max - failures)

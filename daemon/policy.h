@@ -20,6 +20,13 @@ enum policy_slot { SLOT_LOCKED = 0, SLOT_ENTER = 1, SLOT_WAIT = 2 };
 enum policy_slot policy_slot(bool locked, uint32_t failures, uint32_t inflight,
     uint32_t max);
 
+/*
+ * Rule 1: is a factor locked?  Its lock flag, or a stored count that has
+ * reached max (after max was lowered below the count): one answer for
+ * login, status, list and unlock alike.
+ */
+bool policy_factor_locked(bool locked, uint32_t failures, uint32_t max);
+
 /* Rule 1: after one more stored failure, is the factor locked? */
 bool policy_locks_after(uint32_t failures_now, uint32_t max);
 

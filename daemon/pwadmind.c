@@ -117,7 +117,7 @@ drop_privileges(const struct pwd_conf *c, const char *socket_path)
 		    "in the config)", c->user);
 	if (pw->pw_uid == 0)
 		return;
-	if (socket_path != NULL && chown(socket_path, pw->pw_uid, pw->pw_gid) != 0)
+	if (socket_path != NULL && lchown(socket_path, pw->pw_uid, pw->pw_gid) != 0)
 		fatal("chown %s", socket_path);
 	if (setgroups(1, &pw->pw_gid) != 0 ||
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
@@ -125,7 +125,24 @@ drop_privileges(const struct pwd_conf *c, const char *socket_path)
 		fatal("cannot drop privileges to %s", c->user);
 	if (setuid(0) == 0 || seteuid(0) == 0)
 		fatalx("could regain root after dropping privileges");
+	/* setresuid resets dumpable to fs.suid_dumpable: set it again */
+	prctl(PR_SET_DUMPABLE, 0);
 	log_info("running as %s (uid %u)", c->user, (unsigned)pw->pw_uid);
+}
+
+/*
+ * Started with fds 0-2 closed, the syslog socket or the listening socket
+ * would land on them and be overwritten by detach(): fill them first.
+ */
+static void
+sane_stdio(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
 }
 
 /* Without -f: detach from the terminal (before any thread exists). */
@@ -189,6 +206,7 @@ main(int argc, char **argv)
 	bool own_socket;
 	int lfd;
 
+	sane_stdio();
 	parse_opts(argc, argv, &o);
 	load_config(&o, &conf);
 	if (o.check_only) {

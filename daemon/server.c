@@ -42,6 +42,7 @@ struct uidcount {
 static pthread_mutex_t conn_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t conn_cv = PTHREAD_COND_INITIALIZER;
 static uint32_t conn_total;
+static uint32_t conn_nonroot; /* connections of uids other than 0 */
 static struct uidcount *conn_uids; /* max_connections entries */
 
 struct conn {
@@ -56,7 +57,8 @@ server_listen(const char *path, int *fdp, char *err, size_t errsz)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
-	int fd = -1, probe;
+	int fd = -1, probe, rc;
+	mode_t old;
 
 	*fdp = -1;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -80,44 +82,64 @@ server_listen(const char *path, int *fdp, char *err, size_t errsz)
 			close(probe);
 		unlink(path);
 	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    chmod(path, 0666) != 0 || listen(fd, 128) != 0) {
+	/* mode 0666 through the umask at bind: no chmod that could follow a
+	 * link planted in the socket's directory */
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		snprintf(err, errsz, "socket: %s", strerror(errno));
+		return PW_ERR_IO;
+	}
+	old = umask(0111);
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc != 0 || listen(fd, 128) != 0) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 		return PW_ERR_IO;
 	}
 	*fdp = fd;
 	return PW_OK;
 }
 
-/* Takes a connection place for uid; false when a limit is reached. */
+/*
+ * Takes a connection place for uid; false when a limit is reached.  Root
+ * (PAM inside sshd, login, su, sudo) is bounded by max_connections only.
+ * Every other uid gets at most max_connections_per_uid, and all of them
+ * together at most three quarters of max_connections, so that local users
+ * cannot hold every connection and lock everybody out.
+ */
 static bool
 conn_admit(const struct pwd_conf *conf, uid_t uid)
 {
 	struct uidcount *free_slot = NULL, *mine = NULL;
-	uint32_t i;
+	uint32_t i, nonroot_max = conf->max_connections -
+	    conf->max_connections / 4;
 	bool ok = false;
 
 	pthread_mutex_lock(&conn_mu);
-	for (i = 0; i < conf->max_connections; i++) {
+	if (conn_total >= conf->max_connections)
+		goto out;
+	if (uid == 0) {
+		conn_total++;
+		ok = true;
+		goto out;
+	}
+	if (conn_nonroot >= nonroot_max)
+		goto out;
+	for (i = 0; i < conf->max_connections && mine == NULL; i++) {
 		if (conn_uids[i].n > 0 && conn_uids[i].uid == uid)
 			mine = &conn_uids[i];
 		else if (conn_uids[i].n == 0 && free_slot == NULL)
 			free_slot = &conn_uids[i];
 	}
-	if (conn_total < conf->max_connections) {
-		if (mine == NULL && free_slot != NULL) {
-			mine = free_slot;
-			mine->uid = uid;
-		}
-		if (mine != NULL && mine->n < conf->max_connections_per_uid) {
-			mine->n++;
-			conn_total++;
-			ok = true;
-		}
+	if (mine == NULL && (mine = free_slot) != NULL)
+		mine->uid = uid;
+	if (mine != NULL && mine->n < conf->max_connections_per_uid) {
+		mine->n++;
+		conn_nonroot++;
+		conn_total++;
+		ok = true;
 	}
+out:
 	pthread_mutex_unlock(&conn_mu);
 	return ok;
 }
@@ -128,9 +150,10 @@ conn_release(const struct pwd_conf *conf, uid_t uid)
 	uint32_t i;
 
 	pthread_mutex_lock(&conn_mu);
-	for (i = 0; i < conf->max_connections; i++)
+	for (i = 0; uid != 0 && i < conf->max_connections; i++)
 		if (conn_uids[i].n > 0 && conn_uids[i].uid == uid) {
 			conn_uids[i].n--;
+			conn_nonroot--;
 			break;
 		}
 	conn_total--;
@@ -155,6 +178,8 @@ peer_lookup(struct peer *p)
 
 	p->root = p->uid == 0;
 	p->has_name = false;
+	if (p->root) /* root acts as itself: no name needed, no NSS wait */
+		return;
 	pthread_mutex_lock(&nss_mu);
 	rc = getpwuid_r(p->uid, &pw, buf, sizeof(buf), &res);
 	if (rc == 0 && res != NULL && proto_name_valid(pw.pw_name)) {
@@ -260,8 +285,13 @@ accept_one(int lfd, const struct pwd_conf *conf, struct store *st,
 	int fd;
 
 	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
-		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
-			log_warn("accept");
+		if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED)
+			return;
+		if (errno == EBADF || errno == ENOTSOCK || errno == EINVAL)
+			fatal("accept: the listening socket is gone");
+		/* out of fds or memory: back off rather than spin */
+		log_warn("accept");
+		usleep(100000);
 		return;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0) {

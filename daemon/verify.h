@@ -12,21 +12,36 @@
 #define PWD_HASH_MAX 128 /* bytes of an encoded hash, NUL included */
 
 /*
- * Initialises libsodium (fatal when it cannot), sets the cost of new hashes
- * and computes the dummy hash used for unknown accounts.  `workers' bounds
- * how many hashes run at once (each holds mem_kib of memory).
+ * Whose request a hash serves.  Root's (PAM inside sshd, login, su, sudo)
+ * may use every hash worker; all other uids together use at most
+ * workers - 1 (at least 1), so local users cannot starve logins.
+ */
+enum verify_lane { VERIFY_ROOT = 0, VERIFY_USER = 1 };
+
+/*
+ * Initialises libsodium, sets the cost of new hashes, computes the dummy
+ * hash used for unknown accounts and measures what verifying it costs.
+ * `workers' bounds how many hashes run at once (each holds mem_kib).
  */
 int verify_init(uint32_t ops, uint32_t mem_kib, uint32_t workers) PW_WUR;
 
-/* Hashes pw into out[PWD_HASH_MAX].  Takes a hash slot (may wait). */
-int verify_hash(const char *pw, size_t len, char out[PWD_HASH_MAX]) PW_WUR;
+/*
+ * Hashes pw into out[PWD_HASH_MAX].  Waits for a hash slot of `lane' until
+ * deadline_ms (CLOCK_MONOTONIC): PW_ERR_BUSY when none freed in time.
+ */
+int verify_hash(const char *pw, size_t len, char out[PWD_HASH_MAX],
+    enum verify_lane lane, int64_t deadline_ms) PW_WUR;
 
 /*
- * True when pw matches the encoded hash.  Takes a hash slot (may wait).
- * A NULL hash verifies against the dummy hash and is always false, at the
- * same cost: that is how unknown accounts cost what a wrong password costs.
+ * PW_OK when pw matches the encoded hash, PW_ERR_AUTH when it does not,
+ * PW_ERR_BUSY when no hash slot freed before deadline_ms (nothing was
+ * evaluated).  A NULL hash verifies against the dummy hash and never
+ * matches: an unknown account costs what a wrong password costs.  A hash
+ * made with cheaper, older parameters is padded to the dummy's duration,
+ * so that raising the cost does not tell existing names from others.
  */
-bool verify_check(const char *hash, const char *pw, size_t len);
+int verify_check(const char *hash, const char *pw, size_t len,
+    enum verify_lane lane, int64_t deadline_ms) PW_WUR;
 
 /* True when hash was made with other parameters than the current ones. */
 bool verify_needs_rehash(const char *hash);

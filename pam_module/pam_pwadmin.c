@@ -141,11 +141,13 @@ req_fill(pam_handle_t *pamh, struct pw_request *req, int phase,
 	item_text(pamh, PAM_RHOST, req->rhost, sizeof(req->rhost));
 }
 
-/* Shows the daemon's sentences; a control byte never reaches a terminal. */
+/* Shows the daemon's sentences (not under PAM_SILENT); a control byte
+ * never reaches a terminal. */
 static void
 show(pam_handle_t *pamh, int flags, const struct pw_reply *rep)
 {
-	if (rep->msg[0] != '\0' && pw_utf8_printable(rep->msg))
+	if (rep->msg[0] != '\0' && pw_utf8_printable(rep->msg) &&
+	    (flags & PAM_SILENT) == 0)
 		(void)pam_error(pamh, "%s", rep->msg);
 	if (rep->info[0] != '\0' && pw_utf8_printable(rep->info) &&
 	    (flags & PAM_SILENT) == 0)

@@ -262,7 +262,6 @@ test_exit_codes(void **state)
 		case PW_ERR_IO:
 		case PW_ERR_PROTO:
 		case PW_ERR_VERSION:
-		case PW_ERR_BUSY:
 		case PW_ERR_TOOLONG:
 		case PW_ERR_TRUNCATED:
 		case PW_ERR_TRAILING:
@@ -759,8 +758,12 @@ test_refusal(void **state)
 	assert_non_null(fp = open_memstream(&buf, &len));
 	assert_int_equal(output_refusal(fp, "/run/x.sock", PW_ERR_CONNECT, ""),
 	    CLI_EXIT_UNREACHABLE);
-	assert_int_equal(output_refusal(fp, "/run/x.sock", PW_ERR_BUSY,
+	assert_int_equal(output_refusal(fp, "/run/x.sock", PW_ERR_TIMEOUT,
 	    "ignored"), CLI_EXIT_UNREACHABLE);
+	/* busy: the daemon answered; its sentence is shown, exit 1 */
+	assert_int_equal(output_refusal(fp, "/run/x.sock", PW_ERR_BUSY,
+	    "The password service is busy; try again in a moment."),
+	    CLI_EXIT_REFUSED);
 	assert_int_equal(output_refusal(fp, "/s", PW_ERR_CONFIRM, ""),
 	    CLI_EXIT_REFUSED);
 	assert_int_equal(output_refusal(fp, "/s", PW_ERR_LOCKED,
@@ -770,7 +773,8 @@ test_refusal(void **state)
 	assert_int_equal(output_refusal(fp, "/s", PW_OK, "x"), CLI_EXIT_OK);
 	assert_string_equal(captured(fp, &buf),
 	    "pwadmin: cannot reach pwadmind at /run/x.sock: daemon unreachable\n"
-	    "pwadmin: cannot reach pwadmind at /run/x.sock: daemon busy, try again later\n"
+	    "pwadmin: cannot reach pwadmind at /run/x.sock: timed out\n"
+	    "pwadmin: The password service is busy; try again in a moment.\n"
 	    "pwadmin: wrong confirmation password\n"
 	    "pwadmin: Your login password is locked.?[2J\n"
 	    "pwadmin: wrong password\n");

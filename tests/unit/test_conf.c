@@ -98,7 +98,7 @@ assert_defaults(const struct pwd_conf *c)
 	assert_int_equal(c->argon2_mem_kib, 65536);
 	assert_int_equal(c->hash_workers, 0);
 	assert_int_equal(c->max_connections, 256);
-	assert_int_equal(c->max_connections_per_uid, 128);
+	assert_int_equal(c->max_connections_per_uid, 8);
 	assert_int_equal(c->request_timeout, 10);
 	assert_int_equal(c->slot_wait_timeout, 20);
 }

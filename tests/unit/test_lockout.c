@@ -49,7 +49,8 @@ setup(void **state)
 		return -1;
 	}
 	if (verify_init(1, 8, 2) != PW_OK ||
-	    verify_hash(RIGHT, strlen(RIGHT), right_hash) != PW_OK)
+	    verify_hash(RIGHT, strlen(RIGHT), right_hash, VERIFY_ROOT,
+	    INT64_MAX / 2) != PW_OK)
 		return -1;
 	lockout_init();
 	return 0;
@@ -140,7 +141,7 @@ guess_thread(void *arg)
 	    g->deadline_ms, &u, &g->waited);
 	if (g->enter_r == PW_OK) {
 		g->verified = verify_check(u.f[g->factor].hash, g->pw,
-		    strlen(g->pw));
+		    strlen(g->pw), VERIFY_ROOT, INT64_MAX / 2) == PW_OK;
 		g->leave_r = lockout_leave(st, g->name, g->factor, g->verified,
 		    g->max, &g->locked_now);
 	}

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Faults and hostile local users, through real PAM calls and a real
+ * daemon: a full disk under the store, a failure limit lowered below a
+ * stored count, local users trying to take every connection, and non-root
+ * peers spending hashes.
+ */
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <security/pam_appl.h>
+#include <libpamtest.h>
+
+#include "conn.h"
+#include "harness.h"
+#include "proto.h"
+#include "pwerr.h"
+
+static struct th T;
+
+static const char *const services[] = {
+	"pwtest|socket=@DIR@/sock",
+	NULL,
+};
+
+#define WRONG "Wrong-guess-99"
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	return T.daemon > 0 ? th_daemon_stop(&T) : 0; /* none if skipped */
+}
+
+/* Fills the file system holding path until it refuses (ENOSPC). */
+static void
+fill(const char *path)
+{
+	static char block[65536];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	while (write(fd, block, sizeof(block)) > 0)
+		;
+	assert_int_equal(errno, ENOSPC);
+	close(fd);
+}
+
+static void
+test_full_disk(void **state)
+{
+	char small[4096], filler[4096], extra[8192], msg[256];
+	int i;
+
+	(void)state;
+	if (!th_is_root())
+		skip(); /* mounts a tmpfs */
+	th_path(&T, small, sizeof(small), "small");
+	assert_int_equal(mkdir(small, 0700), 0);
+	if (mount("tmpfs", small, "tmpfs", 0, "size=2m") != 0)
+		skip(); /* no mount permission here (a container) */
+	snprintf(filler, sizeof(filler), "%s/filler", small);
+	snprintf(extra, sizeof(extra), "state_dir = %s/state\n", small);
+	assert_int_equal(th_start_seeded(&T, extra), 0);
+
+	fill(filler);
+	/* failures the store cannot take are refused (never success) and
+	 * still counted: after five, even the right password is locked out */
+	for (i = 0; i < 5; i++)
+		assert_int_equal(th_pam_auth("pwtest", "alice", WRONG, msg,
+		    sizeof(msg)), PAM_AUTH_ERR);
+	assert_non_null(strstr(msg, "no space left"));
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_MAXTRIES);
+	assert_int_equal(th_stat(&T, "hashes_evaluated"), 5);
+
+	/* space again: the next attempt stores the five failures first */
+	assert_int_equal(unlink(filler), 0);
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_MAXTRIES);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 5);
+	assert_true(th_field_is(&T, "alice", "login", "locked"));
+
+	/* and an unlock starts a clean cycle */
+	assert_int_equal(th_client(&T, 0, "", "unlock", "alice", (char *)NULL), 0);
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_SUCCESS);
+	assert_int_equal(th_daemon_stop(&T), 0);
+	assert_int_equal(umount(small), 0);
+}
+
+static void
+test_unlock_forgets_unstored_failures(void **state)
+{
+	char small[4096], filler[4096], extra[8192], msg[256];
+	int i;
+
+	(void)state;
+	if (!th_is_root())
+		skip();
+	th_path(&T, small, sizeof(small), "small2");
+	assert_int_equal(mkdir(small, 0700), 0);
+	if (mount("tmpfs", small, "tmpfs", 0, "size=2m") != 0)
+		skip();
+	snprintf(filler, sizeof(filler), "%s/filler", small);
+	snprintf(extra, sizeof(extra), "state_dir = %s/state\n", small);
+	assert_int_equal(th_start_seeded(&T, extra), 0);
+	fill(filler);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(th_pam_auth("pwtest", "alice", WRONG, msg,
+		    sizeof(msg)), PAM_AUTH_ERR);
+	assert_int_equal(unlink(filler), 0);
+	/* the unlock lands before any retry: the old cycle's guesses go */
+	assert_int_equal(th_client(&T, 0, "", "unlock", "alice", (char *)NULL), 0);
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_SUCCESS);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
+	assert_int_equal(th_daemon_stop(&T), 0);
+	assert_int_equal(umount(small), 0);
+}
+
+static void
+test_lowered_limit(void **state)
+{
+	char msg[256];
+	int i;
+
+	(void)state;
+	assert_int_equal(th_start_seeded(&T, NULL), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(th_pam_auth("pwtest", "alice", WRONG, msg,
+		    sizeof(msg)), PAM_AUTH_ERR);
+	/* the administrator lowers the limit below the stored count */
+	assert_int_equal(th_daemon_stop(&T), 0);
+	assert_int_equal(th_daemon_start(&T, "max_login_failures = 2\n", true), 0);
+	/* one answer everywhere: refused as locked, shown as locked,
+	 * listed as locked, and unlocked by --all */
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_MAXTRIES);
+	assert_true(th_field_is(&T, "alice", "login", "locked"));
+	assert_int_equal(th_client(&T, 0, "", "list", "--locked", (char *)NULL), 0);
+	assert_non_null(strstr(T.out, "alice"));
+	assert_int_equal(th_client(&T, 0, "", "unlock", "--all", (char *)NULL), 0);
+	assert_non_null(strstr(T.out, "alice"));
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_SUCCESS);
+}
+
+static int
+connect_sock(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", T.sock);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+		return -1;
+	return fd;
+}
+
+/* Is fd closed by the daemon (refused) rather than kept open? */
+static bool
+refused(int fd)
+{
+	struct timeval tv = { 0, 300000 };
+	char b;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return recv(fd, &b, 1, 0) == 0;
+}
+
+static void
+test_root_connection_limit(void **state)
+{
+	int fds[4], i;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(th_start_seeded(&T, "max_connections = 3\n"
+	    "request_timeout = 5\n"), 0);
+	for (i = 0; i < 4; i++)
+		assert_true((fds[i] = connect_sock()) >= 0);
+	/* the fourth connection is over max_connections: closed at once */
+	assert_true(refused(fds[3]));
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+	for (i = 0; i < 200 && th_stat(&T, "connections_refused_limit") < 0; i++)
+		usleep(10000);
+	assert_true(th_stat(&T, "connections_refused_limit") >= 1);
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_SUCCESS);
+}
+
+/*
+ * A local user opens as many connections as it can and holds them; root's
+ * logins must still get through (a quarter of the places are root's).
+ */
+static void
+test_local_users_cannot_take_every_connection(void **state)
+{
+	int ready[2], done[2], st, got = 0;
+	char msg[256], c;
+	pid_t pid;
+
+	(void)state;
+	if (!th_is_root())
+		skip(); /* needs another uid */
+	assert_int_equal(th_start_seeded(&T, "max_connections = 8\n"
+	    "max_connections_per_uid = 8\nrequest_timeout = 30\n"), 0);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(done), 0);
+	if ((pid = fork()) == 0) {
+		int fds[8], n, kept = 0;
+
+		if (setresgid(TH_UID_MALLORY, TH_UID_MALLORY, TH_UID_MALLORY) ||
+		    setresuid(TH_UID_MALLORY, TH_UID_MALLORY, TH_UID_MALLORY))
+			_exit(90);
+		for (n = 0; n < 8; n++)
+			fds[n] = connect_sock();
+		for (n = 0; n < 8; n++)
+			kept += fds[n] >= 0 && !refused(fds[n]);
+		c = (char)kept;
+		(void)!write(ready[1], &c, 1);
+		(void)!read(done[0], &c, 1); /* hold them until told */
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	got = c;
+	/* three quarters of 8: the user kept 6, the other 2 were refused */
+	assert_int_equal(got, 6);
+	/* while they are held, root's logins (PAM in sshd, login) still work */
+	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_SUCCESS);
+	(void)!write(done[1], "x", 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* A non-root peer asking about its own name, which has no account, gets
+ * its answer without costing the daemon a hash. */
+static void
+test_nonroot_unknown_costs_no_hash(void **state)
+{
+	struct pw_request req;
+	struct pw_reply *rep;
+	int st;
+	pid_t pid;
+
+	(void)state;
+	if (!th_is_root())
+		skip();
+	assert_int_equal(th_start_seeded(&T, NULL), 0);
+	if ((pid = fork()) == 0) {
+		struct conn_trust t = { { 0 }, 0 };
+
+		if (setresgid(TH_UID_MALLORY, TH_UID_MALLORY, TH_UID_MALLORY) ||
+		    setresuid(TH_UID_MALLORY, TH_UID_MALLORY, TH_UID_MALLORY))
+			_exit(90);
+		conn_trust_add(&t, 0);
+		memset(&req, 0, sizeof(req));
+		req.type = PW_REQ_AUTH;
+		snprintf(req.user, sizeof(req.user), "mallory");
+		req.nsecrets = 1;
+		if (proto_secret_set(&req.secret[0], "Some-password-1") != PW_OK ||
+		    (rep = calloc(1, sizeof(*rep))) == NULL ||
+		    conn_call(T.sock, &t, 10000, &req, rep) != PW_OK)
+			_exit(91);
+		_exit(rep->status == PW_ERR_NOUSER ? 0 : 92);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(th_stat(&T, "hashes_evaluated"), 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_full_disk, teardown),
+		cmocka_unit_test_teardown(test_unlock_forgets_unstored_failures,
+		    teardown),
+		cmocka_unit_test_teardown(test_lowered_limit, teardown),
+		cmocka_unit_test_teardown(test_root_connection_limit, teardown),
+		cmocka_unit_test_teardown(
+		    test_local_users_cannot_take_every_connection, teardown),
+		cmocka_unit_test_teardown(test_nonroot_unknown_costs_no_hash,
+		    teardown),
+	};
+	int rc;
+
+	th_init(&T, argc, argv, services);
+	rc = cmocka_run_group_tests_name("integration: faults and hostile "
+	    "local users", tests, NULL, NULL);
+	th_cleanup(&T);
+	return rc;
+}
