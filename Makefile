@@ -123,7 +123,7 @@ $(B)/tests/lib/%.o: tests/lib/%.c
 $(B)/bench/%: tests/bench/%.c $(call obj,$(TLIB_SRC)) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/lib -Wno-conversion -pie \
-		$(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread -lm
+		$(ALL_LDFLAGS) -o $@ $(filter-out %.h,$^) $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread -lm
 
 tests: all $(UNIT_BINS) $(INTEG_BINS)
 
