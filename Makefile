@@ -134,7 +134,7 @@ check: deps
 	@echo "make check: all tests passed (plain and ASan+UBSan builds)"
 
 check-run: tests
-	tests/run.sh $(B)
+	tests/run.sh $(B) $(UNIT_BINS) $(INTEG_BINS)
 
 demo: deps
 	$(MAKE) all

@@ -102,8 +102,12 @@ enum pw_stat {
 	PW_STAT_REQUESTS,   /* requests decoded, all types */
 	PW_STAT_REQ_AUTH,
 	PW_STAT_REQ_ACCT,
-	PW_STAT_REQ_ADMIN,  /* init, useradd, unlock */
-	PW_STAT_REQ_QUERY,  /* status, list, stats */
+	PW_STAT_REQ_INIT,
+	PW_STAT_REQ_USERADD,
+	PW_STAT_REQ_STATUS,
+	PW_STAT_REQ_LIST,
+	PW_STAT_REQ_UNLOCK,
+	PW_STAT_REQ_STATS,
 	PW_STAT_HASHES,	    /* password verifications evaluated */
 	PW_STAT_DUMMY,	    /* of which dummy (unknown account) */
 	PW_STAT_HASHED_NEW, /* new password hashes computed */

@@ -726,12 +726,12 @@ static const struct {
 } dispatch[] = {
 	{ PW_REQ_AUTH, PW_STAT_REQ_AUTH, h_auth },
 	{ PW_REQ_ACCT, PW_STAT_REQ_ACCT, h_acct },
-	{ PW_REQ_INIT, PW_STAT_REQ_ADMIN, h_init },
-	{ PW_REQ_USERADD, PW_STAT_REQ_ADMIN, h_useradd },
-	{ PW_REQ_STATUS, PW_STAT_REQ_QUERY, h_status },
-	{ PW_REQ_LIST, PW_STAT_REQ_QUERY, h_list },
-	{ PW_REQ_UNLOCK, PW_STAT_REQ_ADMIN, h_unlock },
-	{ PW_REQ_STATS, PW_STAT_REQ_QUERY, h_stats },
+	{ PW_REQ_INIT, PW_STAT_REQ_INIT, h_init },
+	{ PW_REQ_USERADD, PW_STAT_REQ_USERADD, h_useradd },
+	{ PW_REQ_STATUS, PW_STAT_REQ_STATUS, h_status },
+	{ PW_REQ_LIST, PW_STAT_REQ_LIST, h_list },
+	{ PW_REQ_UNLOCK, PW_STAT_REQ_UNLOCK, h_unlock },
+	{ PW_REQ_STATS, PW_STAT_REQ_STATS, h_stats },
 };
 
 void

@@ -75,6 +75,12 @@ test_login_ok(void **state)
 	    newtok, 2, msg, sizeof(msg)), 2);
 	assert_non_null(strstr(msg, "must be changed"));
 	assert_int_equal(th_stat(&T, "hashes_evaluated"), 2);
+	/* requests are counted by type */
+	assert_int_equal(th_stat(&T, "requests_auth"), 2);
+	assert_int_equal(th_stat(&T, "requests_account"), 2);
+	assert_int_equal(th_stat(&T, "requests_init"), 1);
+	assert_int_equal(th_stat(&T, "requests_useradd"), 1);
+	assert_int_equal(th_stat(&T, "requests_unlock"), 0);
 }
 
 static void
