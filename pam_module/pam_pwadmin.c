@@ -72,6 +72,22 @@ args_get(pam_handle_t *pamh, int argc, const char **argv, struct modargs *a)
 	return r;
 }
 
+/* Both phases start alike: the arguments, then the user.  A PAM code. */
+static int
+begin(pam_handle_t *pamh, int argc, const char **argv, struct modargs *a,
+    const char **user)
+{
+	int pr;
+
+	*user = NULL;
+	if (args_get(pamh, argc, argv, a) != PW_OK)
+		return PAM_SERVICE_ERR;
+	if ((pr = pam_get_user(pamh, user, NULL)) != PAM_SUCCESS ||
+	    *user == NULL)
+		return conv_failed(pr);
+	return PAM_SUCCESS;
+}
+
 /* A log-only PAM item (service, rhost) made sendable; see req_fill(). */
 static void
 item_text(pam_handle_t *pamh, int type, char *dst, size_t dstsz)
@@ -244,13 +260,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 	/* Every failure below waits the same before the caller sees it. */
 	(void)pam_fail_delay(pamh, PW_FAIL_DELAY);
-	if (args_get(pamh, argc, argv, &args) != PW_OK) {
-		rv = PAM_SERVICE_ERR;
-		goto out;
-	}
-	if ((pr = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS ||
-	    user == NULL) {
-		rv = conv_failed(pr);
+	if ((pr = begin(pamh, argc, argv, &args, &user)) != PAM_SUCCESS) {
+		rv = pr; /* rv itself stays a failure until the verdict */
 		goto out;
 	}
 	/* pam_get_authtok() itself honours use_first_pass/try_first_pass. */
@@ -293,13 +304,8 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	const char *user = NULL;
 	int rv = PAM_PERM_DENIED, pr;
 
-	if (args_get(pamh, argc, argv, &args) != PW_OK) {
-		rv = PAM_SERVICE_ERR;
-		goto out;
-	}
-	if ((pr = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS ||
-	    user == NULL) {
-		rv = conv_failed(pr);
+	if ((pr = begin(pamh, argc, argv, &args, &user)) != PAM_SUCCESS) {
+		rv = pr; /* rv itself stays a failure until the verdict */
 		goto out;
 	}
 	if (!proto_name_valid(user)) {
