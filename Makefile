@@ -2,7 +2,7 @@
 #
 #   make            build everything into build/ (SAN=1: build-san/)
 #   make demo       install missing packages, build, walk through the scenarios
-#   make check      install missing packages, build, run every test (plain + ASan/UBSan)
+#   make check      install missing packages, lint, build, run every test (plain + ASan/UBSan)
 #   make bench      print the performance figures (not a test)
 #   make install    PREFIX, DESTDIR, SYSCONFDIR, PAMDIR honoured; no chown
 
@@ -129,6 +129,7 @@ tests: all $(UNIT_BINS) $(INTEG_BINS)
 
 # The plain build, then the ASan + UBSan build, each running every test.
 check: deps
+	$(MAKE) lint
 	$(MAKE) check-run
 	$(MAKE) SAN=1 check-run
 	@echo "make check: all tests passed (plain and ASan+UBSan builds)"
