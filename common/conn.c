@@ -103,8 +103,9 @@ fail:
 	return r;
 }
 
-int
-conn_call_fd(int fd, int timeout_ms, const struct pw_request *req,
+/* One exchange on fd; passfd >= 0 follows the request (SCM_RIGHTS). */
+static int
+exchange(int fd, int timeout_ms, const struct pw_request *req, int passfd,
     struct pw_reply *rep)
 {
 	int64_t deadline = frame_now_ms() + timeout_ms;
@@ -121,6 +122,8 @@ conn_call_fd(int fd, int timeout_ms, const struct pw_request *req,
 	    (r = frame_send(fd, &w, deadline)) != PW_OK)
 		goto out;
 	wire_wipe(&w);
+	if (passfd >= 0 && (r = frame_send_fd(fd, passfd, deadline)) != PW_OK)
+		goto out;
 	if ((r = frame_recv(fd, buf, cap, &type, &payload, deadline)) != PW_OK)
 		goto out;
 	if (type != (req->type | PW_REPLY)) {
@@ -135,15 +138,30 @@ out:
 }
 
 int
-conn_call(const char *path, const struct conn_trust *trust, int timeout_ms,
-    const struct pw_request *req, struct pw_reply *rep)
+conn_call_fd(int fd, int timeout_ms, const struct pw_request *req,
+    struct pw_reply *rep)
+{
+	return exchange(fd, timeout_ms, req, -1, rep);
+}
+
+int
+conn_call_pass(const char *path, const struct conn_trust *trust,
+    int timeout_ms, const struct pw_request *req, int passfd,
+    struct pw_reply *rep)
 {
 	int fd = -1, r;
 
 	memset(rep, 0, sizeof(*rep));
 	if ((r = conn_open(path, trust, timeout_ms, &fd)) != PW_OK)
 		return r;
-	r = conn_call_fd(fd, timeout_ms, req, rep);
+	r = exchange(fd, timeout_ms, req, passfd, rep);
 	close(fd);
 	return r;
+}
+
+int
+conn_call(const char *path, const struct conn_trust *trust, int timeout_ms,
+    const struct pw_request *req, struct pw_reply *rep)
+{
+	return conn_call_pass(path, trust, timeout_ms, req, -1, rep);
 }

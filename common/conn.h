@@ -36,6 +36,14 @@ int conn_open(const char *path, const struct conn_trust *trust,
 int conn_call(const char *path, const struct conn_trust *trust,
     int timeout_ms, const struct pw_request *req, struct pw_reply *rep) PW_WUR;
 
+/*
+ * conn_call, and after the request the descriptor passfd (>= 0) is passed
+ * to the daemon (SCM_RIGHTS): BACKUP writes its copy into it.
+ */
+int conn_call_pass(const char *path, const struct conn_trust *trust,
+    int timeout_ms, const struct pw_request *req, int passfd,
+    struct pw_reply *rep) PW_WUR;
+
 /* The same exchange on an fd the caller opened (and still owns). */
 int conn_call_fd(int fd, int timeout_ms, const struct pw_request *req,
     struct pw_reply *rep) PW_WUR;

@@ -11,7 +11,9 @@
 #include <sys/socket.h>
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "frame.h"
 #include "proto.h"
@@ -141,5 +143,103 @@ frame_recv(int fd, void *buf, size_t cap, uint8_t *type, struct wire *payload,
 		return PW_ERR_VERSION;
 	*type = b[5];
 	wire_from(payload, b + PW_FRAME_HDR, len - 2);
+	return PW_OK;
+}
+
+int
+frame_send_fd(int sock, int fd, int64_t deadline_ms)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	char byte = 'F';
+	struct iovec iov = { &byte, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *c;
+	ssize_t n;
+	int r;
+
+	memset(&ctl, 0, sizeof(ctl));
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	for (;;) {
+		if ((r = wait_fd(sock, POLLOUT, deadline_ms)) != PW_OK)
+			return r;
+		n = sendmsg(sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == 1)
+			return PW_OK;
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		return PW_ERR_IO;
+	}
+}
+
+/* Closes every descriptor carried by the control messages of m. */
+static void
+close_passed(struct msghdr *m)
+{
+	struct cmsghdr *c;
+	size_t i, k;
+	int fd;
+
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < k; i++) {
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			(void)close(fd);
+		}
+	}
+}
+
+int
+frame_recv_fd(int sock, int *fdp, int64_t deadline_ms)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+	} ctl;
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr m;
+	struct cmsghdr *c;
+	ssize_t n;
+	int r;
+
+	*fdp = -1;
+	for (;;) {
+		memset(&m, 0, sizeof(m));
+		memset(&ctl, 0, sizeof(ctl));
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		m.msg_control = ctl.buf;
+		m.msg_controllen = sizeof(ctl.buf);
+		if ((r = wait_fd(sock, POLLIN, deadline_ms)) != PW_OK)
+			return r;
+		n = recvmsg(sock, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		break;
+	}
+	if (n != 1) {
+		if (n > 0)
+			close_passed(&m);
+		return PW_ERR_IO;
+	}
+	c = CMSG_FIRSTHDR(&m);
+	if (byte != 'F' || (m.msg_flags & MSG_CTRUNC) || c == NULL ||
+	    c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(int)) ||
+	    CMSG_NXTHDR(&m, c) != NULL) {
+		close_passed(&m);
+		return PW_ERR_PROTO;
+	}
+	memcpy(fdp, CMSG_DATA(c), sizeof(int));
 	return PW_OK;
 }

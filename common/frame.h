@@ -33,4 +33,19 @@ int frame_send(int fd, struct wire *w, int64_t deadline_ms) PW_WUR;
 int frame_recv(int fd, void *buf, size_t cap, uint8_t *type,
     struct wire *payload, int64_t deadline_ms) PW_WUR;
 
+
+/*
+ * Passes the descriptor fd to the peer of sock (SCM_RIGHTS on one byte
+ * sent after a frame); the caller keeps its own copy of fd.
+ */
+int frame_send_fd(int sock, int fd, int64_t deadline_ms) PW_WUR;
+
+/*
+ * Receives exactly one descriptor sent by frame_send_fd into *fdp
+ * (close-on-exec; the caller closes it).  Anything else (no descriptor,
+ * several, a truncated control message) closes what arrived and fails
+ * with PW_ERR_PROTO; *fdp is -1 on failure.
+ */
+int frame_recv_fd(int sock, int *fdp, int64_t deadline_ms) PW_WUR;
+
 #endif

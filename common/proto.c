@@ -17,6 +17,7 @@
 #define F_CURSOR   0x080u /* str, a valid name or empty */
 #define F_TARGETS  0x100u /* u32 count, then names */
 #define F_SECRETS  0x200u /* u8 count (exactly nsecrets), then strings */
+#define F_RANGE	   0x400u /* u64 since, u64 after */
 
 static const struct {
 	uint32_t fields;
@@ -30,6 +31,14 @@ static const struct {
 	[PW_REQ_LIST] = { F_FLAGS | F_CURSOR, 0 },
 	[PW_REQ_UNLOCK] = { F_FLAGS | F_TARGETS | F_SECRETS, 1 },
 	[PW_REQ_STATS] = { 0, 0 },
+	[PW_REQ_SUSPEND] = { F_FLAGS | F_TARGETS | F_SECRETS, 1 },
+	[PW_REQ_RESUME] = { F_FLAGS | F_TARGETS | F_SECRETS, 1 },
+	[PW_REQ_RESET] = { F_USER | F_FLAGS | F_SECRETS, 3 },
+	[PW_REQ_USERDEL] = { F_USER | F_FLAGS | F_SECRETS, 1 },
+	[PW_REQ_ROLE] = { F_USER | F_ROLE | F_FLAGS | F_SECRETS, 1 },
+	[PW_REQ_AUDIT] = { F_RANGE, 0 },
+	[PW_REQ_AUDIT_VERIFY] = { 0, 0 },
+	[PW_REQ_BACKUP] = { 0, 0 },
 };
 
 static const char *const stat_names[PW_STAT_COUNT] = {
@@ -42,6 +51,14 @@ static const char *const stat_names[PW_STAT_COUNT] = {
 	[PW_STAT_REQ_LIST] = "requests_list",
 	[PW_STAT_REQ_UNLOCK] = "requests_unlock",
 	[PW_STAT_REQ_STATS] = "requests_stats",
+	[PW_STAT_REQ_SUSPEND] = "requests_suspend",
+	[PW_STAT_REQ_RESUME] = "requests_resume",
+	[PW_STAT_REQ_RESET] = "requests_reset",
+	[PW_STAT_REQ_USERDEL] = "requests_userdel",
+	[PW_STAT_REQ_ROLE] = "requests_role",
+	[PW_STAT_REQ_AUDIT] = "requests_audit",
+	[PW_STAT_REQ_AUDIT_VERIFY] = "requests_audit_verify",
+	[PW_STAT_REQ_BACKUP] = "requests_backup",
 	[PW_STAT_HASHES] = "hashes_evaluated",
 	[PW_STAT_DUMMY] = "hashes_dummy",
 	[PW_STAT_HASHED_NEW] = "hashes_new",
@@ -51,6 +68,7 @@ static const char *const stat_names[PW_STAT_COUNT] = {
 	[PW_STAT_CONN_ACCEPTED] = "connections_accepted",
 	[PW_STAT_CONN_REFUSED] = "connections_refused_limit",
 	[PW_STAT_BAD_REQUESTS] = "bad_requests",
+	[PW_STAT_AUDIT_ENTRIES] = "audit_entries",
 };
 
 static const char *const role_names[] = { "none", "user", "admin", "master" };
@@ -65,6 +83,14 @@ static const char *const req_names[PW_REQ_TYPE_MAX + 1] = {
 	[PW_REQ_LIST] = "list",
 	[PW_REQ_UNLOCK] = "unlock",
 	[PW_REQ_STATS] = "stats",
+	[PW_REQ_SUSPEND] = "suspend",
+	[PW_REQ_RESUME] = "resume",
+	[PW_REQ_RESET] = "reset",
+	[PW_REQ_USERDEL] = "userdel",
+	[PW_REQ_ROLE] = "role",
+	[PW_REQ_AUDIT] = "audit",
+	[PW_REQ_AUDIT_VERIFY] = "audit-verify",
+	[PW_REQ_BACKUP] = "backup",
 };
 
 const char *
@@ -115,6 +141,17 @@ proto_name_valid(const char *s)
 		    c == '-' || c == '@'))
 			return false;
 	}
+	return true;
+}
+
+bool
+proto_text_valid(const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= max || s[i] < 0x20 || s[i] > 0x7e)
+			return false;
 	return true;
 }
 
@@ -173,6 +210,9 @@ proto_encode_req(struct wire *w, const struct pw_request *req)
 			if ((r = wire_put_str(w, req->targets[i])) != PW_OK)
 				return r;
 	}
+	if ((f & F_RANGE) && ((r = wire_put_u64(w, req->since)) != PW_OK ||
+	    (r = wire_put_u64(w, req->after)) != PW_OK))
+		return r;
 	if (f & F_SECRETS) {
 		if ((r = wire_put_u8(w, (uint8_t)req->nsecrets)) != PW_OK)
 			return r;
@@ -282,6 +322,9 @@ decode_fields(struct wire *w, uint8_t type, struct pw_request *req)
 		return r;
 	if ((f & F_TARGETS) && (r = get_targets(w, req)) != PW_OK)
 		return r;
+	if ((f & F_RANGE) && ((r = wire_get_u64(w, &req->since)) != PW_OK ||
+	    (r = wire_get_u64(w, &req->after)) != PW_OK))
+		return r;
 	if ((f & F_SECRETS) &&
 	    (r = get_secrets(w, req, schema[type].nsecrets)) != PW_OK)
 		return r;
@@ -353,6 +396,52 @@ get_account(struct wire *w, struct pw_account *a)
 	return PW_OK;
 }
 
+static int
+put_audit(struct wire *w, const struct pw_audit *e)
+{
+	int r;
+
+	if ((r = wire_put_u64(w, e->seq)) != PW_OK ||
+	    (r = wire_put_u64(w, (uint64_t)e->time)) != PW_OK ||
+	    (r = wire_put_u32(w, e->uid)) != PW_OK ||
+	    (r = wire_put_str(w, e->actor)) != PW_OK ||
+	    (r = wire_put_str(w, e->action)) != PW_OK ||
+	    (r = wire_put_str(w, e->target)) != PW_OK ||
+	    (r = wire_put_u32(w, (uint32_t)-e->status)) != PW_OK ||
+	    (r = wire_put_str(w, e->detail)) != PW_OK ||
+	    (r = wire_put_bytes(w, e->hash, sizeof(e->hash))) != PW_OK)
+		return r;
+	return PW_OK;
+}
+
+static int
+get_audit(struct wire *w, struct pw_audit *e)
+{
+	const uint8_t *h;
+	uint64_t t;
+	uint32_t st;
+	size_t n;
+	int r;
+
+	if ((r = wire_get_u64(w, &e->seq)) != PW_OK ||
+	    (r = wire_get_u64(w, &t)) != PW_OK ||
+	    (r = wire_get_u32(w, &e->uid)) != PW_OK ||
+	    (r = get_text(w, e->actor, sizeof(e->actor))) != PW_OK ||
+	    (r = get_text(w, e->action, sizeof(e->action))) != PW_OK ||
+	    (r = get_name(w, e->target, sizeof(e->target), true)) != PW_OK ||
+	    (r = wire_get_u32(w, &st)) != PW_OK ||
+	    (r = wire_get_str(w, e->detail, sizeof(e->detail), NULL)) != PW_OK ||
+	    (r = wire_get_view(w, &h, &n, PW_AUDIT_HASH)) != PW_OK)
+		return r;
+	if (st > (uint32_t)-PW_ERR_LAST || n != PW_AUDIT_HASH ||
+	    !proto_text_valid(e->detail, PW_DETAIL_MAX))
+		return PW_ERR_PROTO;
+	e->time = (int64_t)t;
+	e->status = -(int32_t)st;
+	memcpy(e->hash, h, n);
+	return PW_OK;
+}
+
 int
 proto_encode_reply(struct wire *w, const struct pw_reply *rep)
 {
@@ -360,6 +449,7 @@ proto_encode_reply(struct wire *w, const struct pw_reply *rep)
 	int r;
 
 	if (rep->naccts > PW_ACCTS_MAX || rep->nstats > PW_STATS_MAX ||
+	    rep->naudit > PW_AUDIT_MAX ||
 	    rep->status > 0 || rep->status < PW_ERR_LAST)
 		return PW_ERR_INVAL;
 	if ((r = wire_put_u32(w, (uint32_t)-rep->status)) != PW_OK ||
@@ -375,6 +465,11 @@ proto_encode_reply(struct wire *w, const struct pw_reply *rep)
 		return r;
 	for (i = 0; i < rep->nstats; i++)
 		if ((r = wire_put_u64(w, rep->stats[i])) != PW_OK)
+			return r;
+	if ((r = wire_put_u32(w, rep->naudit)) != PW_OK)
+		return r;
+	for (i = 0; i < rep->naudit; i++)
+		if ((r = put_audit(w, &rep->audit[i])) != PW_OK)
 			return r;
 	return PW_OK;
 }
@@ -410,6 +505,13 @@ proto_decode_reply(struct wire *w, uint8_t type, struct pw_reply *rep)
 		return PW_ERR_TOOLONG;
 	for (i = 0; i < rep->nstats; i++)
 		if ((r = wire_get_u64(w, &rep->stats[i])) != PW_OK)
+			return r;
+	if ((r = wire_get_u32(w, &rep->naudit)) != PW_OK)
+		return r;
+	if (rep->naudit > PW_AUDIT_MAX)
+		return PW_ERR_TOOLONG;
+	for (i = 0; i < rep->naudit; i++)
+		if ((r = get_audit(w, &rep->audit[i])) != PW_OK)
 			return r;
 	return wire_end(w);
 }

@@ -20,6 +20,11 @@
 #define PW_MSG_MAX	 255   /* bytes of a reply's message */
 #define PW_ACCTS_MAX	 256   /* accounts in one reply (a page) */
 #define PW_STATS_MAX	 32    /* counters in a stats reply */
+#define PW_AUDIT_MAX	 64    /* audit entries in one reply (a page) */
+#define PW_ACTION_MAX	 16    /* bytes of an audit action word */
+#define PW_ACTOR_MAX	 PW_USER_MAX /* bytes of an audit actor */
+#define PW_DETAIL_MAX	 160   /* bytes of an audit entry's detail */
+#define PW_AUDIT_HASH	 32    /* bytes of an audit chain hash (BLAKE2b) */
 
 /* Request types; a reply's type is the request's | PW_REPLY. */
 enum pw_req_type {
@@ -31,7 +36,15 @@ enum pw_req_type {
 	PW_REQ_LIST = 6,    /* accounts the peer may act on, paged */
 	PW_REQ_UNLOCK = 7,  /* lift login/confirm locks of targets */
 	PW_REQ_STATS = 8,   /* root: the daemon's counters */
-	PW_REQ_TYPE_MAX = 8
+	PW_REQ_SUSPEND = 9, /* suspend targets (FORCE: root, past last master) */
+	PW_REQ_RESUME = 10, /* resume targets */
+	PW_REQ_RESET = 11,  /* new password(s) of `user' (flags say which) */
+	PW_REQ_USERDEL = 12, /* delete `user' (FORCE: root, past last master) */
+	PW_REQ_ROLE = 13,   /* give `user' `role' (FORCE as above) */
+	PW_REQ_AUDIT = 14,  /* audit entries from `since', after seq `after' */
+	PW_REQ_AUDIT_VERIFY = 15, /* check the audit chain */
+	PW_REQ_BACKUP = 16, /* root: compacted copy into a passed fd */
+	PW_REQ_TYPE_MAX = 16
 };
 #define PW_REPLY 0x80
 
@@ -46,7 +59,10 @@ enum pw_otp_state { PW_OTP_NONE = 0, PW_OTP_AVAILABLE = 1, PW_OTP_LOCKED = 2 };
 #define PW_F_ALL	 0x01u /* UNLOCK: every locked account the actor may act on */
 #define PW_F_LOCKED_ONLY 0x02u /* LIST: only accounts with a lock */
 #define PW_F_FORCE	 0x04u /* root: past the last-master guard */
-#define PW_F_KNOWN	 0x07u
+#define PW_F_LOGIN	 0x08u /* RESET: the login password */
+#define PW_F_CONFIRM	 0x10u /* RESET: the confirmation password */
+#define PW_F_NO_FORCE	 0x20u /* RESET: no must-change mark */
+#define PW_F_KNOWN	 0x3fu
 
 /* must_change bits of an account. */
 #define PW_MUST_LOGIN	0x01u
@@ -63,7 +79,9 @@ struct pw_secret {
  *   AUTH     [0] the password of `factor'
  *   INIT     [0] new login, [1] new confirmation
  *   USERADD  [0] new login, [1] new confirmation, [2] actor's confirmation
- *   UNLOCK   [0] actor's confirmation
+ *   UNLOCK, SUSPEND, RESUME, USERDEL, ROLE   [0] actor's confirmation
+ *   RESET    [0] new login, [1] new confirmation (each empty unless its
+ *            flag is set), [2] actor's confirmation
  * The actor's confirmation is an empty string when root runs the command.
  */
 struct pw_request {
@@ -77,6 +95,8 @@ struct pw_request {
 	char cursor[PW_USER_MAX + 1]; /* LIST: names after this one */
 	uint32_t ntargets;
 	char targets[PW_TARGETS_MAX][PW_USER_MAX + 1];
+	uint64_t since; /* AUDIT: entries at or after this unix time */
+	uint64_t after; /* AUDIT: entries with a sequence number above this */
 	uint32_t nsecrets;
 	struct pw_secret secret[PW_SECRETS_MAX];
 };
@@ -97,6 +117,23 @@ struct pw_account {
 	int64_t confirm_expires; /* unix time; 0 = never */
 };
 
+/*
+ * One audit entry (SPEC rule 13).  Entries are numbered from 1 without
+ * gaps; hash = BLAKE2b-256(previous entry's hash || this entry's fields),
+ * the first one chained to 32 zero bytes.
+ */
+struct pw_audit {
+	uint64_t seq;
+	int64_t time;			/* unix time */
+	uint32_t uid;			/* the peer's uid */
+	char actor[PW_ACTOR_MAX + 1];	/* account, "root" (recovery), "pam" */
+	char action[PW_ACTION_MAX + 1]; /* "unlock", "lock", "reset", ... */
+	char target[PW_USER_MAX + 1];	/* account acted on, may be "" */
+	int32_t status;			/* PW_OK or the PW_ERR_* refusal */
+	char detail[PW_DETAIL_MAX + 1]; /* printable ASCII, may be "" */
+	uint8_t hash[PW_AUDIT_HASH];
+};
+
 /* Counters reported by PW_REQ_STATS, in this order. */
 enum pw_stat {
 	PW_STAT_REQUESTS,   /* requests decoded, all types */
@@ -108,6 +145,14 @@ enum pw_stat {
 	PW_STAT_REQ_LIST,
 	PW_STAT_REQ_UNLOCK,
 	PW_STAT_REQ_STATS,
+	PW_STAT_REQ_SUSPEND,
+	PW_STAT_REQ_RESUME,
+	PW_STAT_REQ_RESET,
+	PW_STAT_REQ_USERDEL,
+	PW_STAT_REQ_ROLE,
+	PW_STAT_REQ_AUDIT,
+	PW_STAT_REQ_AUDIT_VERIFY,
+	PW_STAT_REQ_BACKUP,
 	PW_STAT_HASHES,	    /* password verifications evaluated */
 	PW_STAT_DUMMY,	    /* of which dummy (unknown account) */
 	PW_STAT_HASHED_NEW, /* new password hashes computed */
@@ -117,6 +162,7 @@ enum pw_stat {
 	PW_STAT_CONN_ACCEPTED,
 	PW_STAT_CONN_REFUSED, /* connections refused by a limit */
 	PW_STAT_BAD_REQUESTS, /* malformed or oversized requests */
+	PW_STAT_AUDIT_ENTRIES, /* audit entries appended */
 	PW_STAT_COUNT
 };
 
@@ -130,6 +176,8 @@ struct pw_reply {
 	struct pw_account accts[PW_ACCTS_MAX];
 	uint32_t nstats;
 	uint64_t stats[PW_STATS_MAX];
+	uint32_t naudit;
+	struct pw_audit audit[PW_AUDIT_MAX]; /* AUDIT: a page, oldest first */
 };
 
 /* Name of a stats counter (for output); NULL past PW_STAT_COUNT. */
@@ -145,6 +193,9 @@ const char *proto_req_name(unsigned type);
  * (including every non-ASCII byte) is refused, never rewritten.
  */
 bool proto_name_valid(const char *s);
+
+/* True when s is at most max bytes of printable ASCII (0x20-0x7e). */
+bool proto_text_valid(const char *s, size_t max);
 
 /* Appends the payload of `req' (schema of req->type) to w. */
 int proto_encode_req(struct wire *w, const struct pw_request *req) PW_WUR;

@@ -32,6 +32,7 @@ static const char *const msgs[] = {
 	[26] = "internal error",
 	[27] = "wrong confirmation password",
 	[28] = "confirmation password locked",
+	[29] = "the audit log does not verify",
 };
 
 const char *

@@ -38,9 +38,10 @@ enum pw_err {
 	PW_ERR_INTERNAL = -26,
 	PW_ERR_CONFIRM = -27,	/* wrong confirmation password of the actor */
 	PW_ERR_CONFIRM_LOCKED = -28, /* actor's confirmation password locked */
+	PW_ERR_AUDIT = -29,	/* the audit chain does not verify */
 };
 
-#define PW_ERR_LAST PW_ERR_CONFIRM_LOCKED
+#define PW_ERR_LAST PW_ERR_AUDIT
 
 /* Returns a static, one-sentence English description; never NULL. */
 const char *pw_strerror(int r);

@@ -11,6 +11,7 @@
 
 #include "frame.h"
 #include "handlers.h"
+#include "hutil.h"
 #include "lockout.h"
 #include "log.h"
 #include "policy.h"
@@ -26,11 +27,7 @@ static const char *const factor_name[] = { "login", "confirmation" };
 #define MSG_BUSY      "The password service is busy; try again in a moment."
 #define MSG_NO_ACTOR  "Your user has no account in pwadmin."
 
-static void
-reply(struct pw_reply *rep, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
+void
 reply(struct pw_reply *rep, int status, const char *fmt, ...)
 {
 	va_list ap;
@@ -57,13 +54,13 @@ max_failures(const struct pwd_conf *c, uint8_t factor)
 					 : c->max_confirm_failures;
 }
 
-static enum verify_lane
+enum verify_lane
 lane_of(const struct hctx *h)
 {
 	return h->peer->root ? VERIFY_ROOT : VERIFY_USER;
 }
 
-static int64_t
+int64_t
 deadline_of(const struct hctx *h)
 {
 	return frame_now_ms() + h->conf->slot_wait_timeout * 1000LL;
@@ -142,7 +139,8 @@ guess(struct hctx *h, const char *name, uint8_t factor,
 		return v;
 	}
 	ok = v == PW_OK;
-	r = lockout_leave(h->st, name, factor, ok, max, &locked_now);
+	r = lockout_leave(h->st, name, factor, ok, max, h->peer->uid,
+	    &locked_now);
 	if (locked_now)
 		log_notice("lock %s password of user=%s after %u failures",
 		    factor_name[factor], name, max);
@@ -199,7 +197,7 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 }
 
 /* Rule 1's one notion of "locked", also after max was lowered. */
-static bool
+bool
 is_locked(const struct pwd_conf *c, const struct store_user *u, uint8_t factor)
 {
 	return policy_factor_locked(u->f[factor].locked, u->f[factor].failures,
@@ -207,7 +205,7 @@ is_locked(const struct pwd_conf *c, const struct store_user *u, uint8_t factor)
 }
 
 /* The account as reported to clients; now is the current unix time. */
-static void
+void
 to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
     struct pw_account *a)
 {
@@ -229,6 +227,23 @@ to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
 	    c->login_max_age_days, c->warn_days, now, &a->login_expires, &days);
 	(void)policy_expiry(u->f[PW_FACTOR_CONFIRM].changed_at,
 	    c->confirm_max_age_days, c->warn_days, now, &a->confirm_expires, &days);
+}
+
+bool
+is_usable_master(const struct pwd_conf *c, const struct store_user *u)
+{
+	return policy_master_usable(u->role, u->suspended,
+	    is_locked(c, u, PW_FACTOR_LOGIN), is_locked(c, u, PW_FACTOR_CONFIRM));
+}
+
+bool
+add_account(const struct hctx *h, const struct store_user *u,
+    struct pw_reply *rep)
+{
+	if (rep->naccts >= PW_ACCTS_MAX)
+		return false;
+	to_account(h->conf, u, (int64_t)time(NULL), &rep->accts[rep->naccts++]);
+	return true;
 }
 
 /* Rules 2, 7, 8 at account time: suspended, locked, must change, expiry. */
@@ -294,31 +309,38 @@ h_acct(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	    req->service[0] ? req->service : "-", (unsigned)h->peer->uid);
 }
 
-/* Quality of a pair of new passwords for `user' (rule 10, both factors). */
-static int
+int
+check_new(const struct pwd_conf *c, const char *user, uint8_t factor,
+    const struct pw_secret *pw, const struct pw_secret *other,
+    struct pw_reply *rep)
+{
+	char why[PW_MSG_MAX + 1];
+	int r;
+
+	if (!pw_utf8_printable(pw->buf)) {
+		reply(rep, PW_ERR_QUALITY, "The new %s password must be "
+		    "printable UTF-8 text.", factor_name[factor]);
+		return rep->status;
+	}
+	r = policy_quality(user, pw->buf, other != NULL ? other->buf : NULL,
+	    c->min_length, c->min_classes, why, sizeof(why));
+	if (r != PW_OK)
+		reply(rep, r, "New %s password refused: %s",
+		    factor_name[factor], why);
+	return r;
+}
+
+int
 check_new_pair(const struct pwd_conf *c, const char *user,
     const struct pw_secret *login, const struct pw_secret *confirm,
     struct pw_reply *rep)
 {
-	const struct pw_secret *s[2] = { login, confirm };
-	char why[PW_MSG_MAX + 1];
-	int i, r;
+	int r;
 
-	for (i = 0; i < 2; i++) {
-		if (!pw_utf8_printable(s[i]->buf)) {
-			reply(rep, PW_ERR_QUALITY, "The new %s password must be "
-			    "printable UTF-8 text.", factor_name[i]);
-			return rep->status;
-		}
-		r = policy_quality(user, s[i]->buf, s[1 - i]->buf,
-		    c->min_length, c->min_classes, why, sizeof(why));
-		if (r != PW_OK) {
-			reply(rep, r, "New %s password refused: %s",
-			    factor_name[i], why);
-			return r;
-		}
-	}
-	return PW_OK;
+	if ((r = check_new(c, user, PW_FACTOR_LOGIN, login, confirm,
+	    rep)) != PW_OK)
+		return r;
+	return check_new(c, user, PW_FACTOR_CONFIRM, confirm, login, rep);
 }
 
 /* A new account record with both passwords hashed. */
@@ -345,10 +367,45 @@ make_user(const struct hctx *h, const char *name, uint8_t role,
 	return PW_OK;
 }
 
+struct create_arg {
+	const struct hctx *h;
+	const struct store_user *u;
+	bool first; /* init: the store must be empty */
+};
+
+static int
+stop_at_first(const struct store_user *u, void *arg)
+{
+	(void)u;
+	*(bool *)arg = true;
+	return 1;
+}
+
+/* init and useradd: the new account and its audit entry, together. */
+static int
+create_tx(struct store_tx *tx, void *arg)
+{
+	struct create_arg *a = arg;
+	struct pw_audit e;
+	bool any = false;
+	int r;
+
+	if (a->first && ((r = store_tx_scan(tx, stop_at_first, &any)) != PW_OK ||
+	    (r = any ? PW_ERR_NOTEMPTY : PW_OK) != PW_OK))
+		return r;
+	if ((r = store_tx_put(tx, a->u, true)) != PW_OK)
+		return r;
+	audit_fill(&e, a->h, a->first ? "init" : "useradd", a->u->name, PW_OK,
+	    "role %s%s", proto_role_name(a->u->role), a->first ? ", first "
+	    "master" : "; both passwords must be changed at first login");
+	return store_tx_audit(tx, &e);
+}
+
 static void
 h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	struct store_user u;
+	struct create_arg a = { h, &u, true };
 	int r;
 
 	if (!h->peer->root) {
@@ -361,7 +418,7 @@ h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	r = make_user(h, req->user, PW_ROLE_MASTER, &req->secret[0],
 	    &req->secret[1], false, &u);
 	if (r == PW_OK)
-		r = store_user_init(h->st, &u);
+		r = store_write(h->st, create_tx, &a);
 	PW_WIPE_OBJECT(&u);
 	if (r == PW_ERR_NOTEMPTY)
 		reply(rep, r, "The store already has accounts; init only works "
@@ -372,7 +429,7 @@ h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	    (unsigned)h->peer->uid, pw_strerror(r));
 }
 
-static const char *
+const char *
 deny_msg(enum policy_act a)
 {
 	switch (a) {
@@ -390,7 +447,7 @@ deny_msg(enum policy_act a)
  * Rule 3: loads the actor (the peer's account) and checks its role.  Root
  * is the recovery actor and has no account (*actor zeroed, returns PW_OK).
  */
-static int
+int
 load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep)
 {
 	memset(actor, 0, sizeof(*actor));
@@ -419,7 +476,7 @@ load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep)
 	return PW_OK;
 }
 
-static int
+int
 may_act(struct hctx *h, const struct store_user *actor, const char *target,
     uint8_t target_role, struct pw_reply *rep)
 {
@@ -436,7 +493,7 @@ may_act(struct hctx *h, const struct store_user *actor, const char *target,
  * Rule 3: the actor's confirmation password, through the same guess slots
  * and lockout as a login.  Root needs none (and must send none).
  */
-static int
+int
 confirm_actor(struct hctx *h, const struct pw_secret *sec, struct pw_reply *rep)
 {
 	int r;
@@ -466,7 +523,7 @@ confirm_actor(struct hctx *h, const struct pw_secret *sec, struct pw_reply *rep)
 	return rep->status;
 }
 
-static const char *
+const char *
 actor_label(const struct hctx *h)
 {
 	return h->peer->root ? "root(recovery)" : h->peer->name;
@@ -476,11 +533,15 @@ static void
 h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	struct store_user actor, u;
+	struct create_arg a = { h, &u, false };
+	bool proven = false;
 	int r;
 
 	memset(&u, 0, sizeof(u));
-	if (load_actor(h, &actor, rep) != PW_OK ||
-	    may_act(h, &actor, req->user, req->role, rep) != PW_OK ||
+	if (load_actor(h, &actor, rep) != PW_OK)
+		goto out;
+	proven = true;
+	if (may_act(h, &actor, req->user, req->role, rep) != PW_OK ||
 	    check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
 	    rep) != PW_OK || confirm_actor(h, &req->secret[2], rep) != PW_OK)
 		goto out;
@@ -493,54 +554,24 @@ h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	r = make_user(h, req->user, req->role, &req->secret[0],
 	    &req->secret[1], true, &u);
 	if (r == PW_OK)
-		r = store_user_add(h->st, &u);
+		r = store_write(h->st, create_tx, &a);
 	if (r == PW_OK)
-		to_account(h->conf, &u, (int64_t)time(NULL), &rep->accts[rep->naccts++]);
-	reply(rep, r, r == PW_OK ? NULL : "%s.", pw_strerror(r));
+		(void)add_account(h, &u, rep);
+	if (r == PW_ERR_EXISTS)
+		reply(rep, r, "The account %s already exists.", req->user);
+	else
+		reply(rep, r, r == PW_OK ? NULL : "%s.", pw_strerror(r));
 out:
+	if (proven && rep->status != PW_OK)
+		audit_refusal(h, "useradd", req->user, rep);
 	log_notice("useradd user=%s role=%s by %s: %s", req->user,
 	    proto_role_name(req->role), actor_label(h), pw_strerror(rep->status));
 	PW_WIPE_OBJECT(&actor);
 	PW_WIPE_OBJECT(&u);
 }
 
-struct unlock_arg {
-	struct hctx *h;
-	const struct store_user *actor;
-	bool all;
-	struct pw_reply *rep;
-	uint32_t more; /* unlocked past the reply's capacity */
-};
-
-static int
-unlock_one(struct store_user *u, void *arg)
-{
-	struct unlock_arg *a = arg;
-	bool locked = is_locked(a->h->conf, u, PW_FACTOR_LOGIN) ||
-	    is_locked(a->h->conf, u, PW_FACTOR_CONFIRM);
-	enum policy_act act = policy_may_act(a->h->peer->root, a->actor->role,
-	    a->actor->name, u->name, u->role);
-	uint8_t i;
-
-	if (a->all && (!locked || act != ACT_ALLOW ||
-	    (!a->h->peer->root && strcmp(u->name, a->actor->name) == 0)))
-		return 0;
-	if (act != ACT_ALLOW) /* re-checked inside the transaction */
-		return PW_ERR_PERM;
-	for (i = 0; i <= PW_FACTOR_MAX; i++) {
-		u->f[i].locked = false;
-		u->f[i].failures = 0;
-	}
-	if (a->rep->naccts < PW_ACCTS_MAX)
-		to_account(a->h->conf, u, (int64_t)time(NULL),
-		    &a->rep->accts[a->rep->naccts++]);
-	else
-		a->more++;
-	return 1;
-}
-
 /* Explicit targets: each must exist and be one the actor may act on. */
-static int
+int
 check_targets(struct hctx *h, const struct store_user *actor,
     const struct pw_request *req, struct pw_reply *rep)
 {
@@ -563,61 +594,6 @@ check_targets(struct hctx *h, const struct store_user *actor,
 		}
 	}
 	return PW_OK;
-}
-
-/* After an unlock commits: guesses of the old lock cycle are forgotten. */
-static void
-forget_unrecorded(const struct pw_reply *rep, bool beyond_reply)
-{
-	uint32_t i;
-
-	if (beyond_reply) {
-		lockout_forget(NULL);
-		return;
-	}
-	for (i = 0; i < rep->naccts; i++)
-		lockout_forget(rep->accts[i].name);
-}
-
-static void
-h_unlock(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
-{
-	struct store_user actor;
-	struct unlock_arg a = { h, &actor, (req->flags & PW_F_ALL) != 0, rep, 0 };
-	int r;
-
-	if (load_actor(h, &actor, rep) != PW_OK)
-		goto out;
-	if (a.all == (req->ntargets > 0) || (req->flags & ~PW_F_ALL)) {
-		reply(rep, PW_ERR_INVAL, "Name accounts to unlock, or --all.");
-		goto out;
-	}
-	if (check_targets(h, &actor, req, rep) != PW_OK ||
-	    confirm_actor(h, &req->secret[0], rep) != PW_OK)
-		goto out;
-	if (a.all)
-		r = store_users_edit_all(h->st, unlock_one, &a);
-	else
-		r = store_users_edit(h->st,
-		    (const char(*)[PW_USER_MAX + 1])req->targets, req->ntargets,
-		    unlock_one, &a);
-	if (r != PW_OK) {
-		rep->naccts = 0;
-		reply(rep, r, "%s; nothing was changed.", pw_strerror(r));
-		goto out;
-	}
-	forget_unrecorded(rep, a.more > 0);
-	reply(rep, PW_OK, NULL);
-	if (a.all && rep->naccts == 0)
-		snprintf(rep->info, sizeof(rep->info), "No locked account to unlock.");
-	else if (a.more > 0)
-		snprintf(rep->info, sizeof(rep->info), "%u more accounts were "
-		    "unlocked.", a.more);
-out:
-	log_notice("unlock %s%u account(s) by %s: %s", a.all ? "--all " : "",
-	    a.all ? rep->naccts + a.more : req->ntargets, actor_label(h),
-	    pw_strerror(rep->status));
-	PW_WIPE_OBJECT(&actor);
 }
 
 static void
@@ -719,6 +695,40 @@ h_stats(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	reply(rep, PW_OK, NULL);
 }
 
+void
+audit_fill(struct pw_audit *e, const struct hctx *h, const char *action,
+    const char *target, int status, const char *fmt, ...)
+{
+	const char *actor = h->peer->root ? "root" : h->peer->name;
+	va_list ap;
+
+	memset(e, 0, sizeof(*e));
+	e->time = (int64_t)time(NULL);
+	e->uid = (uint32_t)h->peer->uid;
+	e->status = status;
+	memcpy(e->actor, actor, strnlen(actor, PW_ACTOR_MAX));
+	memcpy(e->action, action, strnlen(action, PW_ACTION_MAX));
+	memcpy(e->target, target, strnlen(target, PW_USER_MAX));
+	va_start(ap, fmt);
+	/* a detail is cut at PW_DETAIL_MAX, like a log line, never refused */
+	vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+	va_end(ap);
+}
+
+void
+audit_refusal(const struct hctx *h, const char *action, const char *target,
+    const struct pw_reply *rep)
+{
+	struct pw_audit e;
+	int r;
+
+	audit_fill(&e, h, action, target, rep->status, "refused: %s",
+	    rep->msg[0] != '\0' ? rep->msg : pw_strerror(rep->status));
+	if ((r = store_audit_append(h->st, &e)) != PW_OK)
+		log_warnx("audit of a refused %s by %s not stored: %s", action,
+		    actor_label(h), pw_strerror(r));
+}
+
 static const struct {
 	uint8_t type;
 	enum pw_stat stat;
@@ -732,6 +742,14 @@ static const struct {
 	{ PW_REQ_LIST, PW_STAT_REQ_LIST, h_list },
 	{ PW_REQ_UNLOCK, PW_STAT_REQ_UNLOCK, h_unlock },
 	{ PW_REQ_STATS, PW_STAT_REQ_STATS, h_stats },
+	{ PW_REQ_SUSPEND, PW_STAT_REQ_SUSPEND, h_suspend },
+	{ PW_REQ_RESUME, PW_STAT_REQ_RESUME, h_resume },
+	{ PW_REQ_RESET, PW_STAT_REQ_RESET, h_reset },
+	{ PW_REQ_USERDEL, PW_STAT_REQ_USERDEL, h_userdel },
+	{ PW_REQ_ROLE, PW_STAT_REQ_ROLE, h_role },
+	{ PW_REQ_AUDIT, PW_STAT_REQ_AUDIT, h_audit },
+	{ PW_REQ_AUDIT_VERIFY, PW_STAT_REQ_AUDIT_VERIFY, h_audit_verify },
+	{ PW_REQ_BACKUP, PW_STAT_REQ_BACKUP, h_backup },
 };
 
 void

@@ -23,6 +23,7 @@ struct hctx {
 	const struct pwd_conf *conf;
 	struct store *st;
 	const struct peer *peer;
+	int fd; /* the connection (BACKUP receives a descriptor on it) */
 };
 
 /*

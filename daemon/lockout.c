@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -109,8 +110,10 @@ wait_until(int64_t deadline_ms)
 }
 
 struct fail_arg {
+	const char *name;
 	uint8_t factor;
 	uint32_t max;
+	uint32_t uid; /* the peer whose guess this was, for the audit */
 	bool locked_now;
 };
 
@@ -130,6 +133,48 @@ count_failure(struct store_user *u, void *arg)
 }
 
 /*
+ * One stored failure; a failure that locks the factor is audited in the
+ * same transaction (rule 13: every lock), so the lock and its audit entry
+ * are on disk together or not at all.
+ */
+static int
+fail_tx(struct store_tx *tx, void *arg)
+{
+	static const char *const fname[] = { "login", "confirmation" };
+	struct fail_arg *a = arg;
+	struct store_user u;
+	struct pw_audit e;
+	int r;
+
+	a->locked_now = false;
+	if ((r = store_tx_get(tx, a->name, &u)) != PW_OK)
+		return r;
+	(void)count_failure(&u, a);
+	r = store_tx_put(tx, &u, false);
+	PW_WIPE_OBJECT(&u);
+	if (r != PW_OK || !a->locked_now)
+		return r;
+	memset(&e, 0, sizeof(e));
+	e.time = (int64_t)time(NULL);
+	e.uid = a->uid;
+	e.status = PW_ERR_LOCKED;
+	memcpy(e.actor, "pwadmind", sizeof("pwadmind"));
+	memcpy(e.action, "lock", sizeof("lock"));
+	memcpy(e.target, a->name, strlen(a->name) + 1);
+	snprintf(e.detail, sizeof(e.detail), "%s password locked after %u "
+	    "consecutive failures", fname[a->factor], a->max);
+	return store_tx_audit(tx, &e);
+}
+
+static int
+store_failure(struct store *st, struct fail_arg *a)
+{
+	if (strlen(a->name) > PW_USER_MAX)
+		return PW_ERR_INVAL;
+	return store_write(st, fail_tx, a);
+}
+
+/*
  * Called with mu held: retries storing the failures that a store error
  * left unrecorded; each one stored gives its slot back.
  */
@@ -138,10 +183,10 @@ retry_unrecorded(struct store *st, const char *name, uint8_t factor,
     uint32_t max)
 {
 	struct inflight **p = find(name, factor), *e = *p;
-	struct fail_arg a = { factor, max, false };
+	struct fail_arg a = { name, factor, max, 0, false };
 
 	while (e != NULL && e->unrecorded > 0 &&
-	    store_user_edit(st, name, count_failure, &a) == PW_OK) {
+	    store_failure(st, &a) == PW_OK) {
 		e->unrecorded--;
 		if (a.locked_now)
 			stats_inc(PW_STAT_LOCKS);
@@ -215,14 +260,14 @@ reset_failures(struct store_user *u, void *arg)
 /* Called with mu held: the store write that ends a guess. */
 static int
 record(struct store *st, const char *name, uint8_t factor, bool verified,
-    uint32_t max, bool *locked_now)
+    uint32_t max, uint32_t uid, bool *locked_now)
 {
-	struct fail_arg a = { factor, max, false };
+	struct fail_arg a = { name, factor, max, uid, false };
 	struct store_user u;
 	int r;
 
 	if (!verified) {
-		r = store_user_edit(st, name, count_failure, &a);
+		r = store_failure(st, &a);
 		*locked_now = a.locked_now;
 		return r;
 	}
@@ -237,13 +282,13 @@ record(struct store *st, const char *name, uint8_t factor, bool verified,
 
 int
 lockout_leave(struct store *st, const char *name, uint8_t factor,
-    bool verified, uint32_t max, bool *locked_now)
+    bool verified, uint32_t max, uint32_t uid, bool *locked_now)
 {
 	int r;
 
 	*locked_now = false;
 	pthread_mutex_lock(&mu);
-	r = record(st, name, factor, verified, max, locked_now);
+	r = record(st, name, factor, verified, max, uid, locked_now);
 	if (r == PW_OK || verified || r == PW_ERR_NOUSER)
 		give(name, factor);
 	else {

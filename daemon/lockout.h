@@ -25,13 +25,14 @@ int lockout_enter(struct store *st, const char *name, uint8_t factor,
 /*
  * Gives the slot back after the verdict.  A failure is stored durably
  * (counter + 1, locking at max) before this returns; a success resets the
- * counter.  *locked_now tells whether this failure locked the factor.  If
+ * counter.  *locked_now tells whether this failure locked the factor; the
+ * lock is audited in the same transaction, naming the peer `uid'.  If
  * the failure cannot be stored, the guess stays counted in memory as
  * unrecorded (its slot stays taken), the write is retried by the next
  * lockout_enter of that factor, and the store error is returned.
  */
 int lockout_leave(struct store *st, const char *name, uint8_t factor,
-    bool verified, uint32_t max, bool *locked_now) PW_WUR;
+    bool verified, uint32_t max, uint32_t uid, bool *locked_now) PW_WUR;
 
 /* Gives the slot back when the guess got no verdict (nothing hashed). */
 void lockout_abandon(const char *name, uint8_t factor);

@@ -143,3 +143,37 @@ policy_expiry(int64_t changed_at, uint32_t max_age_days, uint32_t warn_days,
 	*days_left = (uint32_t)((left + day - 1) / day);
 	return *days_left <= warn_days ? EXP_WARN : EXP_OK;
 }
+
+bool
+policy_master_usable(uint8_t role, bool suspended, bool login_locked,
+    bool confirm_locked)
+{
+	return role == PW_ROLE_MASTER && !suspended && !login_locked &&
+	    !confirm_locked;
+}
+
+enum policy_guard
+policy_last_master(bool removes_usable_master, uint32_t others_usable,
+    bool force, bool actor_root)
+{
+	if (!removes_usable_master || others_usable > 0)
+		return GUARD_PASS;
+	if (force && actor_root)
+		return GUARD_FORCED;
+	return GUARD_DENY;
+}
+
+enum policy_act
+policy_may_set_role(bool actor_root, uint8_t actor_role, const char *actor,
+    const char *target, uint8_t target_role, uint8_t new_role)
+{
+	enum policy_act a;
+
+	if (!actor_root && actor_role != PW_ROLE_MASTER)
+		return actor_role == PW_ROLE_ADMIN ? ACT_DENY_NOT_MASTER
+						   : ACT_DENY;
+	a = policy_may_act(actor_root, actor_role, actor, target, target_role);
+	if (a != ACT_ALLOW)
+		return a;
+	return policy_may_act(actor_root, actor_role, actor, target, new_role);
+}

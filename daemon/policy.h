@@ -36,6 +36,7 @@ enum policy_act {
 	ACT_ALLOW = 1,
 	ACT_DENY_SELF = 2,   /* own account: self-service is the path */
 	ACT_DENY_MASTER = 3, /* an admin acting on a master */
+	ACT_DENY_NOT_MASTER = 4, /* role changes: masters only */
 };
 /*
  * actor_root: the peer is uid 0 (recovery): allowed on any account.
@@ -45,6 +46,32 @@ enum policy_act {
  */
 enum policy_act policy_may_act(bool actor_root, uint8_t actor_role,
     const char *actor, const char *target, uint8_t target_role);
+
+/*
+ * Rule 3 for `role': only masters (and root) change roles, under the rules
+ * of policy_may_act for both the target's current role and the new one.
+ */
+enum policy_act policy_may_set_role(bool actor_root, uint8_t actor_role,
+    const char *actor, const char *target, uint8_t target_role,
+    uint8_t new_role);
+
+/* Rule 3: a master whose login and confirmation passwords are available
+ * and who is not suspended: one who can still run admin commands. */
+bool policy_master_usable(uint8_t role, bool suspended, bool login_locked,
+    bool confirm_locked);
+
+/* Rule 3, last master: may an operation go ahead? */
+enum policy_guard { GUARD_DENY = 0, GUARD_PASS = 1, GUARD_FORCED = 2 };
+/*
+ * removes_usable_master: the operation makes at least one usable master
+ * unusable (userdel, role away from master, suspend); others_usable: the
+ * usable masters it leaves untouched.  When it would leave none, only
+ * root's --force lets it through (GUARD_FORCED, to be audited as such).
+ * An operation that removes no usable master always passes, also when the
+ * store has none left already.
+ */
+enum policy_guard policy_last_master(bool removes_usable_master,
+    uint32_t others_usable, bool force, bool actor_root);
 
 /*
  * Rule 10 (length, classes, user name, other password).  Returns PW_OK or

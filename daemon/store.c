@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "pwerr.h"
+#include "stats.h"
 #include "store.h"
 #include "verify.h"
 #include "wipe.h"
@@ -29,10 +30,26 @@
 #define REC_MAX	    1024 /* bytes of an encoded account */
 #define MAPSIZE	    ((size_t)4 << 30) /* virtual; the file grows as used */
 
+#define AUDIT_VERSION 1
+#define AUDIT_REC_MAX 1024 /* bytes of an encoded audit entry */
+#define AUDIT_HEAD    "audit_head" /* meta key: u64 seq, then the hash */
+
 struct store {
 	MDB_env *env;
 	MDB_dbi users;
 	MDB_dbi meta;
+	MDB_dbi audit;
+};
+
+/* A write transaction in progress (store_write). */
+struct store_tx {
+	struct store *st;
+	MDB_txn *txn;
+	bool head_loaded;	       /* seq/hash read from the meta db */
+	uint64_t seq;		       /* the last audit entry's number */
+	uint8_t hash[PW_AUDIT_HASH];   /* and its hash */
+	struct pw_audit *added;	       /* entries appended, for syslog */
+	size_t nadded, capadded;
 };
 
 static int
@@ -181,7 +198,8 @@ open_dbs(struct store *st, char *err, size_t errsz)
 
 	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "users", MDB_CREATE, &st->users)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &st->meta)) != 0)
+	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &st->meta)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &st->audit)) != 0)
 		goto fail;
 	rc = mdb_get(txn, st->meta, &k, &v);
 	if (rc == MDB_NOTFOUND) {
@@ -356,29 +374,183 @@ edit_one(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, store_edit_fn fn,
 	return r;
 }
 
+/* ==== Write transactions ==== */
+
+/* Logs the audit entries a committed transaction appended (rule 13). */
+static void
+log_added(const struct store_tx *tx)
+{
+	const struct pw_audit *e;
+	char hex[2 * 8 + 1];
+	size_t i, j;
+
+	for (i = 0; i < tx->nadded; i++) {
+		e = &tx->added[i];
+		for (j = 0; j < 8; j++)
+			snprintf(hex + 2 * j, 3, "%02x", e->hash[j]);
+		log_notice("audit seq=%llu actor=%s uid=%u action=%s target=%s "
+		    "result=%s detail=\"%s\" chain=%s",
+		    (unsigned long long)e->seq, e->actor, (unsigned)e->uid,
+		    e->action, e->target[0] ? e->target : "-",
+		    e->status == PW_OK ? "ok" : pw_strerror(e->status),
+		    e->detail, hex);
+		stats_inc(PW_STAT_AUDIT_ENTRIES);
+	}
+}
+
+/* Writes the audit head when entries were appended. */
+static int
+put_head(struct store_tx *tx)
+{
+	MDB_val k = { sizeof(AUDIT_HEAD) - 1, (void *)(uintptr_t)AUDIT_HEAD }, v;
+	uint8_t buf[8 + PW_AUDIT_HASH];
+	int i;
+
+	if (tx->nadded == 0)
+		return PW_OK;
+	for (i = 0; i < 8; i++)
+		buf[i] = (uint8_t)(tx->seq >> (56 - 8 * i));
+	memcpy(buf + 8, tx->hash, PW_AUDIT_HASH);
+	v.mv_size = sizeof(buf);
+	v.mv_data = buf;
+	return mdb_to_pw(mdb_put(tx->txn, tx->st->meta, &k, &v, 0), "audit head");
+}
+
 int
-store_users_edit(struct store *st, const char (*names)[PW_USER_MAX + 1],
+store_write(struct store *st, store_tx_fn fn, void *arg)
+{
+	struct store_tx tx;
+	int rc, r;
+
+	memset(&tx, 0, sizeof(tx));
+	tx.st = st;
+	if ((rc = mdb_txn_begin(st->env, NULL, 0, &tx.txn)) != 0)
+		return mdb_to_pw(rc, "begin");
+	r = fn(&tx, arg);
+	if (r >= 0)
+		r = put_head(&tx);
+	if (r < 0)
+		mdb_txn_abort(tx.txn);
+	else if ((r = commit(tx.txn)) == PW_OK)
+		log_added(&tx);
+	free(tx.added);
+	return r;
+}
+
+int
+store_tx_get(struct store_tx *tx, const char *name, struct store_user *u)
+{
+	MDB_val k = name_key(name), v;
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	if ((rc = mdb_get(tx->txn, tx->st->users, &k, &v)) != 0)
+		return mdb_to_pw(rc, "get");
+	return decode(&k, &v, u);
+}
+
+int
+store_tx_put(struct store_tx *tx, const struct store_user *u, bool create)
+{
+	return put_user(tx->txn, tx->st->users, u, create ? MDB_NOOVERWRITE : 0);
+}
+
+int
+store_tx_del(struct store_tx *tx, const char *name)
+{
+	MDB_val k = name_key(name);
+
+	return mdb_to_pw(mdb_del(tx->txn, tx->st->users, &k, NULL), "del");
+}
+
+int
+store_tx_edit(struct store_tx *tx, const char (*names)[PW_USER_MAX + 1],
     size_t n, store_edit_fn fn, void *arg)
 {
-	MDB_txn *txn = NULL;
 	MDB_val k, v;
 	size_t i;
 	int rc, r = PW_OK;
 
-	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
-		return mdb_to_pw(rc, "begin");
 	for (i = 0; i < n && r >= 0; i++) {
 		k = name_key(names[i]);
-		if ((rc = mdb_get(txn, st->users, &k, &v)) != 0)
+		if ((rc = mdb_get(tx->txn, tx->st->users, &k, &v)) != 0)
 			r = mdb_to_pw(rc, "get");
 		else
-			r = edit_one(txn, st->users, &k, &v, fn, arg);
+			r = edit_one(tx->txn, tx->st->users, &k, &v, fn, arg);
 	}
-	if (r < 0) {
-		mdb_txn_abort(txn);
+	return r < 0 ? r : PW_OK;
+}
+
+int
+store_tx_edit_all(struct store_tx *tx, store_edit_fn fn, void *arg)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int rc, r = PW_OK;
+
+	if ((rc = mdb_cursor_open(tx->txn, tx->st->users, &cur)) != 0)
+		return mdb_to_pw(rc, "cursor");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && r >= 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		/* put on the same key keeps the cursor valid in LMDB */
+		r = edit_one(tx->txn, tx->st->users, &k, &v, fn, arg);
+	}
+	mdb_cursor_close(cur);
+	if (r >= 0 && rc != MDB_NOTFOUND)
+		r = mdb_to_pw(rc, "scan");
+	return r < 0 ? r : PW_OK;
+}
+
+int
+store_tx_scan(struct store_tx *tx, int (*fn)(const struct store_user *u,
+    void *arg), void *arg)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	struct store_user u;
+	int rc, r = 0;
+
+	if ((rc = mdb_cursor_open(tx->txn, tx->st->users, &cur)) != 0)
+		return mdb_to_pw(rc, "cursor");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && r == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if ((r = decode(&k, &v, &u)) != PW_OK)
+			break;
+		r = fn(&u, arg);
+		PW_WIPE_OBJECT(&u);
+	}
+	mdb_cursor_close(cur);
+	if (r < 0)
 		return r;
-	}
-	return commit(txn);
+	if (r == 0 && rc != MDB_NOTFOUND)
+		return mdb_to_pw(rc, "scan");
+	return PW_OK;
+}
+
+struct edit_arg {
+	const char (*names)[PW_USER_MAX + 1];
+	size_t n;
+	store_edit_fn fn;
+	void *arg;
+};
+
+static int
+edit_tx(struct store_tx *tx, void *arg)
+{
+	struct edit_arg *a = arg;
+
+	if (a->names == NULL)
+		return store_tx_edit_all(tx, a->fn, a->arg);
+	return store_tx_edit(tx, a->names, a->n, a->fn, a->arg);
+}
+
+int
+store_users_edit(struct store *st, const char (*names)[PW_USER_MAX + 1],
+    size_t n, store_edit_fn fn, void *arg)
+{
+	struct edit_arg a = { names, n, fn, arg };
+
+	return store_write(st, edit_tx, &a);
 }
 
 int
@@ -395,30 +567,9 @@ store_user_edit(struct store *st, const char *name, store_edit_fn fn, void *arg)
 int
 store_users_edit_all(struct store *st, store_edit_fn fn, void *arg)
 {
-	MDB_txn *txn = NULL;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	int rc, r = PW_OK;
+	struct edit_arg a = { NULL, 0, fn, arg };
 
-	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
-		return mdb_to_pw(rc, "begin");
-	if ((rc = mdb_cursor_open(txn, st->users, &cur)) != 0) {
-		mdb_txn_abort(txn);
-		return mdb_to_pw(rc, "cursor");
-	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && r >= 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		/* put on the same key keeps the cursor valid in LMDB */
-		r = edit_one(txn, st->users, &k, &v, fn, arg);
-	}
-	mdb_cursor_close(cur);
-	if (r >= 0 && rc != MDB_NOTFOUND)
-		r = mdb_to_pw(rc, "scan");
-	if (r < 0) {
-		mdb_txn_abort(txn);
-		return r;
-	}
-	return commit(txn);
+	return store_write(st, edit_tx, &a);
 }
 
 int
@@ -485,4 +636,321 @@ store_note_unknown(struct store *st)
 		return mdb_to_pw(rc, "put");
 	}
 	return commit(txn);
+}
+
+/* ==== Audit log (SPEC rule 13) ==== */
+
+static void
+seq_key(uint64_t seq, uint8_t key[8])
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		key[i] = (uint8_t)(seq >> (56 - 8 * i));
+}
+
+static uint64_t
+seq_of(const uint8_t key[8])
+{
+	uint64_t seq = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		seq = seq << 8 | key[i];
+	return seq;
+}
+
+/* The fields an entry's hash covers, behind a version byte. */
+static int
+audit_body(const struct pw_audit *e, struct wire *w)
+{
+	int r;
+
+	if ((r = wire_put_u8(w, AUDIT_VERSION)) != PW_OK ||
+	    (r = wire_put_u64(w, (uint64_t)e->time)) != PW_OK ||
+	    (r = wire_put_u32(w, e->uid)) != PW_OK ||
+	    (r = wire_put_str(w, e->actor)) != PW_OK ||
+	    (r = wire_put_str(w, e->action)) != PW_OK ||
+	    (r = wire_put_str(w, e->target)) != PW_OK ||
+	    (r = wire_put_u32(w, (uint32_t)-e->status)) != PW_OK ||
+	    (r = wire_put_str(w, e->detail)) != PW_OK)
+		return r;
+	return PW_OK;
+}
+
+/* Decodes one stored entry; *bodylen is where its hash field starts. */
+static int
+audit_decode(const MDB_val *k, const MDB_val *v, struct pw_audit *e,
+    size_t *bodylen)
+{
+	const uint8_t *h;
+	struct wire w;
+	uint64_t t;
+	uint32_t st;
+	uint8_t ver;
+	size_t n;
+
+	memset(e, 0, sizeof(*e));
+	if (k->mv_size != 8)
+		return PW_ERR_STORE;
+	e->seq = seq_of(k->mv_data);
+	wire_from(&w, v->mv_data, v->mv_size);
+	if (wire_get_u8(&w, &ver) != PW_OK || ver != AUDIT_VERSION ||
+	    wire_get_u64(&w, &t) != PW_OK ||
+	    wire_get_u32(&w, &e->uid) != PW_OK ||
+	    wire_get_str(&w, e->actor, sizeof(e->actor), NULL) != PW_OK ||
+	    wire_get_str(&w, e->action, sizeof(e->action), NULL) != PW_OK ||
+	    wire_get_str(&w, e->target, sizeof(e->target), NULL) != PW_OK ||
+	    wire_get_u32(&w, &st) != PW_OK ||
+	    wire_get_str(&w, e->detail, sizeof(e->detail), NULL) != PW_OK)
+		return PW_ERR_STORE;
+	*bodylen = w.off;
+	if (wire_get_view(&w, &h, &n, PW_AUDIT_HASH) != PW_OK ||
+	    n != PW_AUDIT_HASH || wire_end(&w) != PW_OK ||
+	    st > (uint32_t)-PW_ERR_LAST ||
+	    !proto_text_valid(e->actor, PW_ACTOR_MAX) ||
+	    !proto_text_valid(e->action, PW_ACTION_MAX) ||
+	    !proto_text_valid(e->detail, PW_DETAIL_MAX) ||
+	    (e->target[0] != '\0' && !proto_name_valid(e->target)))
+		return PW_ERR_STORE;
+	e->time = (int64_t)t;
+	e->status = -(int32_t)st;
+	memcpy(e->hash, h, n);
+	return PW_OK;
+}
+
+/* Reads the head (last seq and hash) into tx once; none = 0 and zeros. */
+static int
+load_head(struct store_tx *tx)
+{
+	MDB_val k = { sizeof(AUDIT_HEAD) - 1, (void *)(uintptr_t)AUDIT_HEAD }, v;
+	int rc;
+
+	if (tx->head_loaded)
+		return PW_OK;
+	rc = mdb_get(tx->txn, tx->st->meta, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		tx->seq = 0;
+		memset(tx->hash, 0, sizeof(tx->hash));
+	} else if (rc != 0)
+		return mdb_to_pw(rc, "audit head");
+	else if (v.mv_size != 8 + PW_AUDIT_HASH) {
+		log_warnx("store: the audit head does not decode");
+		return PW_ERR_STORE;
+	} else {
+		tx->seq = seq_of(v.mv_data);
+		memcpy(tx->hash, (const uint8_t *)v.mv_data + 8, PW_AUDIT_HASH);
+	}
+	tx->head_loaded = true;
+	return PW_OK;
+}
+
+static int
+keep_added(struct store_tx *tx, const struct pw_audit *e)
+{
+	struct pw_audit *p;
+	size_t cap = tx->capadded;
+
+	if (tx->nadded == cap) {
+		cap = cap == 0 ? 8 : cap * 2;
+		if ((p = reallocarray(tx->added, cap, sizeof(*p))) == NULL)
+			return PW_ERR_NOMEM;
+		tx->added = p;
+		tx->capadded = cap;
+	}
+	tx->added[tx->nadded++] = *e;
+	return PW_OK;
+}
+
+int
+store_tx_audit(struct store_tx *tx, struct pw_audit *e)
+{
+	uint8_t key[8], buf[AUDIT_REC_MAX];
+	MDB_val k = { sizeof(key), key }, v;
+	struct wire w;
+	size_t body;
+	int r;
+
+	if (!proto_text_valid(e->actor, PW_ACTOR_MAX) || e->actor[0] == '\0' ||
+	    !proto_text_valid(e->action, PW_ACTION_MAX) ||
+	    !proto_text_valid(e->detail, PW_DETAIL_MAX) ||
+	    (e->target[0] != '\0' && !proto_name_valid(e->target)))
+		return PW_ERR_INVAL;
+	if ((r = load_head(tx)) != PW_OK)
+		return r;
+	e->seq = tx->seq + 1;
+	seq_key(e->seq, key);
+	wire_init(&w, buf, sizeof(buf));
+	if ((r = audit_body(e, &w)) != PW_OK)
+		return r;
+	body = w.len;
+	verify_chain(tx->hash, key, sizeof(key), buf, body, e->hash);
+	if ((r = wire_put_bytes(&w, e->hash, PW_AUDIT_HASH)) != PW_OK)
+		return r;
+	v.mv_size = w.len;
+	v.mv_data = buf;
+	r = mdb_to_pw(mdb_put(tx->txn, tx->st->audit, &k, &v, MDB_NOOVERWRITE),
+	    "audit");
+	if (r == PW_ERR_EXISTS) {
+		log_warnx("store: audit entry %llu exists beyond the head",
+		    (unsigned long long)e->seq);
+		r = PW_ERR_STORE;
+	}
+	if (r != PW_OK || (r = keep_added(tx, e)) != PW_OK)
+		return r;
+	tx->seq = e->seq;
+	memcpy(tx->hash, e->hash, PW_AUDIT_HASH);
+	return PW_OK;
+}
+
+static int
+audit_one_tx(struct store_tx *tx, void *arg)
+{
+	return store_tx_audit(tx, arg);
+}
+
+int
+store_audit_append(struct store *st, struct pw_audit *e)
+{
+	return store_write(st, audit_one_tx, e);
+}
+
+int
+store_audit_read(struct store *st, int64_t since, uint64_t after,
+    struct pw_audit *out, size_t max, size_t *np, bool *more)
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	uint8_t key[8];
+	MDB_val k = { sizeof(key), key }, v;
+	struct pw_audit e;
+	size_t body;
+	int rc, r = PW_OK;
+
+	*np = 0;
+	*more = false;
+	if (after == UINT64_MAX)
+		return PW_OK;
+	seq_key(after + 1, key);
+	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return mdb_to_pw(rc, "read");
+	if ((rc = mdb_cursor_open(txn, st->audit, &cur)) != 0) {
+		mdb_txn_abort(txn);
+		return mdb_to_pw(rc, "cursor");
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if ((r = audit_decode(&k, &v, &e, &body)) != PW_OK) {
+			log_warnx("store: audit entry does not decode");
+			break;
+		}
+		if (e.time < since)
+			continue;
+		if (*np == max) {
+			*more = true;
+			break;
+		}
+		out[(*np)++] = e;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	if (r == PW_OK && rc != 0 && rc != MDB_NOTFOUND && !*more)
+		r = mdb_to_pw(rc, "scan");
+	if (r != PW_OK)
+		*np = 0;
+	return r;
+}
+
+/* Walks the chain from entry 1: the first entry that breaks it, or 0. */
+static uint64_t
+walk_chain(MDB_cursor *cur, uint64_t *count, uint8_t last[PW_AUDIT_HASH],
+    char *why, size_t whysz)
+{
+	uint8_t want[PW_AUDIT_HASH];
+	struct pw_audit e;
+	MDB_val k, v;
+	uint64_t next = 1;
+	size_t body;
+	int rc;
+
+	memset(last, 0, PW_AUDIT_HASH);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), next++) {
+		if (k.mv_size != 8 || seq_of(k.mv_data) != next) {
+			snprintf(why, whysz, "Audit entry %llu is missing "
+			    "(removed or renumbered)", (unsigned long long)next);
+			return next;
+		}
+		if (audit_decode(&k, &v, &e, &body) != PW_OK) {
+			snprintf(why, whysz, "Audit entry %llu does not decode "
+			    "(altered)", (unsigned long long)next);
+			return next;
+		}
+		verify_chain(last, k.mv_data, 8, v.mv_data, body, want);
+		if (!verify_chain_equal(want, e.hash)) {
+			snprintf(why, whysz, "Audit entry %llu does not match "
+			    "its chain hash (altered, removed or reordered)",
+			    (unsigned long long)next);
+			return next;
+		}
+		memcpy(last, e.hash, PW_AUDIT_HASH);
+		*count = next;
+	}
+	if (rc != MDB_NOTFOUND) {
+		snprintf(why, whysz, "The audit log cannot be read");
+		return next;
+	}
+	return 0;
+}
+
+int
+store_audit_verify(struct store *st, uint64_t *count, char *why, size_t whysz)
+{
+	MDB_val k = { sizeof(AUDIT_HEAD) - 1, (void *)(uintptr_t)AUDIT_HEAD }, v;
+	uint8_t last[PW_AUDIT_HASH];
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	uint64_t bad, head = 0;
+	int rc, hrc;
+
+	*count = 0;
+	why[0] = '\0';
+	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return mdb_to_pw(rc, "read");
+	if ((rc = mdb_cursor_open(txn, st->audit, &cur)) != 0) {
+		mdb_txn_abort(txn);
+		return mdb_to_pw(rc, "cursor");
+	}
+	bad = walk_chain(cur, count, last, why, whysz);
+	mdb_cursor_close(cur);
+	hrc = mdb_get(txn, st->meta, &k, &v);
+	if (hrc == 0 && v.mv_size == 8 + PW_AUDIT_HASH)
+		head = seq_of(v.mv_data);
+	/* the head is written with every entry: it names the last one */
+	if (bad == 0 && (hrc == 0 || *count > 0) &&
+	    (hrc != 0 || v.mv_size != 8 + PW_AUDIT_HASH || head != *count ||
+	    !verify_chain_equal(last, (const uint8_t *)v.mv_data + 8))) {
+		bad = *count + 1;
+		snprintf(why, whysz, "The audit log ends at entry %llu but its "
+		    "head names entry %llu (entries removed at the end, or the "
+		    "head altered)", (unsigned long long)*count,
+		    (unsigned long long)head);
+	}
+	mdb_txn_abort(txn);
+	return bad == 0 ? PW_OK : PW_ERR_AUDIT;
+}
+
+int
+store_backup(struct store *st, int fd)
+{
+	int rc;
+
+	if ((rc = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT)) != 0)
+		return mdb_to_pw(rc, "backup");
+	if (fsync(fd) != 0) {
+		log_warn("store: backup: fsync");
+		return errno == ENOSPC || errno == EDQUOT ? PW_ERR_NOSPACE
+							  : PW_ERR_IO;
+	}
+	return PW_OK;
 }

@@ -77,6 +77,73 @@ int store_users_scan(struct store *st, const char *after,
     int (*fn)(const struct store_user *u, void *arg), void *arg) PW_WUR;
 
 
+/* ==== Write transactions ==== */
+
+struct store_tx; /* one write transaction in progress: see store_write */
+typedef int (*store_tx_fn)(struct store_tx *tx, void *arg);
+
+/*
+ * Runs fn inside ONE write transaction and commits it durably when fn
+ * returns >= 0 (the result is then the commit's: PW_OK or a store error);
+ * a negative return aborts everything fn did, audit entries included.
+ * Audit entries appended by a committed transaction go to syslog after
+ * the commit.  Write transactions are serialised by LMDB, so what fn reads
+ * through tx cannot change under it (the last-master guard relies on it).
+ */
+int store_write(struct store *st, store_tx_fn fn, void *arg) PW_WUR;
+
+/* Inside store_write: one account (PW_ERR_NOUSER when absent); wipe *u. */
+int store_tx_get(struct store_tx *tx, const char *name, struct store_user *u) PW_WUR;
+/* Writes u under its name; create: PW_ERR_EXISTS when the name is taken. */
+int store_tx_put(struct store_tx *tx, const struct store_user *u, bool create) PW_WUR;
+/* Deletes an account (PW_ERR_NOUSER when absent). */
+int store_tx_del(struct store_tx *tx, const char *name) PW_WUR;
+/* store_users_edit / store_users_edit_all inside a transaction. */
+int store_tx_edit(struct store_tx *tx, const char (*names)[PW_USER_MAX + 1],
+    size_t n, store_edit_fn fn, void *arg) PW_WUR;
+int store_tx_edit_all(struct store_tx *tx, store_edit_fn fn, void *arg) PW_WUR;
+/* Every account as this transaction sees it; fn returns 0 to go on, 1 to
+ * stop, or a negative PW_ERR_* that is returned. */
+int store_tx_scan(struct store_tx *tx, int (*fn)(const struct store_user *u,
+    void *arg), void *arg) PW_WUR;
+
+/*
+ * Appends an audit entry in this transaction: e->seq and e->hash are set
+ * (the chain: verify_chain over the previous hash, the key and the
+ * fields).  The actor must be non-empty text, action and detail printable
+ * ASCII within their maxima, the target a valid name or "" (else
+ * PW_ERR_INVAL: nothing is ever stored that does not decode).
+ */
+int store_tx_audit(struct store_tx *tx, struct pw_audit *e) PW_WUR;
+
+/* ==== Audit log ==== */
+
+/* One audit entry in a transaction of its own (a refusal, a backup). */
+int store_audit_append(struct store *st, struct pw_audit *e) PW_WUR;
+
+/*
+ * Up to max entries with time >= since and seq > after, oldest first, into
+ * out; *more is true when another such entry follows.
+ */
+int store_audit_read(struct store *st, int64_t since, uint64_t after,
+    struct pw_audit *out, size_t max, size_t *np, bool *more) PW_WUR;
+
+/*
+ * Checks the whole chain: numbers 1..N without a gap, every entry decodes
+ * and matches its hash, and the head (written with every entry) names
+ * entry N with its hash.  PW_OK with *count = N, or PW_ERR_AUDIT with the
+ * first broken entry described in why (one sentence), or a store error.
+ */
+int store_audit_verify(struct store *st, uint64_t *count, char *why,
+    size_t whysz) PW_WUR;
+
+/*
+ * Writes a compacted copy of the environment into fd (an empty regular
+ * file open for writing) in one read transaction, while the daemon serves,
+ * and fsyncs it.  Free pages, and with them deleted secrets, are left out.
+ */
+int store_backup(struct store *st, int fd) PW_WUR;
+
 /*
  * Counts an attempt on an unknown account in the meta database, durably.
  * It exists so that such an attempt pays the same write and fsync as a

@@ -171,3 +171,25 @@ verify_wipe(void *p, size_t n)
 {
 	sodium_memzero(p, n);
 }
+
+void
+verify_chain(const uint8_t prev[PWD_CHAIN_BYTES], const void *key,
+    size_t keylen, const void *body, size_t bodylen,
+    uint8_t out[PWD_CHAIN_BYTES])
+{
+	crypto_generichash_state s;
+
+	/* BLAKE2b-256, unkeyed: anyone holding the log can check it */
+	crypto_generichash_init(&s, NULL, 0, PWD_CHAIN_BYTES);
+	crypto_generichash_update(&s, prev, PWD_CHAIN_BYTES);
+	crypto_generichash_update(&s, key, keylen);
+	crypto_generichash_update(&s, body, bodylen);
+	crypto_generichash_final(&s, out, PWD_CHAIN_BYTES);
+}
+
+bool
+verify_chain_equal(const uint8_t a[PWD_CHAIN_BYTES],
+    const uint8_t b[PWD_CHAIN_BYTES])
+{
+	return sodium_memcmp(a, b, PWD_CHAIN_BYTES) == 0;
+}

@@ -49,6 +49,20 @@ bool verify_needs_rehash(const char *hash);
 /* Fills buf with n random bytes. */
 void verify_random(void *buf, size_t n);
 
+#define PWD_CHAIN_BYTES 32 /* bytes of an audit chain hash */
+
+/*
+ * The audit chain (SPEC rule 13): out = BLAKE2b-256(prev || key || body).
+ * An entry's hash covers its predecessor's, its own key (the sequence
+ * number) and its fields, so an edit, a removal or a reordering breaks
+ * every hash from that entry on.
+ */
+void verify_chain(const uint8_t prev[PWD_CHAIN_BYTES], const void *key,
+    size_t keylen, const void *body, size_t bodylen,
+    uint8_t out[PWD_CHAIN_BYTES]);
+bool verify_chain_equal(const uint8_t a[PWD_CHAIN_BYTES],
+    const uint8_t b[PWD_CHAIN_BYTES]);
+
 /* Wipes n bytes (sodium_memzero). */
 void verify_wipe(void *p, size_t n);
 

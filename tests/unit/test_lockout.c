@@ -143,7 +143,7 @@ guess_thread(void *arg)
 		g->verified = verify_check(u.f[g->factor].hash, g->pw,
 		    strlen(g->pw), VERIFY_ROOT, INT64_MAX / 2) == PW_OK;
 		g->leave_r = lockout_leave(st, g->name, g->factor, g->verified,
-		    g->max, &g->locked_now);
+		    g->max, 0, &g->locked_now);
 	}
 	memset(&u, 0, sizeof(u));
 	__atomic_store_n(&g->done, true, __ATOMIC_SEQ_CST);
@@ -349,7 +349,7 @@ test_refused_without_slot(void **state)
 	assert_false(waited);
 	assert_string_equal(u.name, "susp");
 	assert_int_equal(lockout_leave(st, "susp", PW_FACTOR_LOGIN, true, 1,
-	    &locked_now), PW_OK);
+	    0, &locked_now), PW_OK);
 	assert_false(locked_now);
 }
 
@@ -378,14 +378,14 @@ test_waiter_times_out(void **state)
 	assert_int_equal(lockout_enter(st, "busy", PW_FACTOR_CONFIRM, 2,
 	    frame_now_ms() - 1, &c, &waited), PW_OK);
 	assert_int_equal(lockout_leave(st, "busy", PW_FACTOR_CONFIRM, true, 2,
-	    &locked_now), PW_OK);
+	    0, &locked_now), PW_OK);
 	/* the held guesses fail: the second stored failure locks */
 	assert_int_equal(lockout_leave(st, "busy", PW_FACTOR_LOGIN, false, 2,
-	    &locked_now), PW_OK);
+	    0, &locked_now), PW_OK);
 	assert_false(locked_now);
 	assert_int_equal(stored("busy", PW_FACTOR_LOGIN).failures, 1);
 	assert_int_equal(lockout_leave(st, "busy", PW_FACTOR_LOGIN, false, 2,
-	    &locked_now), PW_OK);
+	    0, &locked_now), PW_OK);
 	assert_true(locked_now);
 	assert_int_equal(lockout_enter(st, "busy", PW_FACTOR_LOGIN, 2,
 	    frame_now_ms() + LONG_MS, &c, &waited), PW_ERR_LOCKED);
@@ -440,9 +440,9 @@ test_waiter_locked_by_stored_failures(void **state)
 	    frame_now_ms() + LONG_MS, &b, &waited), PW_OK);
 	tid = start_waiter(&g, "wl", RIGHT, 2);
 	assert_int_equal(lockout_leave(st, "wl", PW_FACTOR_LOGIN, false, 2,
-	    &locked_now), PW_OK);
+	    0, &locked_now), PW_OK);
 	assert_int_equal(lockout_leave(st, "wl", PW_FACTOR_LOGIN, false, 2,
-	    &locked_now), PW_OK);
+	    0, &locked_now), PW_OK);
 	assert_true(locked_now);
 	assert_int_equal(pthread_join(tid, NULL), 0);
 	assert_int_equal(g.enter_r, PW_ERR_LOCKED);
@@ -465,7 +465,7 @@ test_waiter_enters_after_success(void **state)
 	    frame_now_ms() + LONG_MS, &a, &waited), PW_OK);
 	tid = start_waiter(&g, "we", RIGHT, 1);
 	assert_int_equal(lockout_leave(st, "we", PW_FACTOR_LOGIN, true, 1,
-	    &locked_now), PW_OK);
+	    0, &locked_now), PW_OK);
 	assert_int_equal(pthread_join(tid, NULL), 0);
 	assert_int_equal(g.enter_r, PW_OK);
 	assert_true(g.waited);
@@ -488,14 +488,14 @@ test_counter_reset_and_durable(void **state)
 		assert_int_equal(lockout_enter(st, "cnt", PW_FACTOR_CONFIRM, MAX,
 		    frame_now_ms() + LONG_MS, &u, &waited), PW_OK);
 		assert_int_equal(lockout_leave(st, "cnt", PW_FACTOR_CONFIRM,
-		    false, MAX, &locked_now), PW_OK);
+		    false, MAX, 0, &locked_now), PW_OK);
 		assert_false(locked_now);
 		assert_int_equal(stored("cnt", PW_FACTOR_CONFIRM).failures, i);
 	}
 	assert_int_equal(lockout_enter(st, "cnt", PW_FACTOR_CONFIRM, MAX,
 	    frame_now_ms() + LONG_MS, &u, &waited), PW_OK);
 	assert_int_equal(lockout_leave(st, "cnt", PW_FACTOR_CONFIRM, true, MAX,
-	    &locked_now), PW_OK);
+	    0, &locked_now), PW_OK);
 	assert_int_equal(stored("cnt", PW_FACTOR_CONFIRM).failures, 0);
 	assert_int_equal(stored("cnt", PW_FACTOR_LOGIN).failures, 0);
 }

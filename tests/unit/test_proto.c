@@ -125,6 +125,8 @@ fill_query(struct pw_request *req)
 		SET(req->cursor, "erin_2");
 		break;
 	case PW_REQ_UNLOCK:
+	case PW_REQ_SUSPEND:
+	case PW_REQ_RESUME:
 		req->flags = PW_F_KNOWN;
 		req->ntargets = PW_TARGETS_MAX;
 		for (i = 0; i < PW_TARGETS_MAX; i++)
@@ -133,6 +135,28 @@ fill_query(struct pw_request *req)
 		req->nsecrets = 1;
 		assert_int_equal(proto_secret_set(&req->secret[0], "actor pw"),
 		    PW_OK);
+		break;
+	case PW_REQ_RESET:
+		SET(req->user, "frank");
+		req->flags = PW_F_LOGIN | PW_F_NO_FORCE;
+		req->nsecrets = 3;
+		assert_int_equal(proto_secret_set(&req->secret[0], "new pw"),
+		    PW_OK);
+		assert_int_equal(proto_secret_set(&req->secret[2], "actor pw"),
+		    PW_OK);
+		break;
+	case PW_REQ_USERDEL:
+	case PW_REQ_ROLE:
+		SET(req->user, "gina");
+		req->flags = PW_F_FORCE;
+		req->role = req->type == PW_REQ_ROLE ? PW_ROLE_ADMIN : 0;
+		req->nsecrets = 1;
+		assert_int_equal(proto_secret_set(&req->secret[0], "actor pw"),
+		    PW_OK);
+		break;
+	case PW_REQ_AUDIT:
+		req->since = 1700000000;
+		req->after = UINT64_MAX - 1;
 		break;
 	default:
 		break;
@@ -214,6 +238,8 @@ compare_req(const struct pw_request *a, const struct pw_request *b)
 	assert_memory_equal(a->cursor, b->cursor, sizeof(a->cursor));
 	assert_int_equal(a->ntargets, b->ntargets);
 	assert_memory_equal(a->targets, b->targets, sizeof(a->targets));
+	assert_true(a->since == b->since);
+	assert_true(a->after == b->after);
 	assert_int_equal(a->nsecrets, b->nsecrets);
 	for (i = 0; i < PW_SECRETS_MAX; i++) {
 		assert_int_equal(a->secret[i].len, b->secret[i].len);
@@ -502,7 +528,9 @@ test_req_bad_flags(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(types); i++) {
 		req = mkreq(types[i]);
-		for (bit = 3; bit < 32; bit++) {
+		for (bit = 0; bit < 32; bit++) {
+			if ((1u << bit) & PW_F_KNOWN)
+				continue;
 			req->flags = PW_F_ALL | (1u << bit);
 			len = encode_req(req);
 			refused(enc, len, types[i], PW_ERR_INVAL);
@@ -601,14 +629,16 @@ test_req_bad_names(void **state)
 		if (type == PW_REQ_LIST) {
 			SET(req->cursor, HOLDER);
 			try_names(req, true);
-		} else if (type == PW_REQ_UNLOCK) {
+		} else if (type == PW_REQ_UNLOCK || type == PW_REQ_SUSPEND ||
+		    type == PW_REQ_RESUME) {
 			for (i = 0; i < sizeof(pos) / sizeof(pos[0]); i++) {
 				free_req(req);
 				req = mkreq(type);
 				SET(req->targets[pos[i]], HOLDER);
 				try_names(req, false);
 			}
-		} else if (type != PW_REQ_STATS) {
+		} else if (type != PW_REQ_STATS && type != PW_REQ_AUDIT &&
+		    type != PW_REQ_AUDIT_VERIFY && type != PW_REQ_BACKUP) {
 			SET(req->user, HOLDER);
 			try_names(req, type == PW_REQ_STATUS);
 		}
@@ -866,6 +896,26 @@ fill_acct(struct pw_account *a, uint32_t i)
 	a->confirm_expires = i % 5 == 0 ? 0 : INT64_MAX - i;
 }
 
+/* An audit entry with every field at its maximum size. */
+static void
+fill_audit(struct pw_audit *e, uint32_t i)
+{
+	unsigned k;
+
+	memset(e, 0, sizeof(*e));
+	e->seq = UINT64_MAX - i;
+	e->time = 1700000000 + i;
+	e->uid = 65534 - i;
+	memset(e->actor, 'a', PW_ACTOR_MAX);
+	memset(e->action, 'x', PW_ACTION_MAX);
+	memset(e->target, 't', PW_USER_MAX);
+	e->status = i % 2 ? PW_OK : PW_ERR_LAST;
+	for (k = 0; k < PW_DETAIL_MAX; k++)
+		e->detail[k] = (char)(' ' + (k + i) % 95);
+	for (k = 0; k < PW_AUDIT_HASH; k++)
+		e->hash[k] = (uint8_t)(k * 7 + i);
+}
+
 static struct pw_reply *
 mkrep(uint32_t naccts, uint32_t nstats)
 {
@@ -885,6 +935,9 @@ mkrep(uint32_t naccts, uint32_t nstats)
 	rep->nstats = nstats;
 	for (i = 0; i < nstats; i++)
 		rep->stats[i] = i * 0x0101010101010101ull;
+	rep->naudit = naccts == PW_ACCTS_MAX ? PW_AUDIT_MAX : naccts;
+	for (i = 0; i < rep->naudit; i++)
+		fill_audit(&rep->audit[i], i);
 	return rep;
 }
 
@@ -955,6 +1008,40 @@ compare_rep(const struct pw_reply *a, const struct pw_reply *b)
 	assert_int_equal(a->nstats, b->nstats);
 	for (i = 0; i < a->nstats; i++)
 		assert_true(a->stats[i] == b->stats[i]);
+	assert_int_equal(a->naudit, b->naudit);
+	for (i = 0; i < a->naudit; i++)
+		assert_memory_equal(&a->audit[i], &b->audit[i],
+		    sizeof(a->audit[i]));
+}
+
+/* An audit entry with a control byte in its detail, or too many entries. */
+static void
+test_rep_bad_audit(void **state)
+{
+	struct pw_reply *rep = mkrep(1, 0), *d = dirty_rep();
+	size_t len;
+
+	(void)state;
+	rep->audit[0].detail[3] = '\n';
+	len = encode_rep(rep);
+	assert_int_equal(decode_rep(enc, len, rep->type, d), PW_ERR_PROTO);
+	fill_audit(&rep->audit[0], 0);
+	rep->audit[0].status = PW_ERR_LAST - 1;
+	len = encode_rep(rep);
+	assert_int_equal(decode_rep(enc, len, rep->type, d), PW_ERR_PROTO);
+	fill_audit(&rep->audit[0], 0);
+	SET(rep->audit[0].target, "-bad");
+	len = encode_rep(rep);
+	assert_int_equal(decode_rep(enc, len, rep->type, d), PW_ERR_INVAL);
+	rep->naudit = PW_AUDIT_MAX + 1;
+	{
+		struct wire w;
+
+		wire_init(&w, enc, sizeof(enc));
+		assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
+	}
+	free(d);
+	free(rep);
 }
 
 static const uint32_t rep_sizes[][2] = {
@@ -1036,7 +1123,8 @@ test_rep_cut_every_offset(void **state)
 #define R_OTP	 24
 #define R_MUST	 25
 #define R_NSTATS 54
-#define R_LEN	 58
+#define R_NAUDIT 58
+#define R_LEN	 62
 
 static size_t
 small_rep(void)
@@ -1047,6 +1135,7 @@ small_rep(void)
 	rep->msg[0] = '\0';
 	rep->info[0] = '\0';
 	rep->more = 0;
+	rep->naudit = 0;
 	SET(rep->accts[0].name, "n");
 	len = encode_rep(rep);
 	free(rep);
@@ -1317,6 +1406,7 @@ main(void)
 		cmocka_unit_test(test_rep_cut_every_offset),
 		cmocka_unit_test(test_rep_bad_header),
 		cmocka_unit_test(test_rep_bad_account),
+		cmocka_unit_test(test_rep_bad_audit),
 		cmocka_unit_test(test_rep_bad_text),
 		cmocka_unit_test(test_rep_encode_refused),
 		cmocka_unit_test(test_name_valid),

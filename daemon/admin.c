@@ -1,0 +1,701 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The admin commands of SPEC rules 3-6, 12 and 13: unlock, suspend,
+ * resume, reset, userdel, role, and audit, audit --verify, backup.
+ *  1. Each changing command reads as: load the actor -> flags -> targets
+ *     -> the actor's confirmation password -> ONE store transaction that
+ *     re-checks who may act on whom, applies the last-master guard,
+ *     changes the accounts and appends their audit entries -> reply.
+ *     All of it commits, or none of it.
+ *  2. A refusal of a proven actor (root, a master, an admin) is audited
+ *     too; refusals of anyone else go to syslog only.
+ *  3. The last-master guard is decided inside the write transaction, so
+ *     two masters removing each other at once cannot both pass it.
+ */
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "hutil.h"
+#include "lockout.h"
+#include "log.h"
+#include "pwerr.h"
+#include "wipe.h"
+
+static const char *const factor_name[] = { "login", "confirmation" };
+
+#define MSG_FORCE_ROOT "Only root may use --force (it overrides the " \
+		       "last-master guard)."
+#define FORCED_NOTE    "; forced past the last-master guard"
+
+/* --force is root's alone; false (and rep set) when a non-root sent it. */
+static bool
+force_ok(const struct hctx *h, const struct pw_request *req,
+    struct pw_reply *rep)
+{
+	if (!(req->flags & PW_F_FORCE) || h->peer->root)
+		return true;
+	reply(rep, PW_ERR_PERM, MSG_FORCE_ROOT);
+	return false;
+}
+
+/* ==== Last-master guard (rule 3) ==== */
+
+struct guard_arg {
+	const struct pwd_conf *conf;
+	const char (*excl)[PW_USER_MAX + 1]; /* accounts the operation takes */
+	size_t nexcl;
+	bool removes;	 /* one of them is a usable master */
+	uint32_t others; /* usable masters it leaves alone */
+};
+
+static int
+guard_scan(const struct store_user *u, void *arg)
+{
+	struct guard_arg *a = arg;
+	size_t i;
+
+	if (!is_usable_master(a->conf, u))
+		return 0;
+	for (i = 0; i < a->nexcl; i++)
+		if (strcmp(u->name, a->excl[i]) == 0)
+			break;
+	if (i < a->nexcl)
+		a->removes = true;
+	else
+		a->others++;
+	return a->others > 0; /* one other usable master settles it */
+}
+
+/*
+ * Inside the transaction, before anything changes: may the operation make
+ * the accounts excl[] unusable?  PW_OK with *g (PASS or FORCED), or
+ * PW_ERR_LASTMASTER with the reason in rep.
+ */
+static int
+last_master(struct store_tx *tx, const struct hctx *h,
+    const char (*excl)[PW_USER_MAX + 1], size_t nexcl,
+    const struct pw_request *req, enum policy_guard *g, struct pw_reply *rep)
+{
+	struct guard_arg a = { h->conf, excl, nexcl, false, 0 };
+	int r;
+
+	*g = GUARD_DENY;
+	if ((r = store_tx_scan(tx, guard_scan, &a)) != PW_OK)
+		return r;
+	*g = policy_last_master(a.removes, a.others,
+	    (req->flags & PW_F_FORCE) != 0, h->peer->root);
+	if (*g != GUARD_DENY)
+		return PW_OK;
+	reply(rep, PW_ERR_LASTMASTER, "That would leave no master whose login "
+	    "and confirmation passwords are both available; %s.",
+	    h->peer->root ? "root can override this with --force"
+			  : "only root can override this, with --force");
+	return PW_ERR_LASTMASTER;
+}
+
+/* ==== unlock, suspend, resume: several accounts, all or nothing ==== */
+
+enum bulk_kind { BULK_UNLOCK = 0, BULK_SUSPEND = 1, BULK_RESUME = 2 };
+
+static const char *const bulk_action[] = { "unlock", "suspend", "resume" };
+static const uint32_t bulk_flags[] = { PW_F_ALL, PW_F_FORCE, 0 };
+
+struct bulk {
+	struct hctx *h;
+	const struct pw_request *req;
+	struct pw_reply *rep;
+	const struct store_user *actor;
+	enum bulk_kind kind;
+	bool all;
+	enum policy_guard guard;
+	struct store_tx *tx;
+	uint32_t changed;
+	uint32_t more; /* changed past the reply's capacity */
+};
+
+static bool
+any_lock(const struct pwd_conf *c, const struct store_user *u)
+{
+	return is_locked(c, u, PW_FACTOR_LOGIN) ||
+	    is_locked(c, u, PW_FACTOR_CONFIRM);
+}
+
+/* Changes one account as the command says; returns the audit detail. */
+static const char *
+bulk_apply(enum bulk_kind kind, struct store_user *u)
+{
+	uint8_t i;
+
+	switch (kind) {
+	case BULK_UNLOCK:
+		for (i = 0; i <= PW_FACTOR_MAX; i++) {
+			u->f[i].locked = false;
+			u->f[i].failures = 0;
+		}
+		return "login and confirmation passwords unlocked";
+	case BULK_SUSPEND:
+		u->suspended = true;
+		return "service suspended";
+	default:
+		u->suspended = false;
+		return "service resumed";
+	}
+}
+
+static int
+bulk_one(struct store_user *u, void *arg)
+{
+	struct bulk *b = arg;
+	const struct hctx *h = b->h;
+	enum policy_act act = policy_may_act(h->peer->root, b->actor->role,
+	    b->actor->name, u->name, u->role);
+	bool self = !h->peer->root && strcmp(u->name, b->actor->name) == 0;
+	struct pw_audit e;
+	const char *what;
+	int r;
+
+	/* --all: every locked account the actor may act on, never its own */
+	if (b->all && (!any_lock(h->conf, u) || act != ACT_ALLOW || self))
+		return 0;
+	if (act != ACT_ALLOW) /* re-checked inside the transaction */
+		return PW_ERR_PERM;
+	what = bulk_apply(b->kind, u);
+	audit_fill(&e, h, bulk_action[b->kind], u->name, PW_OK, "%s%s", what,
+	    b->guard == GUARD_FORCED ? FORCED_NOTE : "");
+	if ((r = store_tx_audit(b->tx, &e)) != PW_OK)
+		return r;
+	if (!add_account(h, u, b->rep))
+		b->more++;
+	b->changed++;
+	return 1;
+}
+
+static int
+bulk_tx(struct store_tx *tx, void *arg)
+{
+	struct bulk *b = arg;
+	const char (*names)[PW_USER_MAX + 1] =
+	    (const char(*)[PW_USER_MAX + 1])b->req->targets;
+	struct pw_audit e;
+	int r;
+
+	b->tx = tx;
+	b->guard = GUARD_PASS;
+	if (b->kind == BULK_SUSPEND && (r = last_master(tx, b->h, names,
+	    b->req->ntargets, b->req, &b->guard, b->rep)) != PW_OK)
+		return r;
+	if (b->all)
+		r = store_tx_edit_all(tx, bulk_one, b);
+	else
+		r = store_tx_edit(tx, names, b->req->ntargets, bulk_one, b);
+	if (r != PW_OK || !b->all || b->changed > 0)
+		return r;
+	audit_fill(&e, b->h, "unlock", "", PW_OK, "--all: no locked account");
+	return store_tx_audit(tx, &e);
+}
+
+/* After an unlock commits: failures of the old lock cycle are forgotten. */
+static void
+forget_unrecorded(const struct bulk *b)
+{
+	uint32_t i;
+
+	if (b->more > 0) {
+		lockout_forget(NULL);
+		return;
+	}
+	for (i = 0; i < b->rep->naccts; i++)
+		lockout_forget(b->rep->accts[i].name);
+}
+
+/* Flags, targets, and the actor's confirmation: may the bulk go ahead? */
+static int
+bulk_check(struct bulk *b, struct pw_request *req)
+{
+	struct pw_reply *rep = b->rep;
+
+	if (req->flags & ~bulk_flags[b->kind]) {
+		reply(rep, PW_ERR_INVAL, "Unknown flag for %s.",
+		    bulk_action[b->kind]);
+		return rep->status;
+	}
+	if (b->all == (req->ntargets > 0)) {
+		reply(rep, PW_ERR_INVAL, b->kind == BULK_UNLOCK ?
+		    "Name accounts to unlock, or --all." :
+		    "Name the accounts to %s.", bulk_action[b->kind]);
+		return rep->status;
+	}
+	if (!force_ok(b->h, req, rep) ||
+	    check_targets(b->h, b->actor, req, rep) != PW_OK ||
+	    confirm_actor(b->h, &req->secret[0], rep) != PW_OK)
+		return rep->status;
+	return PW_OK;
+}
+
+static void
+h_bulk(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
+    enum bulk_kind kind)
+{
+	struct store_user actor;
+	struct bulk b = { h, req, rep, &actor, kind,
+		kind == BULK_UNLOCK && (req->flags & PW_F_ALL), GUARD_DENY,
+		NULL, 0, 0 };
+	bool proven = false;
+	int r;
+
+	if (load_actor(h, &actor, rep) != PW_OK)
+		goto out;
+	proven = true;
+	if (bulk_check(&b, req) != PW_OK)
+		goto out;
+	if ((r = store_write(h->st, bulk_tx, &b)) != PW_OK) {
+		rep->naccts = 0;
+		if (rep->msg[0] == '\0')
+			reply(rep, r, "%s; nothing was changed.", pw_strerror(r));
+		rep->status = r;
+		goto out;
+	}
+	if (kind == BULK_UNLOCK)
+		forget_unrecorded(&b);
+	reply(rep, PW_OK, NULL);
+	if (b.all && b.changed == 0)
+		snprintf(rep->info, sizeof(rep->info), "No locked account to "
+		    "unlock.");
+	else if (b.more > 0)
+		snprintf(rep->info, sizeof(rep->info), "%u more accounts were "
+		    "changed.", b.more);
+out:
+	if (proven && rep->status != PW_OK)
+		audit_refusal(h, bulk_action[kind],
+		    req->ntargets > 0 ? req->targets[0] : "", rep);
+	log_notice("%s %s%u account(s) by %s: %s", bulk_action[kind],
+	    b.all ? "--all " : "", b.all ? b.changed : req->ntargets,
+	    actor_label(h), pw_strerror(rep->status));
+	PW_WIPE_OBJECT(&actor);
+}
+
+void
+h_unlock(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	h_bulk(h, req, rep, BULK_UNLOCK);
+}
+
+void
+h_suspend(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	h_bulk(h, req, rep, BULK_SUSPEND);
+}
+
+void
+h_resume(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	h_bulk(h, req, rep, BULK_RESUME);
+}
+
+/* ==== One target: reset, userdel, role ==== */
+
+struct one {
+	struct hctx *h;
+	const struct pw_request *req;
+	struct pw_reply *rep;
+	const struct store_user *actor;
+	char hash[PW_FACTOR_MAX + 1][PWD_HASH_MAX]; /* reset: the new hashes */
+	enum policy_guard guard;
+	uint8_t old_role;
+};
+
+/*
+ * Inside the transaction: the target as it is now, re-checked against
+ * rule 3 (for role, against its new role too).
+ */
+static int
+one_target(struct store_tx *tx, struct one *o, struct store_user *u)
+{
+	const struct hctx *h = o->h;
+	enum policy_act a;
+	int r;
+
+	if ((r = store_tx_get(tx, o->req->user, u)) != PW_OK)
+		return r;
+	if (o->req->type == PW_REQ_ROLE)
+		a = policy_may_set_role(h->peer->root, o->actor->role,
+		    o->actor->name, u->name, u->role, o->req->role);
+	else
+		a = policy_may_act(h->peer->root, o->actor->role,
+		    o->actor->name, u->name, u->role);
+	if (a != ACT_ALLOW) {
+		reply(o->rep, PW_ERR_PERM, "%s", deny_msg(a));
+		return PW_ERR_PERM;
+	}
+	o->old_role = u->role;
+	return PW_OK;
+}
+
+/* The guard for an operation that takes the one target away (as master). */
+static int
+one_guard(struct store_tx *tx, struct one *o)
+{
+	return last_master(tx, o->h, &o->req->user, 1, o->req, &o->guard,
+	    o->rep);
+}
+
+static int
+reset_tx(struct store_tx *tx, void *arg)
+{
+	struct one *o = arg;
+	bool force_change = !(o->req->flags & PW_F_NO_FORCE);
+	int64_t now = (int64_t)time(NULL);
+	struct store_user u;
+	struct pw_audit e;
+	uint8_t i, f = 0;
+	int r;
+
+	if ((r = one_target(tx, o, &u)) != PW_OK)
+		goto out;
+	for (i = 0; i <= PW_FACTOR_MAX; i++) {
+		if (!(o->req->flags & (i == 0 ? PW_F_LOGIN : PW_F_CONFIRM)))
+			continue;
+		memcpy(u.f[i].hash, o->hash[i], PWD_HASH_MAX);
+		u.f[i].changed_at = now;
+		u.f[i].must_change = force_change;
+		f |= (uint8_t)(1u << i);
+	}
+	if ((r = store_tx_put(tx, &u, false)) != PW_OK)
+		goto out;
+	audit_fill(&e, o->h, "reset", u.name, PW_OK, "%s set; %s",
+	    f == 3 ? "login and confirmation passwords" : f == 1 ?
+	    "login password" : "confirmation password", force_change ?
+	    "must change at next login" : "no forced change (--no-force-change)");
+	if ((r = store_tx_audit(tx, &e)) == PW_OK)
+		(void)add_account(o->h, &u, o->rep);
+out:
+	PW_WIPE_OBJECT(&u);
+	return r;
+}
+
+static int
+userdel_tx(struct store_tx *tx, void *arg)
+{
+	struct one *o = arg;
+	struct store_user u;
+	struct pw_audit e;
+	int r;
+
+	if ((r = one_target(tx, o, &u)) != PW_OK ||
+	    (r = one_guard(tx, o)) != PW_OK ||
+	    (r = store_tx_del(tx, u.name)) != PW_OK)
+		goto out;
+	audit_fill(&e, o->h, "userdel", u.name, PW_OK, "account deleted "
+	    "(role %s)%s", proto_role_name(u.role),
+	    o->guard == GUARD_FORCED ? FORCED_NOTE : "");
+	r = store_tx_audit(tx, &e);
+out:
+	PW_WIPE_OBJECT(&u);
+	return r;
+}
+
+static int
+role_tx(struct store_tx *tx, void *arg)
+{
+	struct one *o = arg;
+	struct store_user u;
+	struct pw_audit e;
+	int r;
+
+	o->guard = GUARD_PASS;
+	if ((r = one_target(tx, o, &u)) != PW_OK)
+		goto out;
+	if (o->req->role != PW_ROLE_MASTER && (r = one_guard(tx, o)) != PW_OK)
+		goto out;
+	u.role = o->req->role;
+	if ((r = store_tx_put(tx, &u, false)) != PW_OK)
+		goto out;
+	audit_fill(&e, o->h, "role", u.name, PW_OK, "role %s -> %s%s",
+	    proto_role_name(o->old_role), proto_role_name(u.role),
+	    o->guard == GUARD_FORCED ? FORCED_NOTE : "");
+	if ((r = store_tx_audit(tx, &e)) == PW_OK)
+		(void)add_account(o->h, &u, o->rep);
+out:
+	PW_WIPE_OBJECT(&u);
+	return r;
+}
+
+/* The target exists and the actor may act on it (before any password). */
+static int
+one_check(struct one *o, struct store_user *t)
+{
+	const struct pw_request *req = o->req;
+	enum policy_act a;
+	int r;
+
+	if ((r = store_user_get(o->h->st, req->user, t)) != PW_OK) {
+		reply(o->rep, r, "No account named %s.", req->user);
+		return r;
+	}
+	if (req->type == PW_REQ_ROLE) {
+		a = policy_may_set_role(o->h->peer->root, o->actor->role,
+		    o->actor->name, t->name, t->role, req->role);
+		if (a != ACT_ALLOW) {
+			reply(o->rep, PW_ERR_PERM, "%s", deny_msg(a));
+			return PW_ERR_PERM;
+		}
+		return PW_OK;
+	}
+	return may_act(o->h, o->actor, t->name, t->role, o->rep);
+}
+
+/*
+ * Rule 10 for the new password(s) of a reset, and rule 9's "the two
+ * passwords differ".  When one factor is reset, its new password is
+ * checked against the other factor's stored hash (a verification).
+ */
+static int
+reset_quality(struct one *o, const struct store_user *t)
+{
+	const struct pw_request *req = o->req;
+	bool both = (req->flags & PW_F_LOGIN) && (req->flags & PW_F_CONFIRM);
+	uint8_t i, f;
+	int r;
+
+	for (i = 0; i <= PW_FACTOR_MAX; i++) {
+		if (!(req->flags & (i == 0 ? PW_F_LOGIN : PW_F_CONFIRM)))
+			continue;
+		if ((r = check_new(o->h->conf, req->user, i, &req->secret[i],
+		    both ? &req->secret[1 - i] : NULL, o->rep)) != PW_OK)
+			return r;
+	}
+	if (both)
+		return PW_OK;
+	f = (req->flags & PW_F_LOGIN) ? PW_FACTOR_LOGIN : PW_FACTOR_CONFIRM;
+	r = verify_check(t->f[1 - f].hash, req->secret[f].buf,
+	    req->secret[f].len, lane_of(o->h), deadline_of(o->h));
+	if (r == PW_OK) {
+		reply(o->rep, PW_ERR_QUALITY, "New %s password refused: it "
+		    "must differ from the %s password.", factor_name[f],
+		    factor_name[1 - f]);
+		return PW_ERR_QUALITY;
+	}
+	return r == PW_ERR_AUTH ? PW_OK : r;
+}
+
+/* The request's flags and the secrets they imply are consistent. */
+static int
+reset_flags(const struct pw_request *req, struct pw_reply *rep)
+{
+	uint32_t ok = PW_F_LOGIN | PW_F_CONFIRM | PW_F_NO_FORCE;
+
+	if ((req->flags & ~ok) || !(req->flags & (PW_F_LOGIN | PW_F_CONFIRM)) ||
+	    (!(req->flags & PW_F_LOGIN) && req->secret[0].len > 0) ||
+	    (!(req->flags & PW_F_CONFIRM) && req->secret[1].len > 0)) {
+		reply(rep, PW_ERR_INVAL, "Reset needs the login and/or the "
+		    "confirmation password, and only those.");
+		return rep->status;
+	}
+	return PW_OK;
+}
+
+/* Hashes the new password(s) of a reset into o->hash. */
+static int
+reset_hash(struct one *o)
+{
+	uint8_t i;
+	int r;
+
+	for (i = 0; i <= PW_FACTOR_MAX; i++) {
+		if (!(o->req->flags & (i == 0 ? PW_F_LOGIN : PW_F_CONFIRM)))
+			continue;
+		if ((r = verify_hash(o->req->secret[i].buf,
+		    o->req->secret[i].len, o->hash[i], lane_of(o->h),
+		    deadline_of(o->h))) != PW_OK) {
+			reply(o->rep, r, "%s.", pw_strerror(r));
+			return r;
+		}
+	}
+	return PW_OK;
+}
+
+/* What a reset leaves as it was: locks and a suspension (rule 6). */
+static void
+reset_info(const struct one *o, const struct store_user *t)
+{
+	const char *what = NULL;
+
+	if (is_locked(o->h->conf, t, PW_FACTOR_LOGIN) ||
+	    is_locked(o->h->conf, t, PW_FACTOR_CONFIRM))
+		what = "a locked password stays locked; run pwadmin unlock";
+	else if (t->suspended)
+		what = "the account stays suspended; run pwadmin resume";
+	if (what != NULL)
+		snprintf(o->rep->info, sizeof(o->rep->info), "Reset does not "
+		    "unlock: %s %s.", what, t->name);
+}
+
+typedef int (*one_fn)(struct store_tx *, void *);
+
+/*
+ * The one-target commands: actor, flags, target, (reset: quality and new
+ * hashes), confirmation, one transaction, audit of a refusal.
+ */
+static void
+h_one(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
+    uint32_t flags_ok, one_fn fn)
+{
+	struct store_user actor, t;
+	struct one o;
+	bool proven = false, reset = req->type == PW_REQ_RESET;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	memset(&t, 0, sizeof(t));
+	o.h = h, o.req = req, o.rep = rep, o.actor = &actor;
+	if (load_actor(h, &actor, rep) != PW_OK)
+		goto out;
+	proven = true;
+	if (!reset && (req->flags & ~flags_ok))
+		reply(rep, PW_ERR_INVAL, "Unknown flag for %s.",
+		    proto_req_name(req->type));
+	if (rep->status != PW_OK || (reset && reset_flags(req, rep) != PW_OK))
+		goto out;
+	if (!force_ok(h, req, rep) || one_check(&o, &t) != PW_OK ||
+	    (reset && reset_quality(&o, &t) != PW_OK) ||
+	    confirm_actor(h, &req->secret[reset ? 2 : 0], rep) != PW_OK ||
+	    (reset && reset_hash(&o) != PW_OK))
+		goto out;
+	if ((r = store_write(h->st, fn, &o)) != PW_OK) {
+		rep->naccts = 0;
+		if (rep->msg[0] == '\0')
+			reply(rep, r, "%s; nothing was changed.", pw_strerror(r));
+		rep->status = r;
+		goto out;
+	}
+	if (req->type == PW_REQ_USERDEL)
+		lockout_forget(req->user);
+	reply(rep, PW_OK, NULL);
+	if (reset)
+		reset_info(&o, &t);
+out:
+	if (proven && rep->status != PW_OK)
+		audit_refusal(h, proto_req_name(req->type), req->user, rep);
+	log_notice("%s user=%s by %s: %s", proto_req_name(req->type), req->user,
+	    actor_label(h), pw_strerror(rep->status));
+	verify_wipe(o.hash, sizeof(o.hash));
+	PW_WIPE_OBJECT(&actor);
+	PW_WIPE_OBJECT(&t);
+}
+
+void
+h_reset(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	h_one(h, req, rep, 0, reset_tx);
+}
+
+void
+h_userdel(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	h_one(h, req, rep, PW_F_FORCE, userdel_tx);
+}
+
+void
+h_role(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	h_one(h, req, rep, PW_F_FORCE, role_tx);
+}
+
+/* ==== Reading the audit log; backup ==== */
+
+void
+h_audit(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	struct store_user actor;
+	int64_t since = req->since > (uint64_t)INT64_MAX ? INT64_MAX
+							 : (int64_t)req->since;
+	size_t n = 0;
+	bool more = false;
+	int r;
+
+	if (load_actor(h, &actor, rep) == PW_OK) {
+		r = store_audit_read(h->st, since, req->after, rep->audit,
+		    PW_AUDIT_MAX, &n, &more);
+		rep->naudit = (uint32_t)n;
+		rep->more = more;
+		reply(rep, r, r == PW_OK ? NULL : "%s.", pw_strerror(r));
+	}
+	PW_WIPE_OBJECT(&actor);
+}
+
+void
+h_audit_verify(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	struct store_user actor;
+	char why[PW_MSG_MAX];
+	uint64_t n = 0;
+	int r;
+
+	(void)req;
+	if (load_actor(h, &actor, rep) == PW_OK) {
+		r = store_audit_verify(h->st, &n, why, sizeof(why));
+		if (r == PW_OK)
+			reply(rep, r, "The audit log verifies: %llu entries.",
+			    (unsigned long long)n);
+		else if (r == PW_ERR_AUDIT) {
+			reply(rep, r, "%s.", why);
+			log_warnx("audit --verify by %s: %s", actor_label(h), why);
+		} else
+			reply(rep, r, "%s.", pw_strerror(r));
+	}
+	PW_WIPE_OBJECT(&actor);
+}
+
+/* The passed descriptor: an empty regular file open for writing. */
+static bool
+backup_target_ok(int fd)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+	    fl >= 0 && (fl & O_ACCMODE) != O_RDONLY;
+}
+
+void
+h_backup(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	struct pw_audit e;
+	struct stat st;
+	int fd = -1, r;
+
+	(void)req;
+	if (!h->peer->root) {
+		reply(rep, PW_ERR_PERM, "Only root can back up the store.");
+		return;
+	}
+	r = frame_recv_fd(h->fd, &fd, frame_now_ms() +
+	    h->conf->request_timeout * 1000LL);
+	if (r != PW_OK)
+		reply(rep, r, "No file to write the backup into was passed.");
+	else if (!backup_target_ok(fd))
+		reply(rep, r = PW_ERR_INVAL, "The backup file must be an empty "
+		    "regular file open for writing.");
+	else if ((r = store_backup(h->st, fd)) != PW_OK)
+		reply(rep, r, "The backup failed: %s.", pw_strerror(r));
+	if (r == PW_OK && fstat(fd, &st) != 0)
+		st.st_size = 0;
+	if (r == PW_OK)
+		audit_fill(&e, h, "backup", "", r, "compacted copy of %lld "
+		    "bytes", (long long)st.st_size);
+	else
+		audit_fill(&e, h, "backup", "", r, "refused: %s",
+		    pw_strerror(r));
+	if (store_audit_append(h->st, &e) != PW_OK)
+		log_warnx("audit of a backup not stored");
+	if (fd >= 0)
+		close(fd);
+	if (r == PW_OK)
+		reply(rep, PW_OK, NULL);
+	log_notice("backup by root: %s", pw_strerror(r));
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the request handlers (handlers.c, admin.c). */
+#ifndef PWD_HUTIL_H
+#define PWD_HUTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "handlers.h"
+#include "policy.h"
+#include "store.h"
+#include "verify.h"
+
+/* Sets rep->status and, when fmt is not NULL, rep->msg (one sentence). */
+void reply(struct pw_reply *rep, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The hash lane and the slot/worker deadline of this peer's requests. */
+enum verify_lane lane_of(const struct hctx *h);
+int64_t deadline_of(const struct hctx *h);
+
+/* Rule 1's one notion of "locked", also after max was lowered. */
+bool is_locked(const struct pwd_conf *c, const struct store_user *u,
+    uint8_t factor);
+
+/* Rule 3: a master who can still act (see policy_master_usable). */
+bool is_usable_master(const struct pwd_conf *c, const struct store_user *u);
+
+/* The account as reported to clients; now is the current unix time. */
+void to_account(const struct pwd_conf *c, const struct store_user *u,
+    int64_t now, struct pw_account *a);
+
+/* Appends u (as to_account) to rep->accts; false when the reply is full. */
+bool add_account(const struct hctx *h, const struct store_user *u,
+    struct pw_reply *rep);
+
+/*
+ * Rule 10 for one new password of `factor' (printable UTF-8, length,
+ * classes, user name, `other' when known).  PW_OK, or PW_ERR_QUALITY with
+ * rep->msg naming the rule.
+ */
+int check_new(const struct pwd_conf *c, const char *user, uint8_t factor,
+    const struct pw_secret *pw, const struct pw_secret *other,
+    struct pw_reply *rep);
+/* check_new for both factors of a new account. */
+int check_new_pair(const struct pwd_conf *c, const char *user,
+    const struct pw_secret *login, const struct pw_secret *confirm,
+    struct pw_reply *rep);
+
+/*
+ * Rule 3: loads the actor (the peer's account) and checks its role; root
+ * is the recovery actor and has no account (*actor zeroed, PW_OK).  A
+ * suspended actor or one whose confirmation password is locked is refused.
+ */
+int load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep);
+
+/* Rule 3 for one target: PW_OK or PW_ERR_PERM with the reason in rep. */
+int may_act(struct hctx *h, const struct store_user *actor, const char *target,
+    uint8_t target_role, struct pw_reply *rep);
+const char *deny_msg(enum policy_act a);
+
+/* Rule 3: the actor's confirmation password (root: none). */
+int confirm_actor(struct hctx *h, const struct pw_secret *sec,
+    struct pw_reply *rep);
+
+/* Every explicit target exists and is one the actor may act on. */
+int check_targets(struct hctx *h, const struct store_user *actor,
+    const struct pw_request *req, struct pw_reply *rep);
+
+/* "root(recovery)" or the actor's name, for syslog lines. */
+const char *actor_label(const struct hctx *h);
+
+/*
+ * Fills an audit entry of this peer: actor "root" (recovery) or the
+ * peer's name, its uid, the time, action, target ("" for none), status
+ * and a printf detail (cut at PW_DETAIL_MAX; only our own words and
+ * validated names go in, never a secret).
+ */
+void audit_fill(struct pw_audit *e, const struct hctx *h, const char *action,
+    const char *target, int status, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/*
+ * Audits a refused admin command of a proven admin, master or root (its
+ * own transaction): action, the first target, rep's status and message.
+ * Refusals of peers without an admin role go to syslog only, so that no
+ * local user can grow the audit log.
+ */
+void audit_refusal(const struct hctx *h, const char *action,
+    const char *target, const struct pw_reply *rep);
+
+/* Handlers of the admin commands (admin.c). */
+void h_unlock(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_suspend(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_resume(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_reset(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_userdel(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_role(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_audit(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_audit_verify(struct hctx *h, struct pw_request *req,
+    struct pw_reply *rep);
+void h_backup(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+
+#endif
