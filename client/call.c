@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* pwadmin's calls to the daemon: trust set, one exchange, LIST paging. */
+/*
+ * pwadmin's calls to the daemon: trust set, one exchange, one exchange
+ * passing a file descriptor, LIST and AUDIT paging.
+ */
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,14 @@ call_conn(const struct call *c, const struct pw_request *req,
 	return conn_call(c->socket, &c->trust, c->timeout_ms, req, rep);
 }
 
+static int
+call_conn_pass(const struct call *c, const struct pw_request *req, int fd,
+    struct pw_reply *rep)
+{
+	return conn_call_pass(c->socket, &c->trust, c->timeout_ms, req, fd,
+	    rep);
+}
+
 void
 call_init(struct call *c, const char *socket)
 {
@@ -25,6 +36,7 @@ call_init(struct call *c, const char *socket)
 	c->socket = socket;
 	c->timeout_ms = CALL_TIMEOUT_MS;
 	c->fn = call_conn;
+	c->fn_pass = call_conn_pass;
 	conn_trust_add(&c->trust, 0);
 	conn_trust_add(&c->trust, getuid());
 	if ((pw = getpwnam(CALL_DAEMON_USER)) != NULL)
@@ -38,6 +50,19 @@ call_one(const struct call *c, const struct pw_request *req,
 	int r;
 
 	if ((r = c->fn(c, req, rep)) != PW_OK) {
+		memset(rep, 0, sizeof(*rep));
+		return r;
+	}
+	return rep->status;
+}
+
+int
+call_pass(const struct call *c, const struct pw_request *req, int fd,
+    struct pw_reply *rep)
+{
+	int r;
+
+	if ((r = c->fn_pass(c, req, fd, rep)) != PW_OK) {
 		memset(rep, 0, sizeof(*rep));
 		return r;
 	}
@@ -98,6 +123,71 @@ call_list(const struct call *c, uint32_t flags, struct pw_reply *rep,
 		return r;
 	}
 	*accts = all;
+	*np = n;
+	return PW_OK;
+}
+
+/*
+ * Appends an AUDIT page to *all (capacity *capp, *np used); its sequence
+ * numbers must rise above *lastp, which ends at the page's last one.
+ */
+static int
+append_audit(struct pw_audit **all, size_t *capp, size_t *np,
+    uint64_t *lastp, const struct pw_reply *rep)
+{
+	struct pw_audit *p;
+	size_t cap = *capp;
+	uint32_t i;
+
+	for (i = 0; i < rep->naudit; i++) {
+		if (rep->audit[i].seq <= *lastp)
+			return PW_ERR_PROTO;
+		*lastp = rep->audit[i].seq;
+	}
+	while (*np + rep->naudit > cap)
+		cap = cap == 0 ? PW_AUDIT_MAX * 16 : cap * 2;
+	if (cap != *capp) {
+		if ((p = reallocarray(*all, cap, sizeof(*p))) == NULL)
+			return PW_ERR_NOMEM;
+		*all = p;
+		*capp = cap;
+	}
+	if (rep->naudit > 0)
+		memcpy(*all + *np, rep->audit, rep->naudit * sizeof(**all));
+	*np += rep->naudit;
+	return PW_OK;
+}
+
+int
+call_audit(const struct call *c, uint64_t since, struct pw_reply *rep,
+    struct pw_audit **entries, size_t *np)
+{
+	struct pw_audit *all = NULL;
+	struct pw_request req;
+	size_t n = 0, cap = 0;
+	int r;
+
+	*entries = NULL;
+	*np = 0;
+	memset(&req, 0, sizeof(req));
+	req.type = PW_REQ_AUDIT;
+	req.since = since;
+	for (;;) {
+		/* req.after ends at the last sequence number received. */
+		if ((r = call_one(c, &req, rep)) != PW_OK ||
+		    (r = append_audit(&all, &cap, &n, &req.after, rep)) !=
+		    PW_OK || !rep->more)
+			break;
+		if (rep->naudit == 0) {
+			r = PW_ERR_PROTO; /* more, but no progress */
+			break;
+		}
+	}
+	if (r != PW_OK) {
+		free(all);
+		return r;
+	}
+	*entries = all;
 	*np = n;
 	return PW_OK;
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* pwadmin's calls to the daemon: trust set, one exchange, LIST paging. */
+/*
+ * pwadmin's calls to the daemon: trust set, one exchange, one exchange
+ * passing a file descriptor, LIST and AUDIT paging.
+ */
 #ifndef PW_CALL_H
 #define PW_CALL_H
 
@@ -10,6 +13,7 @@
 #include "proto.h"
 
 #define CALL_TIMEOUT_MS 60000 /* ms for one exchange (hashes may queue) */
+#define CALL_BACKUP_TIMEOUT_MS 600000 /* ms for BACKUP (copies the store) */
 #define CALL_DAEMON_USER "pwadmin" /* the daemon's default account */
 
 struct call {
@@ -19,13 +23,16 @@ struct call {
 	/* One exchange: conn_call() unless a test puts a fake here. */
 	int (*fn)(const struct call *c, const struct pw_request *req,
 	    struct pw_reply *rep);
+	/* The same, passing fd after the request: conn_call_pass(). */
+	int (*fn_pass)(const struct call *c, const struct pw_request *req,
+	    int fd, struct pw_reply *rep);
 	void *arg; /* for the fake */
 };
 
 /*
  * Prepares calls to the daemon at `socket' (not copied): the trust set
  * {0, getuid(), the uid of CALL_DAEMON_USER if it exists}, a timeout of
- * CALL_TIMEOUT_MS and conn_call() as transport.
+ * CALL_TIMEOUT_MS, conn_call() and conn_call_pass() as transports.
  */
 void call_init(struct call *c, const char *socket);
 
@@ -38,6 +45,13 @@ int call_one(const struct call *c, const struct pw_request *req,
     struct pw_reply *rep) PW_WUR;
 
 /*
+ * As call_one, and the descriptor fd (>= 0, still the caller's) is passed
+ * to the daemon right after the request (BACKUP writes into it).
+ */
+int call_pass(const struct call *c, const struct pw_request *req, int fd,
+    struct pw_reply *rep) PW_WUR;
+
+/*
  * LIST with `flags', page after page (cursor = the last name of a page)
  * until `more' is 0.  On PW_OK, *accts (malloc'd, the caller frees; NULL
  * when *np is 0) holds every account in order.  Fails with call_one's
@@ -46,5 +60,16 @@ int call_one(const struct call *c, const struct pw_request *req,
  */
 int call_list(const struct call *c, uint32_t flags, struct pw_reply *rep,
     struct pw_account **accts, size_t *np) PW_WUR;
+
+/*
+ * AUDIT of the entries at or after unix time `since', page after page
+ * (after = the last sequence number of a page) until `more' is 0.  On
+ * PW_OK, *entries (malloc'd, the caller frees; NULL when *np is 0) holds
+ * every entry, oldest first.  Fails as call_list, and with PW_ERR_PROTO
+ * when sequence numbers do not increase or a page that announces more
+ * brings no entry; *entries is then NULL.
+ */
+int call_audit(const struct call *c, uint64_t since, struct pw_reply *rep,
+    struct pw_audit **entries, size_t *np) PW_WUR;
 
 #endif

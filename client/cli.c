@@ -19,6 +19,12 @@ enum opt_id {
 	O_ROLE,
 	O_LOCKED,
 	O_ALL,
+	O_FORCE,
+	O_LOGIN,
+	O_CONFIRM,
+	O_NO_FORCE,
+	O_SINCE,
+	O_VERIFY,
 	O_COUNT
 };
 #define O_BIT(o)  (1u << (o))
@@ -37,34 +43,85 @@ static const struct {
 	[O_ROLE] = { "--role", true },
 	[O_LOCKED] = { "--locked", false },
 	[O_ALL] = { "--all", false },
+	[O_FORCE] = { "--force", false },
+	[O_LOGIN] = { "--login", false },
+	[O_CONFIRM] = { "--confirm", false },
+	[O_NO_FORCE] = { "--no-force-change", false },
+	[O_SINCE] = { "--since", true },
+	[O_VERIFY] = { "--verify", false },
 };
 
-/* Commands of this release: the options each accepts, operand counts. */
+/* The request flag each flag option sets (cli.flags). */
+static const struct {
+	enum opt_id opt;
+	uint32_t flag;
+} opt_flags[] = {
+	{ O_FORCE, PW_F_FORCE },
+	{ O_LOGIN, PW_F_LOGIN },
+	{ O_CONFIRM, PW_F_CONFIRM },
+	{ O_NO_FORCE, PW_F_NO_FORCE },
+};
+
+struct words;
+typedef void fill_fn(struct cli *, const struct words *);
+static fill_fn fill_init, fill_useradd, fill_status, fill_none, fill_unlock,
+    fill_targets, fill_user, fill_role, fill_reset, fill_audit, fill_backup;
+
+/*
+ * Commands of this release: the options each accepts, operand counts, what
+ * a missing operand is called, and the per-command checks.
+ */
 static const struct {
 	const char *name;
 	enum cli_cmd cmd;
 	unsigned opts; /* O_BIT()s besides the global ones */
 	size_t min_ops, max_ops;
+	const char *need; /* "%s needs <need>" when operands are missing */
+	fill_fn *fill;
 } cmds[] = {
-	{ "init", CLI_CMD_INIT, O_BIT(O_MASTER), 0, 0 },
-	{ "useradd", CLI_CMD_USERADD, O_BIT(O_ROLE), 1, 1 },
-	{ "status", CLI_CMD_STATUS, 0, 0, 1 },
-	{ "list", CLI_CMD_LIST, O_BIT(O_LOCKED), 0, 0 },
-	{ "unlock", CLI_CMD_UNLOCK, O_BIT(O_ALL), 0, PW_TARGETS_MAX },
-	{ "stats", CLI_CMD_STATS, 0, 0, 0 },
+	{ "init", CLI_CMD_INIT, O_BIT(O_MASTER), 0, 0, "", fill_init },
+	{ "useradd", CLI_CMD_USERADD, O_BIT(O_ROLE), 1, 1, "an account name",
+	    fill_useradd },
+	{ "status", CLI_CMD_STATUS, 0, 0, 1, "", fill_status },
+	{ "list", CLI_CMD_LIST, O_BIT(O_LOCKED), 0, 0, "", fill_none },
+	{ "unlock", CLI_CMD_UNLOCK, O_BIT(O_ALL), 0, PW_TARGETS_MAX, "",
+	    fill_unlock },
+	{ "stats", CLI_CMD_STATS, 0, 0, 0, "", fill_none },
+	{ "suspend", CLI_CMD_SUSPEND, O_BIT(O_FORCE), 1, PW_TARGETS_MAX,
+	    "an account name", fill_targets },
+	{ "resume", CLI_CMD_RESUME, 0, 1, PW_TARGETS_MAX, "an account name",
+	    fill_targets },
+	{ "reset", CLI_CMD_RESET,
+	    O_BIT(O_LOGIN) | O_BIT(O_CONFIRM) | O_BIT(O_NO_FORCE), 1, 1,
+	    "an account name", fill_reset },
+	{ "userdel", CLI_CMD_USERDEL, O_BIT(O_FORCE), 1, 1, "an account name",
+	    fill_user },
+	{ "role", CLI_CMD_ROLE, O_BIT(O_FORCE), 2, 2,
+	    "an account name and a role (user, admin or master)", fill_role },
+	{ "audit", CLI_CMD_AUDIT, O_BIT(O_SINCE) | O_BIT(O_VERIFY), 0, 0, "",
+	    fill_audit },
+	{ "backup", CLI_CMD_BACKUP, 0, 1, 1, "a file name", fill_backup },
 };
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 /* Commands of the SPEC that a later release implements. */
-static const char *const later[] = { "passwd", "suspend", "resume", "reset",
-	"userdel", "role", "otp", "audit", "backup" };
+static const char *const later[] = { "passwd", "otp" };
 
 const char cli_usage[] =
     "usage: pwadmin [--socket PATH] [--stdin] [--json] COMMAND [ARGS]\n"
     "       pwadmin init --master USER\n"
     "       pwadmin useradd USER --role user|admin|master\n"
+    "       pwadmin userdel USER [--force]\n"
+    "       pwadmin role USER user|admin|master [--force]\n"
     "       pwadmin status [USER] [--json]\n"
     "       pwadmin list [--locked] [--json]\n"
     "       pwadmin unlock USER... | --all\n"
+    "       pwadmin suspend USER... [--force]\n"
+    "       pwadmin resume USER...\n"
+    "       pwadmin reset USER [--login] [--confirm] [--no-force-change]\n"
+    "       pwadmin audit [--since YYYY-MM-DD[THH:MM:SS[Z]]] [--json]\n"
+    "       pwadmin audit --verify\n"
+    "       pwadmin backup FILE\n"
     "       pwadmin stats [--json]\n";
 
 /* The words of a command line, before the per-command checks. */
@@ -178,49 +235,131 @@ name_ok(struct cli *c, const char *s)
 	return false;
 }
 
-/* The options and operands that only some commands take. */
-static int
-fill_cmd(struct cli *c, const struct words *w)
+static void
+fill_init(struct cli *c, const struct words *w)
+{
+	if (w->val[O_MASTER] == NULL)
+		set_err(c, "init needs --master USER");
+	else if (name_ok(c, w->val[O_MASTER]))
+		c->user = w->val[O_MASTER];
+}
+
+static void
+parse_role(struct cli *c, const char *s)
 {
 	char sb[48];
+
+	if (proto_role_parse(s, &c->role) != PW_OK)
+		set_err(c, "unknown role \"%s\" (user, admin or master)",
+		    show(s, sb, sizeof(sb)));
+}
+
+static void
+fill_useradd(struct cli *c, const struct words *w)
+{
+	if (name_ok(c, w->ops[0]))
+		c->user = w->ops[0];
+	if (w->val[O_ROLE] == NULL)
+		set_err(c, "useradd needs --role user|admin|master");
+	else
+		parse_role(c, w->val[O_ROLE]);
+}
+
+static void
+fill_status(struct cli *c, const struct words *w)
+{
+	if (w->nops == 1 && name_ok(c, w->ops[0]))
+		c->user = w->ops[0];
+}
+
+static void
+fill_none(struct cli *c, const struct words *w)
+{
+	(void)c;
+	(void)w;
+}
+
+/* suspend, resume: every operand is an account name. */
+static void
+fill_targets(struct cli *c, const struct words *w)
+{
 	size_t i;
 
-	switch (c->cmd) {
-	case CLI_CMD_INIT:
-		if (w->val[O_MASTER] == NULL)
-			set_err(c, "init needs --master USER");
-		else if (name_ok(c, w->val[O_MASTER]))
-			c->user = w->val[O_MASTER];
-		break;
-	case CLI_CMD_USERADD:
-		if (name_ok(c, w->ops[0]))
-			c->user = w->ops[0];
-		if (w->val[O_ROLE] == NULL)
-			set_err(c, "useradd needs --role user|admin|master");
-		else if (proto_role_parse(w->val[O_ROLE], &c->role) != PW_OK)
-			set_err(c,
-			    "unknown role \"%s\" (user, admin or master)",
-			    show(w->val[O_ROLE], sb, sizeof(sb)));
-		break;
-	case CLI_CMD_STATUS:
-		if (w->nops == 1 && name_ok(c, w->ops[0]))
-			c->user = w->ops[0];
-		break;
-	case CLI_CMD_UNLOCK:
-		c->all = (w->seen & O_BIT(O_ALL)) != 0;
-		if (c->all && w->nops > 0)
-			set_err(c,
-			    "unlock takes account names or --all, not both");
-		else if (!c->all && w->nops == 0)
-			set_err(c, "unlock needs account names or --all");
-		for (i = 0; i < w->nops && name_ok(c, w->ops[i]); i++)
-			c->targets[c->ntargets++] = w->ops[i];
-		break;
-	default:
-		c->locked = (w->seen & O_BIT(O_LOCKED)) != 0;
-		break;
-	}
-	return c->err[0] == '\0' ? PW_OK : PW_ERR_INVAL;
+	for (i = 0; i < w->nops && name_ok(c, w->ops[i]); i++)
+		c->targets[c->ntargets++] = w->ops[i];
+}
+
+static void
+fill_unlock(struct cli *c, const struct words *w)
+{
+	if (c->all && w->nops > 0)
+		set_err(c, "unlock takes account names or --all, not both");
+	else if (!c->all && w->nops == 0)
+		set_err(c, "unlock needs account names or --all");
+	fill_targets(c, w);
+}
+
+/* userdel: one account name. */
+static void
+fill_user(struct cli *c, const struct words *w)
+{
+	if (name_ok(c, w->ops[0]))
+		c->user = w->ops[0];
+}
+
+static void
+fill_role(struct cli *c, const struct words *w)
+{
+	fill_user(c, w);
+	parse_role(c, w->ops[1]);
+}
+
+/* reset: neither --login nor --confirm means both. */
+static void
+fill_reset(struct cli *c, const struct words *w)
+{
+	fill_user(c, w);
+	if ((c->flags & (PW_F_LOGIN | PW_F_CONFIRM)) == 0)
+		c->flags |= PW_F_LOGIN | PW_F_CONFIRM;
+}
+
+static void
+fill_audit(struct cli *c, const struct words *w)
+{
+	char sb[48];
+
+	if (w->val[O_SINCE] == NULL)
+		return;
+	if (c->verify)
+		set_err(c, "audit --verify checks the whole log and takes no "
+		    "--since");
+	else if (cli_parse_time(w->val[O_SINCE], &c->since) != PW_OK)
+		set_err(c, "invalid --since time \"%s\" (YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM:SS[Z], UTC)",
+		    show(w->val[O_SINCE], sb, sizeof(sb)));
+}
+
+static void
+fill_backup(struct cli *c, const struct words *w)
+{
+	if (w->ops[0][0] == '\0')
+		set_err(c, "the backup file name must not be empty");
+	else
+		c->file = w->ops[0];
+}
+
+/* The flag options every command may have passed its check with. */
+static void
+set_flags(struct cli *c, const struct words *w)
+{
+	size_t i;
+
+	c->locked = (w->seen & O_BIT(O_LOCKED)) != 0;
+	c->all = (w->seen & O_BIT(O_ALL)) != 0;
+	c->verify = (w->seen & O_BIT(O_VERIFY)) != 0;
+	for (i = 0; i < sizeof(opt_flags) / sizeof(opt_flags[0]); i++)
+		if (w->seen & O_BIT(opt_flags[i].opt))
+			c->flags |= opt_flags[i].flag;
 }
 
 static int
@@ -231,10 +370,10 @@ check_cmd(struct cli *c, const struct words *w)
 	size_t i;
 	int o;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < NCMDS; i++)
 		if (strcmp(w->cmd, cmds[i].name) == 0)
 			break;
-	if (i == sizeof(cmds) / sizeof(cmds[0])) {
+	if (i == NCMDS) {
 		set_err(c, "unknown command \"%s\"",
 		    show(w->cmd, sb, sizeof(sb)));
 		return PW_ERR_INVAL;
@@ -245,7 +384,7 @@ check_cmd(struct cli *c, const struct words *w)
 		if (extra & O_BIT(o))
 			set_err(c, "option %s does not apply to %s",
 			    opts[o].name, cmds[i].name);
-	if (c->cmd == CLI_CMD_UNLOCK && w->nops > PW_TARGETS_MAX)
+	if (cmds[i].max_ops == PW_TARGETS_MAX && w->nops > PW_TARGETS_MAX)
 		set_err(c, "too many accounts in one command (max %d)",
 		    PW_TARGETS_MAX);
 	else if (w->nops > cmds[i].max_ops)
@@ -253,10 +392,12 @@ check_cmd(struct cli *c, const struct words *w)
 		    show(w->ops[cmds[i].max_ops], sb, sizeof(sb)),
 		    cmds[i].name);
 	else if (w->nops < cmds[i].min_ops)
-		set_err(c, "%s needs an account name", cmds[i].name);
+		set_err(c, "%s needs %s", cmds[i].name, cmds[i].need);
 	if (c->err[0] != '\0')
 		return PW_ERR_INVAL;
-	return fill_cmd(c, w);
+	set_flags(c, w);
+	cmds[i].fill(c, w);
+	return c->err[0] == '\0' ? PW_OK : PW_ERR_INVAL;
 }
 
 int
@@ -298,7 +439,7 @@ cli_cmd_name(enum cli_cmd cmd)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < NCMDS; i++)
 		if (cmds[i].cmd == cmd)
 			return cmds[i].name;
 	return "";
@@ -312,4 +453,71 @@ cli_exit_code(int status)
 	if (pw_err_unreachable(status))
 		return CLI_EXIT_UNREACHABLE;
 	return CLI_EXIT_REFUSED;
+}
+
+/* n decimal digits at s as a number; -1 when one is not a digit. */
+static int
+digits(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+month_days(int y, int m)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/*
+ * Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar, for
+ * y >= 1970 (H. Hinnant's days_from_civil): no timegm(), no time zone.
+ */
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t yy = y - (m <= 2), era = yy / 400, yoe = yy - era * 400;
+	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+int
+cli_parse_time(const char *s, uint64_t *out)
+{
+	size_t n = strlen(s);
+	int y, mo, d, h = 0, mi = 0, sec = 0;
+
+	*out = 0;
+	if ((n != 10 && n != 19 && n != 20) || s[4] != '-' || s[7] != '-')
+		return PW_ERR_INVAL;
+	if (n > 10 && (s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+	    (n == 20 && s[19] != 'Z')))
+		return PW_ERR_INVAL;
+	y = digits(s, 4);
+	mo = digits(s + 5, 2);
+	d = digits(s + 8, 2);
+	if (n > 10) {
+		h = digits(s + 11, 2);
+		mi = digits(s + 14, 2);
+		sec = digits(s + 17, 2);
+	}
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) ||
+	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+		return PW_ERR_INVAL;
+	*out = (uint64_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 +
+	    mi * 60 + sec);
+	return PW_OK;
 }

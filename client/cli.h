@@ -29,6 +29,13 @@ enum cli_cmd {
 	CLI_CMD_LIST,
 	CLI_CMD_UNLOCK,
 	CLI_CMD_STATS,
+	CLI_CMD_SUSPEND,
+	CLI_CMD_RESUME,
+	CLI_CMD_RESET,
+	CLI_CMD_USERDEL,
+	CLI_CMD_ROLE,
+	CLI_CMD_AUDIT,
+	CLI_CMD_BACKUP,
 	CLI_CMD_COUNT
 };
 
@@ -44,9 +51,19 @@ struct cli {
 	bool json;	       /* --json */
 	bool locked;	       /* list --locked */
 	bool all;	       /* unlock --all */
-	uint8_t role;	       /* useradd --role (enum pw_role) */
-	const char *user;      /* init --master, useradd USER, status [USER] */
-	size_t ntargets;       /* unlock USER... */
+	bool verify;	       /* audit --verify */
+	/*
+	 * Request flags from the options: PW_F_FORCE (suspend, userdel,
+	 * role --force), PW_F_LOGIN and PW_F_CONFIRM (reset; both when
+	 * neither option is given), PW_F_NO_FORCE (reset --no-force-change).
+	 */
+	uint32_t flags;
+	uint8_t role;	       /* useradd --role, role USER ROLE (enum pw_role) */
+	uint64_t since;	       /* audit --since, unix time (0 = from the start) */
+	const char *user;      /* the USER of init, useradd, status, reset,
+				* userdel, role */
+	const char *file;      /* backup FILE (a path, not checked here) */
+	size_t ntargets;       /* unlock, suspend, resume USER... */
 	const char *targets[PW_TARGETS_MAX];
 	char err[CLI_ERR_MAX]; /* the usage error when cli_parse fails */
 };
@@ -60,6 +77,16 @@ struct cli {
  * reason in c->err (without the "pwadmin: " prefix).
  */
 int cli_parse(struct cli *c, int argc, char *const argv[]) PW_WUR;
+
+/*
+ * Parses an audit --since time into *out (unix time): "YYYY-MM-DD" (its
+ * midnight) or "YYYY-MM-DDTHH:MM:SS", the latter optionally followed by
+ * "Z"; every time is UTC.  Years 1970 to 9999, real calendar days, hours 00-23,
+ * minutes and seconds 00-59.  Anything else (a space for the 'T', an
+ * offset, fractions, lower case, a missing field) is PW_ERR_INVAL with
+ * *out 0.
+ */
+int cli_parse_time(const char *s, uint64_t *out) PW_WUR;
 
 /* The name of a command ("status"); "" for CLI_CMD_NONE. */
 const char *cli_cmd_name(enum cli_cmd cmd);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pwadmin output: one account, a table, counters, as text or as JSON built
- * with jansson (never by hand), and the one-line refusal on stderr.
+ * pwadmin output: one account, a table, counters, audit entries, as text
+ * or as JSON built with jansson (never by hand); the reset summary; the
+ * one-line refusal on stderr.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
@@ -27,6 +29,25 @@ struct words {
 
 static const char *const must_words[] = { "-", "login", "confirm",
 	"login,confirm" };
+
+int
+output_time(int64_t t, char *buf, size_t bufsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (bufsz > 0)
+		buf[0] = '\0';
+	if (t < 0 || t > DATE_LAST || bufsz < OUTPUT_TIME_MAX ||
+	    gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%SZ", &tm) !=
+	    OUTPUT_TIME_MAX - 1) {
+		if (bufsz > 0)
+			buf[0] = '\0';
+		return PW_ERR_INVAL;
+	}
+	return PW_OK;
+}
 
 int
 output_date(int64_t t, char *buf, size_t bufsz)
@@ -298,16 +319,22 @@ output_list_text(FILE *fp, const struct pw_account *a, size_t n)
 }
 
 int
-output_unlock_text(FILE *fp, const struct pw_account *a, size_t n)
+output_changed_text(FILE *fp, const struct pw_account *a, size_t n)
 {
 	size_t i;
 
-	if (n == 0)
-		fprintf(fp, "No account was unlocked.\n");
 	for (i = 0; i < n; i++)
-		fprintf(fp, "%s: login %s, confirm %s\n", a[i].name,
-		    a[i].login_locked ? "locked" : "available",
-		    a[i].confirm_locked ? "locked" : "available");
+		fprintf(fp, "%s: login %s, confirm %s, service %s\n",
+		    a[i].name, a[i].login_locked ? "locked" : "available",
+		    a[i].confirm_locked ? "locked" : "available",
+		    a[i].suspended ? "suspended" : "available");
+	return ferror(fp) ? PW_ERR_IO : PW_OK;
+}
+
+int
+output_role_text(FILE *fp, const struct pw_account *a)
+{
+	fprintf(fp, "%s: role %s\n", a->name, proto_role_name(a->role));
 	return ferror(fp) ? PW_ERR_IO : PW_OK;
 }
 
@@ -383,4 +410,219 @@ output_refusal(FILE *fp, const char *socket, int status, const char *msg)
 	} else
 		fprintf(fp, "pwadmin: %s\n", pw_strerror(status));
 	return ex;
+}
+
+/* ---- the reset summary ---- */
+
+bool
+output_colour(bool tty, const char *no_color, const char *term)
+{
+	if (!tty || (no_color != NULL && no_color[0] != '\0'))
+		return false;
+	return term != NULL && term[0] != '\0' && strcmp(term, "dumb") != 0;
+}
+
+/*
+ * One line of the summary.  Changed: bold on orange with colour, else
+ * marked "* "; unchanged: indented "  " like the marked ones.
+ */
+static void __attribute__((format(printf, 4, 5)))
+summary_line(FILE *fp, bool colour, bool changed, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(changed && !colour ? "* " : "  ", fp);
+	if (changed && colour)
+		fputs(OUTPUT_HIGHLIGHT, fp);
+	va_start(ap, fmt);
+	(void)vfprintf(fp, fmt, ap);
+	va_end(ap);
+	if (changed && colour)
+		fputs(OUTPUT_NORMAL, fp);
+	fputc('\n', fp);
+}
+
+static const char *
+factors_of(uint32_t flags)
+{
+	switch (flags & (PW_F_LOGIN | PW_F_CONFIRM)) {
+	case PW_F_LOGIN:
+		return "login";
+	case PW_F_CONFIRM:
+		return "confirmation";
+	default:
+		return "login, confirmation";
+	}
+}
+
+int
+output_reset_summary(FILE *fp, const struct pw_account *a, uint32_t flags,
+    bool colour)
+{
+	bool login = flags & PW_F_LOGIN, confirm = flags & PW_F_CONFIRM;
+	bool force = !(flags & PW_F_NO_FORCE);
+
+	summary_line(fp, colour, false, "account: %s (role %s)", a->name,
+	    proto_role_name(a->role));
+	summary_line(fp, colour, login, "login password: %s",
+	    login ? "new password" : "unchanged");
+	summary_line(fp, colour, confirm, "confirmation password: %s",
+	    confirm ? "new password" : "unchanged");
+	summary_line(fp, colour, force, "must change at next login: %s",
+	    force ? factors_of(flags) : "no");
+	if (a->login_locked)
+		summary_line(fp, colour, false, "note: the login password is "
+		    "locked; reset does not unlock it (pwadmin unlock %s)",
+		    a->name);
+	if (a->confirm_locked)
+		summary_line(fp, colour, false, "note: the confirmation "
+		    "password is locked; reset does not unlock it (pwadmin "
+		    "unlock %s)", a->name);
+	if (a->suspended)
+		summary_line(fp, colour, false, "note: the account is "
+		    "suspended; reset does not resume it (pwadmin resume %s)",
+		    a->name);
+	return ferror(fp) ? PW_ERR_IO : PW_OK;
+}
+
+int
+output_reset_text(FILE *fp, const char *user, uint32_t flags)
+{
+	bool both = (flags & (PW_F_LOGIN | PW_F_CONFIRM)) ==
+	    (PW_F_LOGIN | PW_F_CONFIRM);
+	const char *must;
+
+	if (flags & PW_F_NO_FORCE)
+		must = both ? "neither needs to be changed" :
+		    "it need not be changed";
+	else
+		must = both ? "both must be changed" : "it must be changed";
+	fprintf(fp, "Reset the %s of %s; %s at next login.\n",
+	    both ? "login and confirmation passwords" :
+	    (flags & PW_F_LOGIN) ? "login password" : "confirmation password",
+	    user, must);
+	return ferror(fp) ? PW_ERR_IO : PW_OK;
+}
+
+/* ---- audit entries ---- */
+
+/* The words of one entry, shared by the text and JSON forms. */
+struct audit_words {
+	char time[OUTPUT_TIME_MAX];
+	char hash[2 * PW_AUDIT_HASH + 1];
+	const char *result; /* "ok", "refused" */
+	const char *status; /* pw_strerror() */
+};
+
+static int
+audit_words_of(const struct pw_audit *e, struct audit_words *w)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	if (output_time(e->time, w->time, sizeof(w->time)) != PW_OK ||
+	    e->seq > (uint64_t)INT64_MAX)
+		return PW_ERR_PROTO;
+	for (i = 0; i < PW_AUDIT_HASH; i++) {
+		w->hash[2 * i] = hex[e->hash[i] >> 4];
+		w->hash[2 * i + 1] = hex[e->hash[i] & 0x0f];
+	}
+	w->result = e->status == PW_OK ? "ok" : "refused";
+	w->status = pw_strerror(e->status);
+	return PW_OK;
+}
+
+static void
+audit_line(FILE *fp, const struct pw_audit *e, const struct audit_words *w)
+{
+	char actor[PW_ACTOR_MAX + 1], action[PW_ACTION_MAX + 1];
+	char target[PW_USER_MAX + 1], detail[PW_DETAIL_MAX + 1];
+
+	output_sanitize(actor, sizeof(actor), e->actor);
+	output_sanitize(action, sizeof(action), e->action);
+	output_sanitize(target, sizeof(target), e->target);
+	output_sanitize(detail, sizeof(detail), e->detail);
+	fprintf(fp, "%" PRIu64 "  %s  %s(uid %" PRIu32 ")  %s  %s  %s%s%s\n",
+	    e->seq, w->time, actor, e->uid, action,
+	    target[0] != '\0' ? target : "-",
+	    e->status == PW_OK ? "ok" : w->status,
+	    detail[0] != '\0' ? "  " : "", detail);
+}
+
+int
+output_audit_text(FILE *fp, const struct pw_audit *e, size_t n)
+{
+	struct audit_words w;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++)
+		if ((r = audit_words_of(&e[i], &w)) != PW_OK)
+			return r;
+	if (n == 0)
+		fprintf(fp, "No audit entries.\n");
+	for (i = 0; i < n; i++) {
+		(void)audit_words_of(&e[i], &w); /* checked above */
+		audit_line(fp, &e[i], &w);
+	}
+	return ferror(fp) ? PW_ERR_IO : PW_OK;
+}
+
+int
+output_audit_entry_json(const struct pw_audit *e, json_t **out)
+{
+	struct audit_words w;
+	json_t *o;
+	int r;
+
+	*out = NULL;
+	if ((r = audit_words_of(e, &w)) != PW_OK)
+		return r;
+	if ((o = json_object()) == NULL ||
+	    json_object_set_new(o, "seq",
+	    json_integer((json_int_t)e->seq)) != 0 ||
+	    json_object_set_new(o, "time", json_string(w.time)) != 0 ||
+	    json_object_set_new(o, "uid", json_integer(e->uid)) != 0 ||
+	    json_object_set_new(o, "actor", json_string(e->actor)) != 0 ||
+	    json_object_set_new(o, "action", json_string(e->action)) != 0 ||
+	    json_object_set_new(o, "target", e->target[0] != '\0' ?
+	    json_string(e->target) : json_null()) != 0 ||
+	    json_object_set_new(o, "result", json_string(w.result)) != 0 ||
+	    json_object_set_new(o, "status", json_string(w.status)) != 0 ||
+	    json_object_set_new(o, "detail", json_string(e->detail)) != 0 ||
+	    json_object_set_new(o, "hash", json_string(w.hash)) != 0) {
+		json_decref(o);
+		return PW_ERR_NOMEM;
+	}
+	*out = o;
+	return PW_OK;
+}
+
+int
+output_audit_json(const struct pw_audit *e, size_t n, json_t **out)
+{
+	json_t *doc = NULL, *arr = NULL, *o = NULL;
+	size_t i;
+	int r = PW_ERR_NOMEM;
+
+	*out = NULL;
+	if ((doc = json_object()) == NULL || (arr = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((r = output_audit_entry_json(&e[i], &o)) != PW_OK)
+			goto out;
+		if (json_array_append_new(arr, o) != 0) {
+			r = PW_ERR_NOMEM;
+			goto out;
+		}
+	}
+	r = json_object_set(doc, "entries", arr) == 0 ? PW_OK : PW_ERR_NOMEM;
+out:
+	json_decref(arr);
+	if (r == PW_OK)
+		*out = doc;
+	else
+		json_decref(doc);
+	return r;
 }

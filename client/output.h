@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* pwadmin output: account state as text or JSON (jansson); refusal lines. */
+/*
+ * pwadmin output: account state and audit entries as text or JSON
+ * (jansson); the reset summary; refusal lines.
+ */
 #ifndef PW_OUTPUT_H
 #define PW_OUTPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +16,11 @@
 #include "proto.h"
 
 #define OUTPUT_DATE_MAX 11 /* bytes of "YYYY-MM-DD" and its NUL */
+#define OUTPUT_TIME_MAX 21 /* bytes of "YYYY-MM-DDTHH:MM:SSZ" and its NUL */
+
+/* The highlight of a changed item on a terminal: bold on orange. */
+#define OUTPUT_HIGHLIGHT "\033[1;30;48;5;208m"
+#define OUTPUT_NORMAL	 "\033[0m"
 
 /*
  * Formats the unix time t as an ISO 8601 date in UTC ("2025-03-01") into
@@ -19,6 +28,13 @@
  * (buf "") for t <= 0 or past year 9999: callers print 0 as never/null.
  */
 int output_date(int64_t t, char *buf, size_t bufsz) PW_WUR;
+
+/*
+ * Formats the unix time t in UTC as "2026-11-27T13:05:00Z" into buf (at
+ * least OUTPUT_TIME_MAX bytes).  Returns PW_OK, or PW_ERR_INVAL (buf "")
+ * for t < 0 or past year 9999.
+ */
+int output_time(int64_t t, char *buf, size_t bufsz) PW_WUR;
 
 /*
  * Sets *out to a new JSON object for one account with exactly the fields
@@ -58,11 +74,66 @@ int output_account_text(FILE *fp, const struct pw_account *a) PW_WUR;
  */
 int output_list_text(FILE *fp, const struct pw_account *a, size_t n) PW_WUR;
 
-/* One line per account: "alice: login available, confirm available". */
-int output_unlock_text(FILE *fp, const struct pw_account *a, size_t n) PW_WUR;
+/*
+ * One line per account after unlock, suspend or resume:
+ * "alice: login available, confirm available, service suspended";
+ * nothing when n is 0.
+ */
+int output_changed_text(FILE *fp, const struct pw_account *a, size_t n) PW_WUR;
+
+/* The account after role: "alice: role admin". */
+int output_role_text(FILE *fp, const struct pw_account *a) PW_WUR;
 
 /* "name value" lines, aligned. */
 int output_stats_text(FILE *fp, const uint64_t *v, size_t n) PW_WUR;
+
+/*
+ * True when the reset summary may use colour: tty (the stream it goes to
+ * is a terminal), no_color (getenv("NO_COLOR")) unset or empty, and term
+ * (getenv("TERM")) set, not empty and not "dumb".
+ */
+bool output_colour(bool tty, const char *no_color, const char *term);
+
+/*
+ * The summary of a reset shown before the actor confirms it (SPEC rule 6):
+ * the account `a' (its state before the reset, from STATUS) and its role,
+ * the login and confirmation passwords ("new password" or "unchanged"),
+ * the must-change marks, then one "note:" line for each lock and for a
+ * suspended account (reset lifts none of them).  `flags' are the request's
+ * PW_F_LOGIN, PW_F_CONFIRM and PW_F_NO_FORCE.  Changed items are shown
+ * bold on orange (OUTPUT_HIGHLIGHT) when `colour', else marked with a
+ * leading "* "; every other line starts with two spaces.
+ */
+int output_reset_summary(FILE *fp, const struct pw_account *a,
+    uint32_t flags, bool colour) PW_WUR;
+
+/*
+ * The line after a successful reset, e.g. "Reset the login password of
+ * bob; it must be changed at next login."
+ */
+int output_reset_text(FILE *fp, const char *user, uint32_t flags) PW_WUR;
+
+/*
+ * One line per audit entry, oldest first:
+ * "SEQ  TIME  ACTOR(uid N)  ACTION  TARGET  RESULT  DETAIL" with TARGET
+ * "-" when empty, RESULT "ok" or pw_strerror(status), the detail (and its
+ * separator) left out when empty, every string through output_sanitize;
+ * "No audit entries." when n is 0.  PW_ERR_PROTO (nothing printed) for a
+ * time out of range or a sequence number past INT64_MAX.
+ */
+int output_audit_text(FILE *fp, const struct pw_audit *e, size_t n) PW_WUR;
+
+/*
+ * One audit entry as a JSON object: seq, time (as output_time), uid, actor,
+ * action, target (null when empty), result ("ok" or "refused"), status
+ * (pw_strerror of the entry's status), detail, hash (64 lower-case hex
+ * digits).  Returns as output_account_json.
+ */
+int output_audit_entry_json(const struct pw_audit *e, json_t **out) PW_WUR;
+
+/* {"entries": [ ... ]} for n entries; as output_audit_entry_json. */
+int output_audit_json(const struct pw_audit *e, size_t n,
+    json_t **out) PW_WUR;
 
 /*
  * Reports a failed command in one line on fp and returns its exit status

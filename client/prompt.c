@@ -320,10 +320,9 @@ prompt_secret(const struct prompt_src *src, const struct prompt_item *it,
 	return report(src, it, r, errnum);
 }
 
-/* The new `factor' password of `user' ("login", "confirmation"). */
-static int
-prompt_new(const struct prompt_src *src, const char *factor, const char *user,
-    struct pw_secret *sec)
+int
+prompt_new_secret(const struct prompt_src *src, const char *factor,
+    const char *user, struct pw_secret *sec)
 {
 	char what[PROMPT_MAX], ask[PROMPT_MAX], again[PROMPT_MAX];
 	struct prompt_item it = { what, ask, again };
@@ -344,9 +343,10 @@ prompt_new_pair(const struct prompt_src *src, const char *user,
 	int ex;
 
 	PW_WIPE_OBJECT(confirm);
-	if ((ex = prompt_new(src, "login", user, login)) != CLI_EXIT_OK)
+	if ((ex = prompt_new_secret(src, "login", user, login)) !=
+	    CLI_EXIT_OK)
 		return ex;
-	if ((ex = prompt_new(src, "confirmation", user, confirm)) !=
+	if ((ex = prompt_new_secret(src, "confirmation", user, confirm)) !=
 	    CLI_EXIT_OK)
 		goto out;
 	if (same_secret(login, confirm)) {

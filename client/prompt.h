@@ -45,6 +45,14 @@ int prompt_secret(const struct prompt_src *src, const struct prompt_item *it,
     struct pw_secret *sec) PW_WUR;
 
 /*
+ * Reads the new `factor' password ("login" or "confirmation") of `user'
+ * (prompt_secret, as a new secret: typed twice on a terminal, once with
+ * --stdin).  Returns as prompt_secret.
+ */
+int prompt_new_secret(const struct prompt_src *src, const char *factor,
+    const char *user, struct pw_secret *sec) PW_WUR;
+
+/*
  * Reads the new login and then the new confirmation password of `user'
  * (prompt_secret) and refuses two equal ones (CLI_EXIT_REFUSED).  Returns
  * CLI_EXIT_OK or the exit status already reported; both are wiped on

@@ -2,10 +2,16 @@
 /*
  * pwadmin: the command-line client of pwadmind.  main() parses, then a
  * table dispatches to one handler per command: read secrets, one call (or
- * LIST pages), print.  Secrets live only in the request and are wiped.
+ * LIST/AUDIT pages), print.  Secrets live only in the request and are
+ * wiped on every path.
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,9 +175,43 @@ cmd_list(struct ctx *x)
 	return shown(x, r);
 }
 
-/* unlock USER...|--all: reads the actor's confirmation unless root. */
+/*
+ * The end of an admin request: the actor's confirmation password, read
+ * last into req->secret[req->nsecrets - 1] (left empty when root runs the
+ * command: recovery), then the call.  The request's secrets are wiped on
+ * every path.  Returns CLI_EXIT_OK when the daemon said PW_OK (its reply
+ * in x->rep), else the exit status, already reported.
+ */
 static int
-cmd_unlock(struct ctx *x)
+admin_call(struct ctx *x, struct pw_request *req)
+{
+	int ex = CLI_EXIT_OK, r;
+
+	if (getuid() != 0)
+		ex = prompt_actor(&x->src, &req->secret[req->nsecrets - 1]);
+	if (ex == CLI_EXIT_OK) {
+		r = call_one(&x->call, req, x->rep);
+		proto_wipe_req(req);
+		if (r != PW_OK)
+			ex = refused(x, r);
+	}
+	proto_wipe_req(req);
+	return ex;
+}
+
+static const uint8_t target_req[CLI_CMD_COUNT] = {
+	[CLI_CMD_UNLOCK] = PW_REQ_UNLOCK,
+	[CLI_CMD_SUSPEND] = PW_REQ_SUSPEND,
+	[CLI_CMD_RESUME] = PW_REQ_RESUME,
+};
+
+/*
+ * unlock USER...|--all, suspend USER... [--force], resume USER...: reads
+ * the actor's confirmation unless root; prints each account after the
+ * change.
+ */
+static int
+cmd_targets(struct ctx *x)
 {
 	const struct cli *cli = x->cli;
 	struct pw_request req;
@@ -180,31 +220,327 @@ cmd_unlock(struct ctx *x)
 	int ex, r;
 
 	memset(&req, 0, sizeof(req));
-	req.type = PW_REQ_UNLOCK;
-	req.flags = cli->all ? PW_F_ALL : 0;
+	req.type = target_req[cli->cmd];
+	req.flags = (cli->all ? PW_F_ALL : 0) | (cli->flags & PW_F_FORCE);
 	req.nsecrets = 1;
 	for (i = 0; i < cli->ntargets; i++)
 		(void)snprintf(req.targets[i], sizeof(req.targets[i]), "%s",
 		    cli->targets[i]);
 	req.ntargets = (uint32_t)cli->ntargets;
-	if (getuid() != 0 &&
-	    (ex = prompt_actor(&x->src, &req.secret[0])) != CLI_EXIT_OK)
-		goto out;
-	r = call_one(&x->call, &req, x->rep);
-	proto_wipe_req(&req);
-	if (r != PW_OK) {
-		ex = refused(x, r);
-		goto out;
-	}
+	if ((ex = admin_call(x, &req)) != CLI_EXIT_OK)
+		return ex;
 	if (cli->json) {
 		r = output_accounts_json(x->rep->accts, x->rep->naccts, &doc);
 		r = print_json(r, doc);
+	} else if (x->rep->naccts == 0 && cli->cmd == CLI_CMD_UNLOCK) {
+		printf("No account was unlocked.\n");
+		r = ferror(stdout) ? PW_ERR_IO : PW_OK;
 	} else
-		r = output_unlock_text(stdout, x->rep->accts, x->rep->naccts);
-	ex = shown(x, r);
-out:
-	proto_wipe_req(&req);
-	return ex;
+		r = output_changed_text(stdout, x->rep->accts, x->rep->naccts);
+	return shown(x, r);
+}
+
+/* True when `user' is the account of the caller (named like its uid). */
+static bool
+is_self(const char *user)
+{
+	struct passwd *pw;
+
+	if (getuid() == 0)
+		return false; /* root's recovery: the daemon decides */
+	pw = getpwuid(getuid());
+	return pw != NULL && strcmp(pw->pw_name, user) == 0;
+}
+
+/*
+ * reset, first step: STATUS of the target, before any password is read.
+ * The daemon answers it only when the actor may act on the target; *a
+ * gets the target's state for the summary.
+ */
+static int
+reset_target(struct ctx *x, struct pw_account *a)
+{
+	struct pw_request req;
+	int r;
+
+	if (is_self(x->cli->user)) {
+		fprintf(stderr, "pwadmin: you may not reset your own account; "
+		    "change your passwords with pwadmin passwd\n");
+		return CLI_EXIT_REFUSED;
+	}
+	memset(&req, 0, sizeof(req));
+	req.type = PW_REQ_STATUS;
+	(void)snprintf(req.user, sizeof(req.user), "%s", x->cli->user);
+	if ((r = call_one(&x->call, &req, x->rep)) == PW_OK &&
+	    x->rep->naccts != 1)
+		r = PW_ERR_PROTO;
+	if (r != PW_OK)
+		return refused(x, r);
+	*a = x->rep->accts[0];
+	return CLI_EXIT_OK;
+}
+
+/* reset: the new password(s) of the target, login before confirmation. */
+static int
+reset_read_new(struct ctx *x, struct pw_request *req)
+{
+	const char *user = x->cli->user;
+
+	switch (req->flags & (PW_F_LOGIN | PW_F_CONFIRM)) {
+	case PW_F_LOGIN:
+		return prompt_new_secret(&x->src, "login", user,
+		    &req->secret[0]);
+	case PW_F_CONFIRM:
+		return prompt_new_secret(&x->src, "confirmation", user,
+		    &req->secret[1]);
+	default:
+		return prompt_new_pair(&x->src, user, &req->secret[0],
+		    &req->secret[1]);
+	}
+}
+
+/*
+ * reset: the summary, on standard output (standard error with --json, so
+ * that standard output stays one JSON document), highlighted when that
+ * stream is a terminal, and flushed before the actor's password is asked.
+ */
+static int
+reset_summary(const struct ctx *x, const struct pw_account *a,
+    uint32_t flags)
+{
+	FILE *fp = x->cli->json ? stderr : stdout;
+	bool colour = output_colour(isatty(fileno(fp)) == 1,
+	    getenv("NO_COLOR"), getenv("TERM"));
+
+	if (output_reset_summary(fp, a, flags, colour) != PW_OK ||
+	    fflush(fp) != 0) {
+		fprintf(stderr, "pwadmin: cannot show the summary of the "
+		    "reset; nothing was changed\n");
+		return CLI_EXIT_REFUSED;
+	}
+	return CLI_EXIT_OK;
+}
+
+/*
+ * reset USER [--login] [--confirm] [--no-force-change]: STATUS of USER,
+ * USER's new password(s), the summary, the actor's confirmation (unless
+ * root), then RESET.
+ */
+static int
+cmd_reset(struct ctx *x)
+{
+	const struct cli *cli = x->cli;
+	struct pw_request req;
+	struct pw_account a;
+	json_t *doc = NULL;
+	int ex, r;
+
+	if ((ex = reset_target(x, &a)) != CLI_EXIT_OK)
+		return ex;
+	memset(&req, 0, sizeof(req));
+	req.type = PW_REQ_RESET;
+	req.flags = cli->flags & (PW_F_LOGIN | PW_F_CONFIRM | PW_F_NO_FORCE);
+	req.nsecrets = 3;
+	(void)snprintf(req.user, sizeof(req.user), "%s", cli->user);
+	if ((ex = reset_read_new(x, &req)) != CLI_EXIT_OK ||
+	    (ex = reset_summary(x, &a, req.flags)) != CLI_EXIT_OK ||
+	    (ex = admin_call(x, &req)) != CLI_EXIT_OK) {
+		proto_wipe_req(&req);
+		return ex;
+	}
+	if (!cli->json)
+		r = output_reset_text(stdout, cli->user, req.flags);
+	else if (x->rep->naccts != 1)
+		r = PW_ERR_PROTO;
+	else {
+		r = output_account_json(&x->rep->accts[0], &doc);
+		r = print_json(r, doc);
+	}
+	return shown(x, r);
+}
+
+/* userdel USER [--force]: reads the actor's confirmation unless root. */
+static int
+cmd_userdel(struct ctx *x)
+{
+	const struct cli *cli = x->cli;
+	struct pw_request req;
+	json_t *doc;
+	int ex;
+
+	memset(&req, 0, sizeof(req));
+	req.type = PW_REQ_USERDEL;
+	req.flags = cli->flags & PW_F_FORCE;
+	req.nsecrets = 1;
+	(void)snprintf(req.user, sizeof(req.user), "%s", cli->user);
+	if ((ex = admin_call(x, &req)) != CLI_EXIT_OK)
+		return ex;
+	if (!cli->json) {
+		printf("Deleted account %s.\n", cli->user);
+		return shown(x, ferror(stdout) ? PW_ERR_IO : PW_OK);
+	}
+	doc = json_pack("{s:s, s:b}", "name", cli->user, "deleted", 1);
+	return shown(x, print_json(doc != NULL ? PW_OK : PW_ERR_NOMEM, doc));
+}
+
+/* role USER ROLE [--force]: the account after the change. */
+static int
+cmd_role(struct ctx *x)
+{
+	const struct cli *cli = x->cli;
+	struct pw_request req;
+	json_t *doc = NULL;
+	int ex, r;
+
+	memset(&req, 0, sizeof(req));
+	req.type = PW_REQ_ROLE;
+	req.role = cli->role;
+	req.flags = cli->flags & PW_F_FORCE;
+	req.nsecrets = 1;
+	(void)snprintf(req.user, sizeof(req.user), "%s", cli->user);
+	if ((ex = admin_call(x, &req)) != CLI_EXIT_OK)
+		return ex;
+	if (x->rep->naccts != 1)
+		r = PW_ERR_PROTO;
+	else if (cli->json) {
+		r = output_account_json(&x->rep->accts[0], &doc);
+		r = print_json(r, doc);
+	} else
+		r = output_role_text(stdout, &x->rep->accts[0]);
+	return shown(x, r);
+}
+
+/* audit --verify: the daemon's sentence on standard output. */
+static int
+audit_verify(struct ctx *x)
+{
+	char msg[PW_MSG_MAX + 1];
+	struct pw_request req;
+	json_t *doc;
+	int r;
+
+	memset(&req, 0, sizeof(req));
+	req.type = PW_REQ_AUDIT_VERIFY;
+	if ((r = call_one(&x->call, &req, x->rep)) != PW_OK)
+		return refused(x, r);
+	output_sanitize(msg, sizeof(msg), x->rep->msg[0] != '\0' ?
+	    x->rep->msg : "The audit log verifies.");
+	if (!x->cli->json) {
+		printf("%s\n", msg);
+		return shown(x, ferror(stdout) ? PW_ERR_IO : PW_OK);
+	}
+	doc = json_pack("{s:b, s:s}", "verified", 1, "message", msg);
+	return shown(x, print_json(doc != NULL ? PW_OK : PW_ERR_NOMEM, doc));
+}
+
+/* audit [--since TIME] | audit --verify: every page, then one listing. */
+static int
+cmd_audit(struct ctx *x)
+{
+	struct pw_audit *e = NULL;
+	json_t *doc = NULL;
+	size_t n = 0;
+	int r;
+
+	if (x->cli->verify)
+		return audit_verify(x);
+	if ((r = call_audit(&x->call, x->cli->since, x->rep, &e, &n)) !=
+	    PW_OK)
+		return refused(x, r);
+	if (x->cli->json) {
+		r = output_audit_json(e, n, &doc);
+		r = print_json(r, doc);
+	} else
+		r = output_audit_text(stdout, e, n);
+	free(e);
+	return shown(x, r);
+}
+
+/* Removes the file at path if it is still the one open as fd. */
+static void
+discard(const char *path, int fd)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) == 0 && lstat(path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		(void)unlink(path);
+}
+
+/*
+ * backup, after the daemon's answer: fsync, size, close.  On any failure
+ * the file is removed and one line says why.
+ */
+static int
+backup_close(const char *path, const char *name, int fd, off_t *size)
+{
+	const char *why = NULL;
+	struct stat st;
+	int err = 0;
+
+	if (fsync(fd) != 0 || fstat(fd, &st) != 0)
+		err = errno;
+	else if (st.st_size <= 0)
+		why = "the daemon wrote nothing";
+	if (err != 0 || why != NULL)
+		discard(path, fd);
+	if (close(fd) != 0 && err == 0 && why == NULL) {
+		err = errno;
+		(void)unlink(path);
+	}
+	if (err == 0 && why == NULL) {
+		*size = st.st_size;
+		return CLI_EXIT_OK;
+	}
+	fprintf(stderr, "pwadmin: cannot complete the backup %s (%s); "
+	    "removed it\n", name, why != NULL ? why : strerror(err));
+	return CLI_EXIT_REFUSED;
+}
+
+/* backup FILE: root; a new file, written by the daemon through its fd. */
+static int
+cmd_backup(struct ctx *x)
+{
+	const char *path = x->cli->file;
+	char name[PATH_MAX + 1];
+	struct pw_request req;
+	off_t size = 0;
+	json_t *doc;
+	int fd, r;
+
+	if (getuid() != 0) {
+		fprintf(stderr, "pwadmin: backup must be run by root\n");
+		return CLI_EXIT_REFUSED;
+	}
+	output_sanitize(name, sizeof(name), path);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0) {
+		if (errno == EEXIST)
+			fprintf(stderr, "pwadmin: %s already exists; backup "
+			    "never overwrites a file\n", name);
+		else
+			fprintf(stderr, "pwadmin: cannot create %s: %s\n",
+			    name, strerror(errno));
+		return CLI_EXIT_REFUSED;
+	}
+	memset(&req, 0, sizeof(req));
+	req.type = PW_REQ_BACKUP;
+	x->call.timeout_ms = CALL_BACKUP_TIMEOUT_MS;
+	if ((r = call_pass(&x->call, &req, fd, x->rep)) != PW_OK) {
+		discard(path, fd);
+		(void)close(fd);
+		return refused(x, r);
+	}
+	if ((r = backup_close(path, name, fd, &size)) != CLI_EXIT_OK)
+		return r;
+	if (!x->cli->json) {
+		printf("Backup written to %s (%jd bytes).\n", name,
+		    (intmax_t)size);
+		return shown(x, ferror(stdout) ? PW_ERR_IO : PW_OK);
+	}
+	doc = json_pack("{s:s, s:I}", "file", name, "bytes",
+	    (json_int_t)size);
+	return shown(x, print_json(doc != NULL ? PW_OK : PW_ERR_NOMEM, doc));
 }
 
 /* stats: the daemon's counters (root). */
@@ -232,8 +568,15 @@ static int (*const handlers[CLI_CMD_COUNT])(struct ctx *) = {
 	[CLI_CMD_USERADD] = cmd_create,
 	[CLI_CMD_STATUS] = cmd_status,
 	[CLI_CMD_LIST] = cmd_list,
-	[CLI_CMD_UNLOCK] = cmd_unlock,
+	[CLI_CMD_UNLOCK] = cmd_targets,
 	[CLI_CMD_STATS] = cmd_stats,
+	[CLI_CMD_SUSPEND] = cmd_targets,
+	[CLI_CMD_RESUME] = cmd_targets,
+	[CLI_CMD_RESET] = cmd_reset,
+	[CLI_CMD_USERDEL] = cmd_userdel,
+	[CLI_CMD_ROLE] = cmd_role,
+	[CLI_CMD_AUDIT] = cmd_audit,
+	[CLI_CMD_BACKUP] = cmd_backup,
 };
 
 /* No core file and no same-uid ptrace: the process holds secrets. */
@@ -261,6 +604,11 @@ main(int argc, char *argv[])
 	if (cli.help) {
 		fputs(cli_usage, stdout);
 		return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
+	}
+	/* FORCE passes the last-master guard: root's recovery only. */
+	if ((cli.flags & PW_F_FORCE) && getuid() != 0) {
+		fprintf(stderr, "pwadmin: only root may use --force\n");
+		return CLI_EXIT_REFUSED;
 	}
 	memset(&x, 0, sizeof(x));
 	x.cli = &cli;

@@ -438,6 +438,8 @@ deny_msg(enum policy_act a)
 		       "command; use pwadmin passwd.";
 	case ACT_DENY_MASTER:
 		return "An admin may not act on a master account.";
+	case ACT_DENY_NOT_MASTER:
+		return "Only masters may change roles.";
 	default:
 		return "Only masters and admins may do this.";
 	}

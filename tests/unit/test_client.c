@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the client's pure parts: parsing, exit codes, --stdin
- * lines, output (text and JSON), LIST paging.
+ * lines, output (text and JSON, the reset summary, audit entries), LIST
+ * and AUDIT paging, the descriptor-passing call.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -135,6 +136,162 @@ test_parse_help(void **state)
 	assert_int_equal(PARSE(&c, "status", "--bogus", "--help"), PW_OK);
 	assert_true(c.help);
 	assert_non_null(strstr(cli_usage, "unlock USER... | --all"));
+	assert_non_null(strstr(cli_usage, "suspend USER... [--force]"));
+	assert_non_null(strstr(cli_usage, "resume USER..."));
+	assert_non_null(strstr(cli_usage,
+	    "reset USER [--login] [--confirm] [--no-force-change]"));
+	assert_non_null(strstr(cli_usage, "userdel USER [--force]"));
+	assert_non_null(strstr(cli_usage, "role USER user|admin|master"));
+	assert_non_null(strstr(cli_usage, "audit --verify"));
+	assert_non_null(strstr(cli_usage, "backup FILE"));
+	assert_null(strstr(cli_usage, "passwd"));
+}
+
+static void
+test_parse_admin(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(PARSE(&c, "suspend", "a", "--force", "b"), PW_OK);
+	assert_int_equal(c.cmd, CLI_CMD_SUSPEND);
+	assert_string_equal(cli_cmd_name(c.cmd), "suspend");
+	assert_int_equal(c.ntargets, 2);
+	assert_string_equal(c.targets[0], "a");
+	assert_string_equal(c.targets[1], "b");
+	assert_int_equal(c.flags, PW_F_FORCE);
+	assert_int_equal(PARSE(&c, "suspend", "a"), PW_OK);
+	assert_int_equal(c.flags, 0);
+
+	assert_int_equal(PARSE(&c, "--stdin", "resume", "x@y.z"), PW_OK);
+	assert_int_equal(c.cmd, CLI_CMD_RESUME);
+	assert_int_equal(c.ntargets, 1);
+	assert_string_equal(c.targets[0], "x@y.z");
+	assert_true(c.use_stdin);
+	assert_int_equal(c.flags, 0);
+
+	assert_int_equal(PARSE(&c, "userdel", "bob"), PW_OK);
+	assert_int_equal(c.cmd, CLI_CMD_USERDEL);
+	assert_string_equal(c.user, "bob");
+	assert_int_equal(c.flags, 0);
+	assert_int_equal(PARSE(&c, "userdel", "--force", "bob", "--json"),
+	    PW_OK);
+	assert_int_equal(c.flags, PW_F_FORCE);
+	assert_true(c.json);
+
+	assert_int_equal(PARSE(&c, "role", "bob", "master"), PW_OK);
+	assert_int_equal(c.cmd, CLI_CMD_ROLE);
+	assert_string_equal(c.user, "bob");
+	assert_int_equal(c.role, PW_ROLE_MASTER);
+	assert_int_equal(c.flags, 0);
+	assert_int_equal(PARSE(&c, "role", "--force", "bob", "user"), PW_OK);
+	assert_int_equal(c.role, PW_ROLE_USER);
+	assert_int_equal(c.flags, PW_F_FORCE);
+
+	assert_int_equal(PARSE(&c, "backup", "/var/backups/pw.mdb"), PW_OK);
+	assert_int_equal(c.cmd, CLI_CMD_BACKUP);
+	assert_string_equal(c.file, "/var/backups/pw.mdb");
+	/* After "--" a file name may start with '-'. */
+	assert_int_equal(PARSE(&c, "backup", "--", "-odd"), PW_OK);
+	assert_string_equal(c.file, "-odd");
+}
+
+static void
+test_parse_reset(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	/* Neither --login nor --confirm: both. */
+	assert_int_equal(PARSE(&c, "reset", "bob"), PW_OK);
+	assert_int_equal(c.cmd, CLI_CMD_RESET);
+	assert_string_equal(c.user, "bob");
+	assert_int_equal(c.flags, PW_F_LOGIN | PW_F_CONFIRM);
+	assert_int_equal(PARSE(&c, "reset", "--login", "bob"), PW_OK);
+	assert_int_equal(c.flags, PW_F_LOGIN);
+	assert_int_equal(PARSE(&c, "reset", "bob", "--confirm"), PW_OK);
+	assert_int_equal(c.flags, PW_F_CONFIRM);
+	assert_int_equal(PARSE(&c, "reset", "bob", "--confirm", "--login"),
+	    PW_OK);
+	assert_int_equal(c.flags, PW_F_LOGIN | PW_F_CONFIRM);
+	assert_int_equal(PARSE(&c, "reset", "bob", "--no-force-change"),
+	    PW_OK);
+	assert_int_equal(c.flags, PW_F_LOGIN | PW_F_CONFIRM | PW_F_NO_FORCE);
+	assert_int_equal(PARSE(&c, "--json", "reset", "--login",
+	    "--no-force-change", "bob"), PW_OK);
+	assert_int_equal(c.flags, PW_F_LOGIN | PW_F_NO_FORCE);
+	assert_true(c.json);
+}
+
+static void
+test_parse_audit(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(PARSE(&c, "audit"), PW_OK);
+	assert_int_equal(c.cmd, CLI_CMD_AUDIT);
+	assert_false(c.verify);
+	assert_int_equal(c.since, 0);
+	assert_int_equal(PARSE(&c, "audit", "--since", "2026-11-27", "--json"),
+	    PW_OK);
+	assert_int_equal(c.since, 1795737600);
+	assert_true(c.json);
+	assert_int_equal(PARSE(&c, "audit", "--since=2026-11-27T13:05:00Z"),
+	    PW_OK);
+	assert_int_equal(c.since, 1795737600 + 13 * 3600 + 5 * 60);
+	assert_int_equal(PARSE(&c, "audit", "--verify"), PW_OK);
+	assert_true(c.verify);
+	assert_int_equal(c.since, 0);
+	assert_int_equal(PARSE(&c, "audit", "--verify", "--json"), PW_OK);
+	assert_true(c.verify);
+}
+
+static void
+test_parse_time(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t t;
+	} good[] = {
+		{ "1970-01-01", 0 },
+		{ "1970-01-01T00:00:00", 0 },
+		{ "1970-01-01T00:00:01Z", 1 },
+		{ "2000-02-29", 951782400 },
+		{ "2023-11-14T22:13:20Z", 1700000000 },
+		{ "2023-11-14T22:13:20", 1700000000 },
+		{ "2024-12-31T23:59:59Z", 1735689599 },
+		{ "2026-11-27", 1795737600 },
+		{ "2026-11-27T13:05:00Z", 1795784700 },
+		{ "9999-12-31T23:59:59Z", 253402300799ULL },
+	};
+	static const char *const badt[] = {
+		"", "2026", "2026-11", "2026-1-27", "2026-11-7", "26-11-27",
+		"2026/11/27", "2026-11-27Z", "2026-11-27T", "2026-11-27T13:05",
+		"2026-11-27 13:05:00", "2026-11-27t13:05:00", "2026-11-27T13:05:00z",
+		"2026-11-27T13:05:00+01:00", "2026-11-27T13:05:00.5Z",
+		"2026-11-27T13:05:00ZZ", " 2026-11-27", "2026-11-27 ",
+		"2026-00-10", "2026-13-10", "2026-11-00", "2026-11-31",
+		"2026-02-29", "1900-02-29", "2100-02-29", "1969-12-31",
+		"0000-01-01", "2026-11-27T24:00:00", "2026-11-27T23:60:00",
+		"2026-11-27T23:59:60", "2026-11-27T-1:00:00", "+026-11-27",
+		"2026-+1-27", "2026-11-2a", "yesterday", "1795737600",
+	};
+	uint64_t t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		t = 42;
+		assert_int_equal(cli_parse_time(good[i].s, &t), PW_OK);
+		assert_int_equal(t, good[i].t);
+	}
+	for (i = 0; i < sizeof(badt) / sizeof(badt[0]); i++) {
+		t = 42;
+		if (cli_parse_time(badt[i], &t) != PW_ERR_INVAL)
+			fail_msg("accepted \"%s\"", badt[i]);
+		assert_int_equal(t, 0);
+	}
 }
 
 static const struct {
@@ -190,6 +347,78 @@ static const struct {
 	    "unlock takes account names or --all, not both" },
 	{ 4, { "pwadmin", "unlock", "a", "b c" },
 	    "invalid account name \"b c\"" },
+	/* suspend, resume */
+	{ 2, { "pwadmin", "suspend" }, "suspend needs an account name" },
+	{ 3, { "pwadmin", "suspend", "--force" },
+	    "suspend needs an account name" },
+	{ 3, { "pwadmin", "suspend", "--all" },
+	    "option --all does not apply to suspend" },
+	{ 4, { "pwadmin", "suspend", "a", "-b" }, "unknown option -b" },
+	{ 4, { "pwadmin", "suspend", "a", "b/c" },
+	    "invalid account name \"b/c\"" },
+	{ 2, { "pwadmin", "resume" }, "resume needs an account name" },
+	{ 4, { "pwadmin", "resume", "a", "--force" },
+	    "option --force does not apply to resume" },
+	{ 4, { "pwadmin", "resume", "a", "--login" },
+	    "option --login does not apply to resume" },
+	/* reset */
+	{ 2, { "pwadmin", "reset" }, "reset needs an account name" },
+	{ 3, { "pwadmin", "reset", "--login" }, "reset needs an account name" },
+	{ 4, { "pwadmin", "reset", "a", "b" },
+	    "unexpected argument \"b\" for reset" },
+	{ 4, { "pwadmin", "reset", "a", "--force" },
+	    "option --force does not apply to reset" },
+	{ 3, { "pwadmin", "reset", ".a" }, "invalid account name \".a\"" },
+	{ 4, { "pwadmin", "reset", "a", "--no-force" },
+	    "unknown option --no-force" },
+	{ 4, { "pwadmin", "reset", "a", "--login=yes" },
+	    "option --login takes no value" },
+	/* userdel */
+	{ 2, { "pwadmin", "userdel" }, "userdel needs an account name" },
+	{ 4, { "pwadmin", "userdel", "a", "b" },
+	    "unexpected argument \"b\" for userdel" },
+	{ 4, { "pwadmin", "userdel", "a", "--all" },
+	    "option --all does not apply to userdel" },
+	{ 3, { "pwadmin", "userdel", "a b" }, "invalid account name \"a b\"" },
+	/* role */
+	{ 2, { "pwadmin", "role" },
+	    "role needs an account name and a role (user, admin or master)" },
+	{ 3, { "pwadmin", "role", "bob" },
+	    "role needs an account name and a role (user, admin or master)" },
+	{ 4, { "pwadmin", "role", "bob", "root" },
+	    "unknown role \"root\" (user, admin or master)" },
+	{ 4, { "pwadmin", "role", "bob", "Admin" },
+	    "unknown role \"Admin\" (user, admin or master)" },
+	{ 5, { "pwadmin", "role", "bob", "admin", "x" },
+	    "unexpected argument \"x\" for role" },
+	{ 4, { "pwadmin", "role", "-", "admin" }, "invalid account name \"-\"" },
+	{ 5, { "pwadmin", "role", "bob", "admin", "--role=user" },
+	    "option --role does not apply to role" },
+	/* audit */
+	{ 3, { "pwadmin", "audit", "x" }, "unexpected argument \"x\" for audit" },
+	{ 3, { "pwadmin", "audit", "--since" }, "option --since needs a value" },
+	{ 4, { "pwadmin", "audit", "--since", "today" },
+	    "invalid --since time \"today\" (YYYY-MM-DD or "
+	    "YYYY-MM-DDTHH:MM:SS[Z], UTC)" },
+	{ 3, { "pwadmin", "audit", "--since=2026-11-27 13:00:00" },
+	    "invalid --since time \"2026-11-27 13:00:00\" (YYYY-MM-DD or "
+	    "YYYY-MM-DDTHH:MM:SS[Z], UTC)" },
+	{ 5, { "pwadmin", "audit", "--since", "a", "--since=b" },
+	    "option --since given twice" },
+	{ 5, { "pwadmin", "audit", "--verify", "--since", "2026-11-27" },
+	    "audit --verify checks the whole log and takes no --since" },
+	{ 3, { "pwadmin", "audit", "--force" },
+	    "option --force does not apply to audit" },
+	{ 3, { "pwadmin", "status", "--verify" },
+	    "option --verify does not apply to status" },
+	/* backup */
+	{ 2, { "pwadmin", "backup" }, "backup needs a file name" },
+	{ 3, { "pwadmin", "backup", "" },
+	    "the backup file name must not be empty" },
+	{ 4, { "pwadmin", "backup", "a", "b" },
+	    "unexpected argument \"b\" for backup" },
+	{ 4, { "pwadmin", "backup", "a", "--force" },
+	    "option --force does not apply to backup" },
 };
 
 static void
@@ -226,8 +455,9 @@ test_parse_long_name(void **state)
 static void
 test_parse_later(void **state)
 {
-	static const char *const later[] = { "passwd", "suspend", "resume",
-		"reset", "userdel", "role", "otp", "audit", "backup" };
+	static const char *const later[] = { "passwd", "otp" };
+	static const char *const now[] = { "suspend", "resume", "reset",
+		"userdel", "role", "audit", "backup" };
 	char want[80];
 	struct cli c;
 	size_t i;
@@ -242,6 +472,11 @@ test_parse_later(void **state)
 		assert_int_equal(PARSE(&c, "--login", later[i], "--force", "x"),
 		    PW_ERR_INVAL);
 		assert_string_equal(c.err, want);
+	}
+	/* The commands of this release are no longer "later". */
+	for (i = 0; i < sizeof(now) / sizeof(now[0]); i++) {
+		(void)PARSE(&c, now[i]);
+		assert_null(strstr(c.err, "not available"));
 	}
 }
 
@@ -715,7 +950,7 @@ test_list_text(void **state)
 }
 
 static void
-test_unlock_stats_text(void **state)
+test_changed_stats_text(void **state)
 {
 	uint64_t v[PW_STAT_COUNT + 2] = { 7, 0, 12345678901234ULL };
 	struct pw_account a;
@@ -727,9 +962,9 @@ test_unlock_stats_text(void **state)
 	fill_account(&a);
 	a.login_locked = false;
 	assert_non_null(fp = open_memstream(&buf, &len));
-	assert_int_equal(output_unlock_text(fp, &a, 1), PW_OK);
+	assert_int_equal(output_changed_text(fp, &a, 1), PW_OK);
 	assert_string_equal(captured(fp, &buf),
-	    "alice: login available, confirm available\n");
+	    "alice: login available, confirm available, service suspended\n");
 	free(buf);
 
 	buf = NULL;
@@ -757,6 +992,349 @@ test_unlock_stats_text(void **state)
 		assert_non_null(strstr(strstr(buf, want), " 42\n"));
 	}
 	free(buf);
+}
+
+static void
+test_changed_text(void **state)
+{
+	struct pw_account a[2];
+	char *buf = NULL;
+	size_t len = 0;
+	json_t *doc, *o, *arr;
+	FILE *fp;
+
+	(void)state;
+	/* suspend of two accounts: each one's state after the change */
+	fill_account(&a[0]);
+	memset(&a[1], 0, sizeof(a[1]));
+	snprintf(a[1].name, sizeof(a[1].name), "bob");
+	a[1].suspended = true;
+	a[1].confirm_locked = true;
+	assert_non_null(fp = open_memstream(&buf, &len));
+	assert_int_equal(output_changed_text(fp, a, 2), PW_OK);
+	assert_string_equal(captured(fp, &buf),
+	    "alice: login locked, confirm available, service suspended\n"
+	    "bob: login available, confirm locked, service suspended\n");
+	free(buf);
+
+	/* resume: service available; nothing at all for no account */
+	a[1].suspended = false;
+	buf = NULL;
+	assert_non_null(fp = open_memstream(&buf, &len));
+	assert_int_equal(output_changed_text(fp, &a[1], 1), PW_OK);
+	assert_int_equal(output_changed_text(fp, a, 0), PW_OK);
+	assert_string_equal(captured(fp, &buf),
+	    "bob: login available, confirm locked, service available\n");
+	free(buf);
+
+	/* --json: {"accounts": [...]} with the service of each */
+	assert_int_equal(output_accounts_json(a, 2, &doc), PW_OK);
+	o = roundtrip(doc);
+	json_decref(doc);
+	arr = json_object_get(o, "accounts");
+	assert_string_equal(JSTR(json_array_get(arr, 0), "service"),
+	    "suspended");
+	assert_string_equal(JSTR(json_array_get(arr, 1), "service"),
+	    "available");
+	json_decref(o);
+}
+
+static void
+test_role_text(void **state)
+{
+	struct pw_account a;
+	char *buf = NULL;
+	size_t len = 0;
+	json_t *doc, *o;
+	FILE *fp;
+
+	(void)state;
+	fill_account(&a);
+	a.role = PW_ROLE_MASTER;
+	assert_non_null(fp = open_memstream(&buf, &len));
+	assert_int_equal(output_role_text(fp, &a), PW_OK);
+	a.role = PW_ROLE_USER;
+	assert_int_equal(output_role_text(fp, &a), PW_OK);
+	assert_string_equal(captured(fp, &buf),
+	    "alice: role master\nalice: role user\n");
+	free(buf);
+
+	assert_int_equal(output_account_json(&a, &doc), PW_OK);
+	o = roundtrip(doc);
+	json_decref(doc);
+	assert_string_equal(JSTR(o, "role"), "user");
+	json_decref(o);
+}
+
+static void
+test_output_colour(void **state)
+{
+	(void)state;
+	assert_true(output_colour(true, NULL, "xterm-256color"));
+	assert_true(output_colour(true, "", "xterm"));
+	assert_false(output_colour(false, NULL, "xterm"));
+	assert_false(output_colour(true, "1", "xterm"));
+	assert_false(output_colour(true, NULL, "dumb"));
+	assert_false(output_colour(true, NULL, ""));
+	assert_false(output_colour(true, NULL, NULL));
+}
+
+/* The summary of a reset of `a' with `flags', as printed. */
+static char *
+summary(const struct pw_account *a, uint32_t flags, bool colour)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	assert_non_null(fp = open_memstream(&buf, &len));
+	assert_int_equal(output_reset_summary(fp, a, flags, colour), PW_OK);
+	return captured(fp, &buf);
+}
+
+#define HL "\033[1;30;48;5;208m"
+#define NO "\033[0m"
+
+static void
+test_reset_summary(void **state)
+{
+	struct pw_account a;
+	char *s;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	snprintf(a.name, sizeof(a.name), "bob");
+	a.role = PW_ROLE_USER;
+
+	/* Both passwords, must change: markers without colour. */
+	s = summary(&a, PW_F_LOGIN | PW_F_CONFIRM, false);
+	assert_string_equal(s,
+	    "  account: bob (role user)\n"
+	    "* login password: new password\n"
+	    "* confirmation password: new password\n"
+	    "* must change at next login: login, confirmation\n");
+	free(s);
+
+	/* The same with colour: highlighted, no '*'. */
+	s = summary(&a, PW_F_LOGIN | PW_F_CONFIRM, true);
+	assert_string_equal(s,
+	    "  account: bob (role user)\n"
+	    "  " HL "login password: new password" NO "\n"
+	    "  " HL "confirmation password: new password" NO "\n"
+	    "  " HL "must change at next login: login, confirmation" NO "\n");
+	assert_null(strchr(s, '*'));
+	free(s);
+
+	/* Login only, no forced change. */
+	s = summary(&a, PW_F_LOGIN | PW_F_NO_FORCE, false);
+	assert_string_equal(s,
+	    "  account: bob (role user)\n"
+	    "* login password: new password\n"
+	    "  confirmation password: unchanged\n"
+	    "  must change at next login: no\n");
+	free(s);
+	s = summary(&a, PW_F_LOGIN | PW_F_NO_FORCE, true);
+	assert_string_equal(s,
+	    "  account: bob (role user)\n"
+	    "  " HL "login password: new password" NO "\n"
+	    "  confirmation password: unchanged\n"
+	    "  must change at next login: no\n");
+	free(s);
+
+	/* Confirmation only, on a locked and suspended admin: notes. */
+	a.role = PW_ROLE_ADMIN;
+	a.login_locked = true;
+	a.confirm_locked = true;
+	a.suspended = true;
+	s = summary(&a, PW_F_CONFIRM, false);
+	assert_string_equal(s,
+	    "  account: bob (role admin)\n"
+	    "  login password: unchanged\n"
+	    "* confirmation password: new password\n"
+	    "* must change at next login: confirmation\n"
+	    "  note: the login password is locked; reset does not unlock it "
+	    "(pwadmin unlock bob)\n"
+	    "  note: the confirmation password is locked; reset does not "
+	    "unlock it (pwadmin unlock bob)\n"
+	    "  note: the account is suspended; reset does not resume it "
+	    "(pwadmin resume bob)\n");
+	free(s);
+
+	/* Notes are never highlighted. */
+	a.confirm_locked = false;
+	a.suspended = false;
+	s = summary(&a, PW_F_CONFIRM, true);
+	assert_string_equal(s,
+	    "  account: bob (role admin)\n"
+	    "  login password: unchanged\n"
+	    "  " HL "confirmation password: new password" NO "\n"
+	    "  " HL "must change at next login: confirmation" NO "\n"
+	    "  note: the login password is locked; reset does not unlock it "
+	    "(pwadmin unlock bob)\n");
+	free(s);
+}
+
+static void
+test_reset_text(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(fp = open_memstream(&buf, &len));
+	assert_int_equal(output_reset_text(fp, "bob",
+	    PW_F_LOGIN | PW_F_CONFIRM), PW_OK);
+	assert_int_equal(output_reset_text(fp, "bob", PW_F_LOGIN), PW_OK);
+	assert_int_equal(output_reset_text(fp, "bob", PW_F_CONFIRM), PW_OK);
+	assert_int_equal(output_reset_text(fp, "bob",
+	    PW_F_LOGIN | PW_F_CONFIRM | PW_F_NO_FORCE), PW_OK);
+	assert_int_equal(output_reset_text(fp, "bob",
+	    PW_F_CONFIRM | PW_F_NO_FORCE), PW_OK);
+	assert_string_equal(captured(fp, &buf),
+	    "Reset the login and confirmation passwords of bob; both must be "
+	    "changed at next login.\n"
+	    "Reset the login password of bob; it must be changed at next "
+	    "login.\n"
+	    "Reset the confirmation password of bob; it must be changed at "
+	    "next login.\n"
+	    "Reset the login and confirmation passwords of bob; neither needs "
+	    "to be changed at next login.\n"
+	    "Reset the confirmation password of bob; it need not be changed "
+	    "at next login.\n");
+	free(buf);
+}
+
+static void
+test_time(void **state)
+{
+	char buf[OUTPUT_TIME_MAX];
+
+	(void)state;
+	assert_int_equal(output_time(1795784700, buf, sizeof(buf)), PW_OK);
+	assert_string_equal(buf, "2026-11-27T13:05:00Z");
+	assert_int_equal(output_time(0, buf, sizeof(buf)), PW_OK);
+	assert_string_equal(buf, "1970-01-01T00:00:00Z");
+	assert_int_equal(output_time(253402300799LL, buf, sizeof(buf)), PW_OK);
+	assert_string_equal(buf, "9999-12-31T23:59:59Z");
+	assert_int_equal(output_time(253402300800LL, buf, sizeof(buf)),
+	    PW_ERR_INVAL);
+	assert_string_equal(buf, "");
+	assert_int_equal(output_time(-1, buf, sizeof(buf)), PW_ERR_INVAL);
+	assert_int_equal(output_time(1, buf, OUTPUT_TIME_MAX - 1),
+	    PW_ERR_INVAL);
+}
+
+static void
+fill_audit(struct pw_audit *e, size_t n)
+{
+	size_t i, k;
+
+	memset(e, 0, n * sizeof(*e));
+	for (i = 0; i < n; i++) {
+		e[i].seq = i + 1;
+		e[i].time = 1795784700 + (int64_t)i;
+		e[i].uid = 1000;
+		snprintf(e[i].actor, sizeof(e[i].actor), "boss");
+		snprintf(e[i].action, sizeof(e[i].action), "unlock");
+		snprintf(e[i].target, sizeof(e[i].target), "alice");
+		for (k = 0; k < PW_AUDIT_HASH; k++)
+			e[i].hash[k] = (uint8_t)(k * 8 + i);
+	}
+}
+
+static void
+test_audit_text(void **state)
+{
+	struct pw_audit e[3];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	fill_audit(e, 3);
+	snprintf(e[0].detail, sizeof(e[0].detail), "login and confirm");
+	e[1].uid = 0;
+	snprintf(e[1].actor, sizeof(e[1].actor), "root");
+	snprintf(e[1].action, sizeof(e[1].action), "userdel");
+	snprintf(e[1].detail, sizeof(e[1].detail), "recovery, forced");
+	e[2].status = PW_ERR_CONFIRM;
+	e[2].target[0] = '\0';
+	/* Never trusted to be clean: shown through output_sanitize. */
+	snprintf(e[2].detail, sizeof(e[2].detail), "x\033[2Jy");
+	assert_non_null(fp = open_memstream(&buf, &len));
+	assert_int_equal(output_audit_text(fp, e, 3), PW_OK);
+	assert_string_equal(captured(fp, &buf),
+	    "1  2026-11-27T13:05:00Z  boss(uid 1000)  unlock  alice  ok  "
+	    "login and confirm\n"
+	    "2  2026-11-27T13:05:01Z  root(uid 0)  userdel  alice  ok  "
+	    "recovery, forced\n"
+	    "3  2026-11-27T13:05:02Z  boss(uid 1000)  unlock  -  "
+	    "wrong confirmation password  x?[2Jy\n");
+	free(buf);
+
+	buf = NULL;
+	assert_non_null(fp = open_memstream(&buf, &len));
+	assert_int_equal(output_audit_text(fp, e, 0), PW_OK);
+	assert_string_equal(captured(fp, &buf), "No audit entries.\n");
+	free(buf);
+
+	/* A time out of range: refused, nothing printed. */
+	buf = NULL;
+	e[2].time = -1;
+	assert_non_null(fp = open_memstream(&buf, &len));
+	assert_int_equal(output_audit_text(fp, e, 3), PW_ERR_PROTO);
+	assert_string_equal(captured(fp, &buf), "");
+	free(buf);
+}
+
+static void
+test_audit_json(void **state)
+{
+	struct pw_audit e[2];
+	json_t *doc, *o, *arr, *x;
+
+	(void)state;
+	fill_audit(e, 2);
+	e[1].status = PW_ERR_LASTMASTER;
+	e[1].target[0] = '\0';
+	snprintf(e[1].detail, sizeof(e[1].detail), "role master->user");
+	assert_int_equal(output_audit_json(e, 2, &doc), PW_OK);
+	o = roundtrip(doc);
+	json_decref(doc);
+	assert_int_equal(json_object_size(o), 1);
+	arr = json_object_get(o, "entries");
+	assert_int_equal(json_array_size(arr), 2);
+	x = json_array_get(arr, 0);
+	assert_int_equal(json_object_size(x), 10);
+	assert_int_equal(JINT(x, "seq"), 1);
+	assert_string_equal(JSTR(x, "time"), "2026-11-27T13:05:00Z");
+	assert_int_equal(JINT(x, "uid"), 1000);
+	assert_string_equal(JSTR(x, "actor"), "boss");
+	assert_string_equal(JSTR(x, "action"), "unlock");
+	assert_string_equal(JSTR(x, "target"), "alice");
+	assert_string_equal(JSTR(x, "result"), "ok");
+	assert_string_equal(JSTR(x, "status"), "success");
+	assert_string_equal(JSTR(x, "detail"), "");
+	assert_string_equal(JSTR(x, "hash"),
+	    "0008101820283038404850586068707880889098a0a8b0b8c0c8d0d8e0e8f0f8");
+	x = json_array_get(arr, 1);
+	assert_int_equal(JINT(x, "seq"), 2);
+	assert_true(json_is_null(json_object_get(x, "target")));
+	assert_string_equal(JSTR(x, "result"), "refused");
+	assert_string_equal(JSTR(x, "status"),
+	    "that would leave no usable master account");
+	assert_string_equal(JSTR(x, "detail"), "role master->user");
+	assert_int_equal(strlen(JSTR(x, "hash")), 64);
+	json_decref(o);
+
+	assert_int_equal(output_audit_json(NULL, 0, &doc), PW_OK);
+	assert_int_equal(json_array_size(json_object_get(doc, "entries")), 0);
+	json_decref(doc);
+
+	e[1].seq = (uint64_t)INT64_MAX + 1;
+	assert_int_equal(output_audit_json(e, 2, &doc), PW_ERR_PROTO);
+	assert_null(doc);
 }
 
 static void
@@ -913,6 +1491,175 @@ test_call_transport_error(void **state)
 	free(rep);
 }
 
+/* ---- AUDIT paging through a fake transport ---- */
+
+struct fake_audit {
+	int calls;
+	int pages;	/* pages of PW_AUDIT_MAX entries, the last one of 5 */
+	int fail_at;	/* call that gets a refusal (0 = none) */
+	bool stuck;	/* every page starts again at seq 1 */
+	bool empty_more; /* the second page is empty but says more */
+	uint64_t since[4], after[4];
+};
+
+static int
+fake_audit(const struct call *c, const struct pw_request *req,
+    struct pw_reply *rep)
+{
+	struct fake_audit *f = c->arg;
+	uint64_t base;
+	uint32_t i;
+	int page = f->calls;
+
+	memset(rep, 0, sizeof(*rep));
+	assert_int_equal(req->type, PW_REQ_AUDIT);
+	assert_int_equal(req->nsecrets, 0);
+	if (f->calls < 4) {
+		f->since[f->calls] = req->since;
+		f->after[f->calls] = req->after;
+	}
+	if (++f->calls == f->fail_at) {
+		rep->status = PW_ERR_PERM;
+		snprintf(rep->msg, sizeof(rep->msg), "Users may not read the "
+		    "audit log.");
+		return PW_OK;
+	}
+	if (f->calls > 8)
+		return PW_ERR_IO;
+	base = f->stuck ? 0 : (uint64_t)page * PW_AUDIT_MAX;
+	rep->naudit = page == f->pages - 1 ? 5 : PW_AUDIT_MAX;
+	if (f->empty_more && page == 1)
+		rep->naudit = 0;
+	for (i = 0; i < rep->naudit; i++)
+		rep->audit[i].seq = base + i + 1;
+	rep->more = page < f->pages - 1;
+	return PW_OK;
+}
+
+static void
+test_audit_paging(void **state)
+{
+	struct fake_audit f = { .pages = 3 };
+	struct pw_audit *e;
+	struct pw_reply *rep;
+	struct call c;
+	size_t n;
+
+	(void)state;
+	assert_non_null(rep = calloc(1, sizeof(*rep)));
+	call_init(&c, "/nonexistent");
+	c.fn = fake_audit;
+	c.arg = &f;
+	assert_int_equal(call_audit(&c, 1795737600, rep, &e, &n), PW_OK);
+	assert_int_equal(f.calls, 3);
+	assert_int_equal(n, 2 * PW_AUDIT_MAX + 5);
+	assert_int_equal(f.since[0], 1795737600);
+	assert_int_equal(f.since[2], 1795737600);
+	assert_int_equal(f.after[0], 0);
+	assert_int_equal(f.after[1], PW_AUDIT_MAX);
+	assert_int_equal(f.after[2], 2 * PW_AUDIT_MAX);
+	assert_int_equal(e[0].seq, 1);
+	assert_int_equal(e[n - 1].seq, 2 * PW_AUDIT_MAX + 5);
+	free(e);
+
+	/* One page with nothing in it. */
+	memset(&f, 0, sizeof(f));
+	f.pages = 1;
+	assert_int_equal(call_audit(&c, 0, rep, &e, &n), PW_OK);
+	assert_int_equal(n, 5);
+	free(e);
+
+	/* A refusal on the second page: its status and message. */
+	memset(&f, 0, sizeof(f));
+	f.pages = 3;
+	f.fail_at = 2;
+	assert_int_equal(call_audit(&c, 0, rep, &e, &n), PW_ERR_PERM);
+	assert_string_equal(rep->msg, "Users may not read the audit log.");
+	assert_null(e);
+	assert_int_equal(n, 0);
+
+	/* Sequence numbers that do not rise: refused, no endless loop. */
+	memset(&f, 0, sizeof(f));
+	f.pages = 3;
+	f.stuck = true;
+	assert_int_equal(call_audit(&c, 0, rep, &e, &n), PW_ERR_PROTO);
+	assert_int_equal(f.calls, 2);
+	assert_null(e);
+
+	/* "more" on an empty page: no progress, refused. */
+	memset(&f, 0, sizeof(f));
+	f.pages = 3;
+	f.empty_more = true;
+	assert_int_equal(call_audit(&c, 0, rep, &e, &n), PW_ERR_PROTO);
+	assert_int_equal(f.calls, 2);
+	assert_null(e);
+	free(rep);
+}
+
+/* ---- BACKUP: the descriptor travels through call_pass ---- */
+
+static int
+fake_pass(const struct call *c, const struct pw_request *req, int fd,
+    struct pw_reply *rep)
+{
+	int *got = c->arg;
+
+	memset(rep, 0, sizeof(*rep));
+	assert_int_equal(req->type, PW_REQ_BACKUP);
+	*got = fd;
+	if (write(fd, "copy", 4) != 4)
+		return PW_ERR_IO;
+	rep->status = PW_OK;
+	return PW_OK;
+}
+
+static int
+fake_pass_down(const struct call *c, const struct pw_request *req, int fd,
+    struct pw_reply *rep)
+{
+	(void)c;
+	(void)req;
+	(void)fd;
+	rep->status = PW_ERR_STORE;
+	snprintf(rep->msg, sizeof(rep->msg), "stale");
+	return PW_ERR_TIMEOUT;
+}
+
+static void
+test_call_pass(void **state)
+{
+	struct pw_request req;
+	struct pw_reply *rep;
+	struct call c;
+	char buf[8];
+	int p[2], got = -1;
+
+	(void)state;
+	assert_non_null(rep = calloc(1, sizeof(*rep)));
+	memset(&req, 0, sizeof(req));
+	req.type = PW_REQ_BACKUP;
+	call_init(&c, "/nonexistent/pwadmind.sock");
+	assert_non_null(c.fn_pass);
+	/* The real transport: unreachable, reply cleared. */
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(call_pass(&c, &req, p[1], rep), PW_ERR_CONNECT);
+
+	c.fn_pass = fake_pass;
+	c.arg = &got;
+	assert_int_equal(call_pass(&c, &req, p[1], rep), PW_OK);
+	assert_int_equal(got, p[1]);
+	assert_int_equal(read(p[0], buf, sizeof(buf)), 4);
+
+	/* A transport error clears what the reply held. */
+	c.fn_pass = fake_pass_down;
+	assert_int_equal(call_pass(&c, &req, p[1], rep), PW_ERR_TIMEOUT);
+	assert_int_equal(rep->status, PW_OK);
+	assert_string_equal(rep->msg, "");
+	close(p[0]);
+	close(p[1]);
+	free(rep);
+}
+
 int
 main(void)
 {
@@ -920,6 +1667,10 @@ main(void)
 		cmocka_unit_test(test_parse_globals_anywhere),
 		cmocka_unit_test(test_parse_unlock),
 		cmocka_unit_test(test_parse_help),
+		cmocka_unit_test(test_parse_admin),
+		cmocka_unit_test(test_parse_reset),
+		cmocka_unit_test(test_parse_audit),
+		cmocka_unit_test(test_parse_time),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_long_name),
 		cmocka_unit_test(test_parse_later),
@@ -936,11 +1687,21 @@ main(void)
 		cmocka_unit_test(test_stats_json),
 		cmocka_unit_test(test_account_text),
 		cmocka_unit_test(test_list_text),
-		cmocka_unit_test(test_unlock_stats_text),
+		cmocka_unit_test(test_changed_stats_text),
+		cmocka_unit_test(test_changed_text),
+		cmocka_unit_test(test_role_text),
+		cmocka_unit_test(test_output_colour),
+		cmocka_unit_test(test_reset_summary),
+		cmocka_unit_test(test_reset_text),
+		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_audit_text),
+		cmocka_unit_test(test_audit_json),
 		cmocka_unit_test(test_refusal),
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_list_paging),
 		cmocka_unit_test(test_call_transport_error),
+		cmocka_unit_test(test_audit_paging),
+		cmocka_unit_test(test_call_pass),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
