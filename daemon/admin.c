@@ -7,14 +7,20 @@
  *     re-checks who may act on whom, applies the last-master guard,
  *     changes the accounts and appends their audit entries -> reply.
  *     All of it commits, or none of it.
- *  2. A refusal of a proven actor (root, a master, an admin) is audited
- *     too; refusals of anyone else go to syslog only.
+ *  2. A refusal is audited too when root asked, or once the actor's
+ *     confirmation password was checked (right or wrong: the lockout
+ *     bounds those); earlier refusals go to syslog only, so that nobody
+ *     can grow the audit log for free.
+ *  4. The actor is re-read inside the transaction: a master demoted,
+ *     suspended or deleted while its confirmation was being hashed acts
+ *     no more.
  *  3. The last-master guard is decided inside the write transaction, so
  *     two masters removing each other at once cannot both pass it.
  */
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,8 +120,11 @@ struct bulk {
 	bool all;
 	enum policy_guard guard;
 	struct store_tx *tx;
+	struct store_user now; /* the actor as the transaction sees it */
 	uint32_t changed;
 	uint32_t more; /* changed past the reply's capacity */
+	char (*names)[PW_USER_MAX + 1]; /* unlock: accounts changed */
+	size_t cap;
 };
 
 static bool
@@ -147,14 +156,32 @@ bulk_apply(enum bulk_kind kind, struct store_user *u)
 	}
 }
 
+/* Remembers an unlocked account, to forget its unstored failures later. */
+static int
+keep_name(struct bulk *b, const char *name)
+{
+	char (*p)[PW_USER_MAX + 1];
+	size_t cap = b->cap;
+
+	if (b->changed == cap) {
+		cap = cap == 0 ? 16 : cap * 2;
+		if ((p = reallocarray(b->names, cap, sizeof(*p))) == NULL)
+			return PW_ERR_NOMEM;
+		b->names = p;
+		b->cap = cap;
+	}
+	memcpy(b->names[b->changed], name, strlen(name) + 1);
+	return PW_OK;
+}
+
 static int
 bulk_one(struct store_user *u, void *arg)
 {
 	struct bulk *b = arg;
 	const struct hctx *h = b->h;
-	enum policy_act act = policy_may_act(h->peer->root, b->actor->role,
-	    b->actor->name, u->name, u->role);
-	bool self = !h->peer->root && strcmp(u->name, b->actor->name) == 0;
+	enum policy_act act = policy_may_act(h->peer->root, b->now.role,
+	    b->now.name, u->name, u->role);
+	bool self = !h->peer->root && strcmp(u->name, b->now.name) == 0;
 	struct pw_audit e;
 	const char *what;
 	int r;
@@ -164,6 +191,8 @@ bulk_one(struct store_user *u, void *arg)
 		return 0;
 	if (act != ACT_ALLOW) /* re-checked inside the transaction */
 		return PW_ERR_PERM;
+	if (b->kind == BULK_UNLOCK && (r = keep_name(b, u->name)) != PW_OK)
+		return r;
 	what = bulk_apply(b->kind, u);
 	audit_fill(&e, h, bulk_action[b->kind], u->name, PW_OK, "%s%s", what,
 	    b->guard == GUARD_FORCED ? FORCED_NOTE : "");
@@ -186,6 +215,8 @@ bulk_tx(struct store_tx *tx, void *arg)
 
 	b->tx = tx;
 	b->guard = GUARD_PASS;
+	if ((r = actor_tx(tx, b->h, &b->now, b->rep)) != PW_OK)
+		return r;
 	if (b->kind == BULK_SUSPEND && (r = last_master(tx, b->h, names,
 	    b->req->ntargets, b->req, &b->guard, b->rep)) != PW_OK)
 		return r;
@@ -205,12 +236,8 @@ forget_unrecorded(const struct bulk *b)
 {
 	uint32_t i;
 
-	if (b->more > 0) {
-		lockout_forget(NULL);
-		return;
-	}
-	for (i = 0; i < b->rep->naccts; i++)
-		lockout_forget(b->rep->accts[i].name);
+	for (i = 0; i < b->changed; i++)
+		lockout_forget(b->names[i]);
 }
 
 /* Flags, targets, and the actor's confirmation: may the bulk go ahead? */
@@ -242,16 +269,13 @@ h_bulk(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
     enum bulk_kind kind)
 {
 	struct store_user actor;
-	struct bulk b = { h, req, rep, &actor, kind,
-		kind == BULK_UNLOCK && (req->flags & PW_F_ALL), GUARD_DENY,
-		NULL, 0, 0 };
-	bool proven = false;
+	struct bulk b = { .h = h, .req = req, .rep = rep, .actor = &actor,
+		.kind = kind, .guard = GUARD_DENY,
+		.all = kind == BULK_UNLOCK && (req->flags & PW_F_ALL) };
 	int r;
 
-	if (load_actor(h, &actor, rep) != PW_OK)
-		goto out;
-	proven = true;
-	if (bulk_check(&b, req) != PW_OK)
+	if (load_actor(h, &actor, rep) != PW_OK ||
+	    bulk_check(&b, req) != PW_OK)
 		goto out;
 	if ((r = store_write(h->st, bulk_tx, &b)) != PW_OK) {
 		rep->naccts = 0;
@@ -270,13 +294,15 @@ h_bulk(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
 		snprintf(rep->info, sizeof(rep->info), "%u more accounts were "
 		    "changed.", b.more);
 out:
-	if (proven && rep->status != PW_OK)
+	if (rep->status != PW_OK)
 		audit_refusal(h, bulk_action[kind],
 		    req->ntargets > 0 ? req->targets[0] : "", rep);
 	log_notice("%s %s%u account(s) by %s: %s", bulk_action[kind],
 	    b.all ? "--all " : "", b.all ? b.changed : req->ntargets,
 	    actor_label(h), pw_strerror(rep->status));
 	PW_WIPE_OBJECT(&actor);
+	PW_WIPE_OBJECT(&b.now);
+	free(b.names);
 }
 
 void
@@ -305,6 +331,7 @@ struct one {
 	struct pw_reply *rep;
 	const struct store_user *actor;
 	char hash[PW_FACTOR_MAX + 1][PWD_HASH_MAX]; /* reset: the new hashes */
+	struct store_user now; /* the actor as the transaction sees it */
 	enum policy_guard guard;
 	uint8_t old_role;
 };
@@ -320,14 +347,16 @@ one_target(struct store_tx *tx, struct one *o, struct store_user *u)
 	enum policy_act a;
 	int r;
 
-	if ((r = store_tx_get(tx, o->req->user, u)) != PW_OK)
+	memset(u, 0, sizeof(*u));
+	if ((r = actor_tx(tx, h, &o->now, o->rep)) != PW_OK ||
+	    (r = store_tx_get(tx, o->req->user, u)) != PW_OK)
 		return r;
 	if (o->req->type == PW_REQ_ROLE)
-		a = policy_may_set_role(h->peer->root, o->actor->role,
-		    o->actor->name, u->name, u->role, o->req->role);
+		a = policy_may_set_role(h->peer->root, o->now.role,
+		    o->now.name, u->name, u->role, o->req->role);
 	else
-		a = policy_may_act(h->peer->root, o->actor->role,
-		    o->actor->name, u->name, u->role);
+		a = policy_may_act(h->peer->root, o->now.role, o->now.name,
+		    u->name, u->role);
 	if (a != ACT_ALLOW) {
 		reply(o->rep, PW_ERR_PERM, "%s", deny_msg(a));
 		return PW_ERR_PERM;
@@ -449,17 +478,13 @@ one_check(struct one *o, struct store_user *t)
 	return may_act(o->h, o->actor, t->name, t->role, o->rep);
 }
 
-/*
- * Rule 10 for the new password(s) of a reset, and rule 9's "the two
- * passwords differ".  When one factor is reset, its new password is
- * checked against the other factor's stored hash (a verification).
- */
+/* Rule 10 for the new password(s) of a reset (no hash: before anything). */
 static int
-reset_quality(struct one *o, const struct store_user *t)
+reset_quality(struct one *o)
 {
 	const struct pw_request *req = o->req;
 	bool both = (req->flags & PW_F_LOGIN) && (req->flags & PW_F_CONFIRM);
-	uint8_t i, f;
+	uint8_t i;
 	int r;
 
 	for (i = 0; i <= PW_FACTOR_MAX; i++) {
@@ -469,7 +494,24 @@ reset_quality(struct one *o, const struct store_user *t)
 		    both ? &req->secret[1 - i] : NULL, o->rep)) != PW_OK)
 			return r;
 	}
-	if (both)
+	return PW_OK;
+}
+
+/*
+ * "The two passwords of an account differ" when one factor is reset: its
+ * new password against the other factor's stored hash.  Only after the
+ * actor's confirmation password verified, so that the answer (an oracle
+ * on the other password) costs a proven actor a real, audited reset for
+ * every wrong guess.
+ */
+static int
+reset_differs(struct one *o, const struct store_user *t)
+{
+	const struct pw_request *req = o->req;
+	uint8_t f;
+	int r;
+
+	if ((req->flags & PW_F_LOGIN) && (req->flags & PW_F_CONFIRM))
 		return PW_OK;
 	f = (req->flags & PW_F_LOGIN) ? PW_FACTOR_LOGIN : PW_FACTOR_CONFIRM;
 	r = verify_check(t->f[1 - f].hash, req->secret[f].buf,
@@ -480,6 +522,8 @@ reset_quality(struct one *o, const struct store_user *t)
 		    factor_name[1 - f]);
 		return PW_ERR_QUALITY;
 	}
+	if (r != PW_ERR_AUTH)
+		reply(o->rep, r, "%s.", pw_strerror(r));
 	return r == PW_ERR_AUTH ? PW_OK : r;
 }
 
@@ -547,7 +591,7 @@ h_one(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
 {
 	struct store_user actor, t;
 	struct one o;
-	bool proven = false, reset = req->type == PW_REQ_RESET;
+	bool reset = req->type == PW_REQ_RESET;
 	int r;
 
 	memset(&o, 0, sizeof(o));
@@ -555,16 +599,16 @@ h_one(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
 	o.h = h, o.req = req, o.rep = rep, o.actor = &actor;
 	if (load_actor(h, &actor, rep) != PW_OK)
 		goto out;
-	proven = true;
 	if (!reset && (req->flags & ~flags_ok))
 		reply(rep, PW_ERR_INVAL, "Unknown flag for %s.",
 		    proto_req_name(req->type));
 	if (rep->status != PW_OK || (reset && reset_flags(req, rep) != PW_OK))
 		goto out;
 	if (!force_ok(h, req, rep) || one_check(&o, &t) != PW_OK ||
-	    (reset && reset_quality(&o, &t) != PW_OK) ||
+	    (reset && reset_quality(&o) != PW_OK) ||
 	    confirm_actor(h, &req->secret[reset ? 2 : 0], rep) != PW_OK ||
-	    (reset && reset_hash(&o) != PW_OK))
+	    (reset && (reset_differs(&o, &t) != PW_OK ||
+	    reset_hash(&o) != PW_OK)))
 		goto out;
 	if ((r = store_write(h->st, fn, &o)) != PW_OK) {
 		rep->naccts = 0;
@@ -579,11 +623,12 @@ h_one(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
 	if (reset)
 		reset_info(&o, &t);
 out:
-	if (proven && rep->status != PW_OK)
+	if (rep->status != PW_OK)
 		audit_refusal(h, proto_req_name(req->type), req->user, rep);
 	log_notice("%s user=%s by %s: %s", proto_req_name(req->type), req->user,
 	    actor_label(h), pw_strerror(rep->status));
 	verify_wipe(o.hash, sizeof(o.hash));
+	PW_WIPE_OBJECT(&o.now);
 	PW_WIPE_OBJECT(&actor);
 	PW_WIPE_OBJECT(&t);
 }
@@ -632,16 +677,20 @@ void
 h_audit_verify(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	struct store_user actor;
+	uint8_t head[PW_AUDIT_HASH];
 	char why[PW_MSG_MAX];
 	uint64_t n = 0;
 	int r;
 
 	(void)req;
 	if (load_actor(h, &actor, rep) == PW_OK) {
-		r = store_audit_verify(h->st, &n, why, sizeof(why));
+		r = store_audit_verify(h->st, &n, head, why, sizeof(why));
 		if (r == PW_OK)
-			reply(rep, r, "The audit log verifies: %llu entries.",
-			    (unsigned long long)n);
+			reply(rep, r, "The audit log verifies: %llu entries; the "
+			    "last one's chain hash begins %02x%02x%02x%02x%02x"
+			    "%02x%02x%02x.", (unsigned long long)n, head[0],
+			    head[1], head[2], head[3], head[4], head[5], head[6],
+			    head[7]);
 		else if (r == PW_ERR_AUDIT) {
 			reply(rep, r, "%s.", why);
 			log_warnx("audit --verify by %s: %s", actor_label(h), why);
@@ -658,8 +707,10 @@ backup_target_ok(int fd)
 	struct stat st;
 	int fl = fcntl(fd, F_GETFL);
 
+	/* the copy holds every hash: readable by its owner only */
 	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
-	    fl >= 0 && (fl & O_ACCMODE) != O_RDONLY;
+	    (st.st_mode & 077) == 0 && fl >= 0 &&
+	    (fl & O_ACCMODE) != O_RDONLY;
 }
 
 void
@@ -680,7 +731,8 @@ h_backup(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		reply(rep, r, "No file to write the backup into was passed.");
 	else if (!backup_target_ok(fd))
 		reply(rep, r = PW_ERR_INVAL, "The backup file must be an empty "
-		    "regular file open for writing.");
+		    "regular file open for writing, with no access for group "
+		    "or others.");
 	else if ((r = store_backup(h->st, fd)) != PW_OK)
 		reply(rep, r, "The backup failed: %s.", pw_strerror(r));
 	if (r == PW_OK && fstat(fd, &st) != 0)

@@ -371,7 +371,26 @@ struct create_arg {
 	const struct hctx *h;
 	const struct store_user *u;
 	bool first; /* init: the store must be empty */
+	struct pw_reply *rep;
 };
+
+/* useradd: the actor as it is now may still create this account. */
+static int
+actor_now(struct store_tx *tx, struct create_arg *a)
+{
+	struct store_user actor;
+	enum policy_act act;
+	int r;
+
+	if ((r = actor_tx(tx, a->h, &actor, a->rep)) == PW_OK) {
+		act = policy_may_act(a->h->peer->root, actor.role, actor.name,
+		    a->u->name, a->u->role);
+		if (act != ACT_ALLOW)
+			reply(a->rep, r = PW_ERR_PERM, "%s", deny_msg(act));
+	}
+	PW_WIPE_OBJECT(&actor);
+	return r;
+}
 
 static int
 stop_at_first(const struct store_user *u, void *arg)
@@ -393,6 +412,8 @@ create_tx(struct store_tx *tx, void *arg)
 	if (a->first && ((r = store_tx_scan(tx, stop_at_first, &any)) != PW_OK ||
 	    (r = any ? PW_ERR_NOTEMPTY : PW_OK) != PW_OK))
 		return r;
+	if (!a->first && (r = actor_now(tx, a)) != PW_OK)
+		return r;
 	if ((r = store_tx_put(tx, a->u, true)) != PW_OK)
 		return r;
 	audit_fill(&e, a->h, a->first ? "init" : "useradd", a->u->name, PW_OK,
@@ -405,7 +426,7 @@ static void
 h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	struct store_user u;
-	struct create_arg a = { h, &u, true };
+	struct create_arg a = { h, &u, true, rep };
 	int r;
 
 	if (!h->peer->root) {
@@ -445,21 +466,11 @@ deny_msg(enum policy_act a)
 	}
 }
 
-/*
- * Rule 3: loads the actor (the peer's account) and checks its role.  Root
- * is the recovery actor and has no account (*actor zeroed, returns PW_OK).
- */
-int
-load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep)
+/* Rule 3: what an actor account must be to run an admin command. */
+static int
+actor_rules(const struct hctx *h, const struct store_user *actor,
+    struct pw_reply *rep)
 {
-	memset(actor, 0, sizeof(*actor));
-	if (h->peer->root)
-		return PW_OK;
-	if (!h->peer->has_name ||
-	    store_user_get(h->st, h->peer->name, actor) != PW_OK) {
-		reply(rep, PW_ERR_PERM, MSG_NO_ACTOR);
-		return rep->status;
-	}
 	if (actor->role != PW_ROLE_ADMIN && actor->role != PW_ROLE_MASTER) {
 		reply(rep, PW_ERR_PERM, "%s", deny_msg(ACT_DENY));
 		return rep->status;
@@ -476,6 +487,40 @@ load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep)
 		return rep->status;
 	}
 	return PW_OK;
+}
+
+/*
+ * Rule 3: loads the actor (the peer's account) and checks its role.  Root
+ * is the recovery actor and has no account (*actor zeroed, returns PW_OK).
+ */
+int
+load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep)
+{
+	memset(actor, 0, sizeof(*actor));
+	if (h->peer->root)
+		return PW_OK;
+	if (!h->peer->has_name ||
+	    store_user_get(h->st, h->peer->name, actor) != PW_OK) {
+		reply(rep, PW_ERR_PERM, MSG_NO_ACTOR);
+		return rep->status;
+	}
+	return actor_rules(h, actor, rep);
+}
+
+int
+actor_tx(struct store_tx *tx, const struct hctx *h, struct store_user *actor,
+    struct pw_reply *rep)
+{
+	int r;
+
+	memset(actor, 0, sizeof(*actor));
+	if (h->peer->root)
+		return PW_OK;
+	if ((r = store_tx_get(tx, h->peer->name, actor)) == PW_ERR_NOUSER) {
+		reply(rep, PW_ERR_PERM, MSG_NO_ACTOR);
+		return rep->status;
+	}
+	return r != PW_OK ? r : actor_rules(h, actor, rep);
 }
 
 int
@@ -503,6 +548,8 @@ confirm_actor(struct hctx *h, const struct pw_secret *sec, struct pw_reply *rep)
 	if (h->peer->root)
 		return PW_OK;
 	r = guess(h, h->peer->name, PW_FACTOR_CONFIRM, sec);
+	/* a verdict on a hash: bounded by the lockout, worth an audit entry */
+	h->confirm_tried = r == PW_OK || r == PW_ERR_AUTH || r == PW_ERR_LOCKED;
 	switch (r) {
 	case PW_OK:
 		return PW_OK;
@@ -535,14 +582,12 @@ static void
 h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	struct store_user actor, u;
-	struct create_arg a = { h, &u, false };
-	bool proven = false;
+	struct create_arg a = { h, &u, false, rep };
 	int r;
 
 	memset(&u, 0, sizeof(u));
 	if (load_actor(h, &actor, rep) != PW_OK)
 		goto out;
-	proven = true;
 	if (may_act(h, &actor, req->user, req->role, rep) != PW_OK ||
 	    check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
 	    rep) != PW_OK || confirm_actor(h, &req->secret[2], rep) != PW_OK)
@@ -564,7 +609,7 @@ h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	else
 		reply(rep, r, r == PW_OK ? NULL : "%s.", pw_strerror(r));
 out:
-	if (proven && rep->status != PW_OK)
+	if (rep->status != PW_OK)
 		audit_refusal(h, "useradd", req->user, rep);
 	log_notice("useradd user=%s role=%s by %s: %s", req->user,
 	    proto_role_name(req->role), actor_label(h), pw_strerror(rep->status));
@@ -724,6 +769,8 @@ audit_refusal(const struct hctx *h, const char *action, const char *target,
 	struct pw_audit e;
 	int r;
 
+	if (!h->peer->root && !h->confirm_tried)
+		return;
 	audit_fill(&e, h, action, target, rep->status, "refused: %s",
 	    rep->msg[0] != '\0' ? rep->msg : pw_strerror(rep->status));
 	if ((r = store_audit_append(h->st, &e)) != PW_OK)

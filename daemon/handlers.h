@@ -24,6 +24,7 @@ struct hctx {
 	struct store *st;
 	const struct peer *peer;
 	int fd; /* the connection (BACKUP receives a descriptor on it) */
+	bool confirm_tried; /* the actor's confirmation password was checked */
 };
 
 /*

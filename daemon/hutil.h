@@ -54,6 +54,14 @@ int check_new_pair(const struct pwd_conf *c, const char *user,
  */
 int load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep);
 
+/*
+ * load_actor inside a write transaction: the actor as it is now, so that
+ * one demoted, suspended, locked or deleted while its confirmation
+ * password was being checked acts no more.
+ */
+int actor_tx(struct store_tx *tx, const struct hctx *h,
+    struct store_user *actor, struct pw_reply *rep);
+
 /* Rule 3 for one target: PW_OK or PW_ERR_PERM with the reason in rep. */
 int may_act(struct hctx *h, const struct store_user *actor, const char *target,
     uint8_t target_role, struct pw_reply *rep);
@@ -81,10 +89,10 @@ void audit_fill(struct pw_audit *e, const struct hctx *h, const char *action,
     __attribute__((format(printf, 6, 7)));
 
 /*
- * Audits a refused admin command of a proven admin, master or root (its
- * own transaction): action, the first target, rep's status and message.
- * Refusals of peers without an admin role go to syslog only, so that no
- * local user can grow the audit log.
+ * Audits a refused admin command (its own transaction): action, the first
+ * target, rep's status and message; when root asked, or once the actor's
+ * confirmation password was checked (h->confirm_tried).  Earlier refusals
+ * go to syslog only: they cost nothing, and must not grow the store.
  */
 void audit_refusal(const struct hctx *h, const char *action,
     const char *target, const struct pw_reply *rep);

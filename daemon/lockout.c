@@ -31,6 +31,7 @@ struct inflight {
 	uint8_t factor;
 	uint32_t n;	     /* slots taken, unrecorded ones included */
 	uint32_t unrecorded; /* failures evaluated but not yet stored */
+	uint32_t uid;	     /* the peer of the last unrecorded one (audit) */
 	struct inflight *next;
 };
 
@@ -183,7 +184,7 @@ retry_unrecorded(struct store *st, const char *name, uint8_t factor,
     uint32_t max)
 {
 	struct inflight **p = find(name, factor), *e = *p;
-	struct fail_arg a = { name, factor, max, 0, false };
+	struct fail_arg a = { name, factor, max, e != NULL ? e->uid : 0, false };
 
 	while (e != NULL && e->unrecorded > 0 &&
 	    store_failure(st, &a) == PW_OK) {
@@ -292,7 +293,11 @@ lockout_leave(struct store *st, const char *name, uint8_t factor,
 	if (r == PW_OK || verified || r == PW_ERR_NOUSER)
 		give(name, factor);
 	else {
-		(*find(name, factor))->unrecorded++;
+		struct inflight *e = *find(name, factor);
+
+		/* this guess holds a slot, so its entry exists */
+		e->unrecorded++;
+		e->uid = uid;
 		log_warnx("failure of %s not stored (%s); it stays counted and "
 		    "will be retried", name, pw_strerror(r));
 	}

@@ -214,7 +214,7 @@ static void
 serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
     struct pw_reply *rep)
 {
-	struct hctx h = { c->conf, c->st, &c->peer, c->fd };
+	struct hctx h = { c->conf, c->st, &c->peer, c->fd, false };
 	int64_t deadline = frame_now_ms() + c->conf->request_timeout * 1000LL;
 	struct wire payload, w;
 	uint8_t type = 0;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -46,11 +47,14 @@ struct store_tx {
 	struct store *st;
 	MDB_txn *txn;
 	bool head_loaded;	       /* seq/hash read from the meta db */
+	bool head_found;	       /* ... and it was there */
 	uint64_t seq;		       /* the last audit entry's number */
 	uint8_t hash[PW_AUDIT_HASH];   /* and its hash */
 	struct pw_audit *added;	       /* entries appended, for syslog */
 	size_t nadded, capadded;
 };
+
+static int audit_start_tx(struct store_tx *tx, void *arg);
 
 static int
 mdb_to_pw(int rc, const char *what)
@@ -247,6 +251,11 @@ store_open(struct store **stp, const char *dir, char *err, size_t errsz)
 	(void)mdb_reader_check(st->env, &dead);
 	if ((r = open_dbs(st, err, errsz)) != PW_OK)
 		goto fail_r;
+	if ((r = store_write(st, audit_start_tx, NULL)) != PW_OK) {
+		snprintf(err, errsz, "%s: cannot start the audit log: %s", dir,
+		    pw_strerror(r));
+		goto fail_r;
+	}
 	*stp = st;
 	return PW_OK;
 fail:
@@ -740,6 +749,7 @@ load_head(struct store_tx *tx)
 	} else {
 		tx->seq = seq_of(v.mv_data);
 		memcpy(tx->hash, (const uint8_t *)v.mv_data + 8, PW_AUDIT_HASH);
+		tx->head_found = true;
 	}
 	tx->head_loaded = true;
 	return PW_OK;
@@ -801,6 +811,29 @@ store_tx_audit(struct store_tx *tx, struct pw_audit *e)
 	tx->seq = e->seq;
 	memcpy(tx->hash, e->hash, PW_AUDIT_HASH);
 	return PW_OK;
+}
+
+/*
+ * The first entry of a log, written when the store is opened without an
+ * audit head (a new store, or one made before the log existed): from then
+ * on a store always has a head, and a log emptied by hand is detected.
+ */
+static int
+audit_start_tx(struct store_tx *tx, void *arg)
+{
+	struct pw_audit e;
+	int r;
+
+	(void)arg;
+	if ((r = load_head(tx)) != PW_OK || tx->head_found)
+		return r;
+	memset(&e, 0, sizeof(e));
+	e.time = (int64_t)time(NULL);
+	e.uid = (uint32_t)geteuid();
+	memcpy(e.actor, "pwadmind", sizeof("pwadmind"));
+	memcpy(e.action, "start", sizeof("start"));
+	memcpy(e.detail, "audit log started", sizeof("audit log started"));
+	return store_tx_audit(tx, &e);
 }
 
 static int
@@ -904,16 +937,18 @@ walk_chain(MDB_cursor *cur, uint64_t *count, uint8_t last[PW_AUDIT_HASH],
 }
 
 int
-store_audit_verify(struct store *st, uint64_t *count, char *why, size_t whysz)
+store_audit_verify(struct store *st, uint64_t *count,
+    uint8_t head[PW_AUDIT_HASH], char *why, size_t whysz)
 {
 	MDB_val k = { sizeof(AUDIT_HEAD) - 1, (void *)(uintptr_t)AUDIT_HEAD }, v;
 	uint8_t last[PW_AUDIT_HASH];
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
-	uint64_t bad, head = 0;
+	uint64_t bad, hseq = 0;
 	int rc, hrc;
 
 	*count = 0;
+	memset(head, 0, PW_AUDIT_HASH);
 	why[0] = '\0';
 	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != 0)
 		return mdb_to_pw(rc, "read");
@@ -922,19 +957,21 @@ store_audit_verify(struct store *st, uint64_t *count, char *why, size_t whysz)
 		return mdb_to_pw(rc, "cursor");
 	}
 	bad = walk_chain(cur, count, last, why, whysz);
+	memcpy(head, last, PW_AUDIT_HASH);
 	mdb_cursor_close(cur);
 	hrc = mdb_get(txn, st->meta, &k, &v);
 	if (hrc == 0 && v.mv_size == 8 + PW_AUDIT_HASH)
-		head = seq_of(v.mv_data);
-	/* the head is written with every entry: it names the last one */
-	if (bad == 0 && (hrc == 0 || *count > 0) &&
-	    (hrc != 0 || v.mv_size != 8 + PW_AUDIT_HASH || head != *count ||
+		hseq = seq_of(v.mv_data);
+	/* store_open makes a head, and every entry rewrites it: it must be
+	 * there and name the last entry */
+	if (bad == 0 &&
+	    (hrc != 0 || v.mv_size != 8 + PW_AUDIT_HASH || hseq != *count ||
 	    !verify_chain_equal(last, (const uint8_t *)v.mv_data + 8))) {
 		bad = *count + 1;
 		snprintf(why, whysz, "The audit log ends at entry %llu but its "
 		    "head names entry %llu (entries removed at the end, or the "
 		    "head altered)", (unsigned long long)*count,
-		    (unsigned long long)head);
+		    (unsigned long long)hseq);
 	}
 	mdb_txn_abort(txn);
 	return bad == 0 ? PW_OK : PW_ERR_AUDIT;

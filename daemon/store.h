@@ -35,7 +35,8 @@ struct store;
 
 /*
  * Opens (creating when missing) the environment in dir: data.mdb and
- * lock.mdb, mode 0600.  The directory must not be writable by group or
+ * lock.mdb, mode 0600; an audit log without a head gets its first entry
+ * ("start") here.  The directory must not be writable by group or
  * others.  Call once per process, never across fork().  err gets a reason.
  */
 int store_open(struct store **stp, const char *dir, char *err, size_t errsz) PW_WUR;
@@ -129,13 +130,15 @@ int store_audit_read(struct store *st, int64_t since, uint64_t after,
     struct pw_audit *out, size_t max, size_t *np, bool *more) PW_WUR;
 
 /*
- * Checks the whole chain: numbers 1..N without a gap, every entry decodes
- * and matches its hash, and the head (written with every entry) names
- * entry N with its hash.  PW_OK with *count = N, or PW_ERR_AUDIT with the
- * first broken entry described in why (one sentence), or a store error.
+ * Checks the whole chain in one read transaction: numbers 1..N without a
+ * gap, every entry decodes and matches its hash, and the head (made by
+ * store_open, rewritten with every entry) names entry N with its hash.
+ * PW_OK with *count = N and head = entry N's hash (to compare with the
+ * syslog line of that entry), or PW_ERR_AUDIT with the first broken entry
+ * described in why (one sentence), or a store error.
  */
-int store_audit_verify(struct store *st, uint64_t *count, char *why,
-    size_t whysz) PW_WUR;
+int store_audit_verify(struct store *st, uint64_t *count,
+    uint8_t head[PW_AUDIT_HASH], char *why, size_t whysz) PW_WUR;
 
 /*
  * Writes a compacted copy of the environment into fd (an empty regular
