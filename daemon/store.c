@@ -821,18 +821,28 @@ store_tx_audit(struct store_tx *tx, struct pw_audit *e)
 static int
 audit_start_tx(struct store_tx *tx, void *arg)
 {
+	MDB_stat ua, us;
 	struct pw_audit e;
-	int r;
+	int rc, r;
 
 	(void)arg;
 	if ((r = load_head(tx)) != PW_OK || tx->head_found)
 		return r;
+	if ((rc = mdb_stat(tx->txn, tx->st->audit, &ua)) != 0 ||
+	    (rc = mdb_stat(tx->txn, tx->st->users, &us)) != 0)
+		return mdb_to_pw(rc, "stat");
+	/* entries without a head: leave them for audit --verify to report */
+	if (ua.ms_entries > 0)
+		return PW_OK;
 	memset(&e, 0, sizeof(e));
 	e.time = (int64_t)time(NULL);
 	e.uid = (uint32_t)geteuid();
 	memcpy(e.actor, "pwadmind", sizeof("pwadmind"));
 	memcpy(e.action, "start", sizeof("start"));
-	memcpy(e.detail, "audit log started", sizeof("audit log started"));
+	/* a log that starts on a store with accounts says so: an upgrade,
+	 * or a log removed by hand */
+	snprintf(e.detail, sizeof(e.detail), "audit log started on a store "
+	    "with %zu accounts", us.ms_entries);
 	return store_tx_audit(tx, &e);
 }
 

@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <errno.h>
@@ -505,6 +507,291 @@ test_frame_slow_writer(void **state)
 	assert_int_equal(type, 0x86);
 	check_pattern(&payload, PW_FRAME_MAX - 2, 9);
 	free(rbuf);
+	closepair(sv);
+}
+
+/* ---- Descriptor passing (frame_send_fd / frame_recv_fd) ---- */
+
+/* Open descriptors of this process (the directory's own included). */
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* One byte with n descriptors in one SCM_RIGHTS message (none: n = 0). */
+static void
+send_fds(int sock, char byte, const int *fds, size_t n)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} ctl;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	assert_true(n <= 4);
+	memset(&ctl, 0, sizeof(ctl));
+	if (n > 0) {
+		m.msg_control = ctl.buf;
+		m.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		if ((c = CMSG_FIRSTHDR(&m)) == NULL) {
+			fail_msg("no room for a control message");
+			return;
+		}
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	}
+	assert_int_equal(sendmsg(sock, &m, MSG_NOSIGNAL), 1);
+}
+
+static bool
+same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	assert_int_equal(fstat(a, &sa), 0);
+	assert_int_equal(fstat(b, &sb), 0);
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static bool
+cloexec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	assert_true(flags >= 0);
+	return (flags & FD_CLOEXEC) != 0;
+}
+
+/*
+ * A pipe's write end (opened without close-on-exec) arrives as a new,
+ * close-on-exec descriptor of the same pipe; the sender keeps its own.
+ */
+static void
+test_fd_pass_pipe(void **state)
+{
+	char buf[16];
+	int sv[2], p[2], fd = -7, before;
+
+	(void)state;
+	mkpair(sv);
+	assert_int_equal(pipe(p), 0);
+	assert_false(cloexec(p[1]));
+	assert_int_equal(frame_send_fd(sv[0], p[1], deadline(1000)), PW_OK);
+	before = count_fds();
+	assert_int_equal(frame_recv_fd(sv[1], &fd, deadline(1000)), PW_OK);
+	assert_int_equal(count_fds(), before + 1); /* exactly one arrived */
+	assert_true(fd >= 0);
+	assert_true(fd != p[0] && fd != p[1] && fd != sv[0] && fd != sv[1]);
+	assert_true(cloexec(fd));
+	assert_true(same_file(fd, p[1]));
+	assert_int_equal(write(fd, "through", 7), 7);
+	assert_int_equal(read(p[0], buf, sizeof(buf)), 7);
+	assert_memory_equal(buf, "through", 7);
+	close(fd);
+	/* the sender's copy is still open */
+	assert_int_equal(write(p[1], "kept", 4), 4);
+	assert_int_equal(read(p[0], buf, sizeof(buf)), 4);
+	close(p[0]);
+	close(p[1]);
+	closepair(sv);
+}
+
+/* A regular file: written through the passed descriptor, read back. */
+static void
+test_fd_pass_file(void **state)
+{
+	char path[] = "/tmp/pwtest-fd-XXXXXX", buf[16];
+	int sv[2], file, fd = -7;
+
+	(void)state;
+	mkpair(sv);
+	file = mkstemp(path);
+	assert_true(file >= 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(frame_send_fd(sv[0], file, deadline(1000)), PW_OK);
+	assert_int_equal(frame_recv_fd(sv[1], &fd, deadline(1000)), PW_OK);
+	assert_true(fd >= 0 && fd != file);
+	assert_true(cloexec(fd));
+	assert_true(same_file(fd, file));
+	assert_int_equal(write(fd, "backup", 6), 6);
+	close(fd);
+	assert_int_equal(pread(file, buf, sizeof(buf), 0), 6);
+	assert_memory_equal(buf, "backup", 6);
+	close(file);
+	closepair(sv);
+}
+
+/* The byte alone, without SCM_RIGHTS: a protocol error, *fd = -1. */
+static void
+test_fd_recv_none(void **state)
+{
+	int sv[2], fd = 42;
+
+	(void)state;
+	mkpair(sv);
+	send_fds(sv[0], 'F', NULL, 0);
+	assert_int_equal(frame_recv_fd(sv[1], &fd, deadline(1000)),
+	    PW_ERR_PROTO);
+	assert_int_equal(fd, -1);
+	closepair(sv);
+}
+
+/* Refused messages that carry descriptors: every one is closed. */
+static const struct fd_case {
+	const char *what;
+	char byte;
+	size_t n;
+} fd_cases[] = {
+	{ "two descriptors", 'F', 2 },
+	{ "three (control message truncated)", 'F', 3 },
+	{ "four (control message truncated)", 'F', 4 },
+	{ "another byte", 'X', 1 },
+	{ "a NUL byte", '\0', 1 },
+};
+
+static void
+test_fd_recv_refused_no_leak(void **state)
+{
+	int sv[2], p[2], fds[4], fd, before, after, r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(fd_cases) / sizeof(fd_cases[0]); i++) {
+		const struct fd_case *c = &fd_cases[i];
+
+		mkpair(sv);
+		assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+		fds[0] = fds[2] = p[0];
+		fds[1] = fds[3] = p[1];
+		before = count_fds();
+		send_fds(sv[0], c->byte, fds, c->n);
+		fd = 42;
+		r = frame_recv_fd(sv[1], &fd, deadline(1000));
+		after = count_fds();
+		if (r != PW_ERR_PROTO || fd != -1)
+			fail_msg("%s: %d, fd %d; want PW_ERR_PROTO, -1",
+			    c->what, r, fd);
+		if (after != before)
+			fail_msg("%s: %d descriptors before, %d after", c->what,
+			    before, after);
+		close(p[0]);
+		close(p[1]);
+		closepair(sv);
+	}
+}
+
+static void
+test_fd_recv_peer_closed(void **state)
+{
+	int sv[2], fd = 42;
+
+	(void)state;
+	mkpair(sv);
+	close(sv[0]);
+	sv[0] = -1;
+	assert_int_equal(frame_recv_fd(sv[1], &fd, deadline(SLOW_MS)),
+	    PW_ERR_IO);
+	assert_int_equal(fd, -1);
+	closepair(sv);
+}
+
+static void
+test_fd_recv_timeout(void **state)
+{
+	int64_t t0, dt;
+	int sv[2], fd = 42;
+
+	(void)state;
+	mkpair(sv);
+	t0 = frame_now_ms();
+	assert_int_equal(frame_recv_fd(sv[1], &fd, deadline(100)),
+	    PW_ERR_TIMEOUT);
+	dt = frame_now_ms() - t0;
+	assert_true(dt >= 90 && dt < 5000);
+	assert_int_equal(fd, -1);
+	/* a deadline already past: at once */
+	fd = 42;
+	assert_int_equal(frame_recv_fd(sv[1], &fd, deadline(-1000)),
+	    PW_ERR_TIMEOUT);
+	assert_int_equal(fd, -1);
+	closepair(sv);
+}
+
+/* Sending to a closed peer, or a descriptor that is not open: IO errors,
+ * not a SIGPIPE. */
+static void
+test_fd_send_errors(void **state)
+{
+	void (*old)(int);
+	int sv[2], p[2], bad;
+
+	(void)state;
+	old = signal(SIGPIPE, SIG_DFL);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	mkpair(sv);
+	bad = p[0];
+	close(p[0]);
+	assert_int_equal(frame_send_fd(sv[0], bad, deadline(1000)), PW_ERR_IO);
+	assert_int_equal(frame_send_fd(sv[0], -1, deadline(1000)), PW_ERR_IO);
+	close(sv[1]);
+	sv[1] = -1;
+	assert_int_equal(frame_send_fd(sv[0], p[1], deadline(1000)),
+	    PW_ERR_IO);
+	closepair(sv);
+	close(p[1]);
+	signal(SIGPIPE, old);
+}
+
+/*
+ * A frame, a descriptor, another frame, as BACKUP sends them: reading the
+ * frame does not swallow the descriptor's byte, and the order holds.
+ */
+static void
+test_fd_after_frame(void **state)
+{
+	struct wire payload;
+	uint8_t *rbuf, type;
+	char buf[8];
+	int sv[2], p[2], fd = -7;
+
+	(void)state;
+	mkpair(sv);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_int_equal(send_pattern(sv[0], 0x8b, 40, 5, 1000), PW_OK);
+	assert_int_equal(frame_send_fd(sv[0], p[1], deadline(1000)), PW_OK);
+	assert_int_equal(send_pattern(sv[0], 0x8c, 3, 6, 1000), PW_OK);
+
+	assert_int_equal(recv_frame(sv[1], &rbuf, &type, &payload, 1000),
+	    PW_OK);
+	assert_int_equal(type, 0x8b);
+	check_pattern(&payload, 40, 5);
+	free(rbuf);
+	assert_int_equal(frame_recv_fd(sv[1], &fd, deadline(1000)), PW_OK);
+	assert_true(same_file(fd, p[1]));
+	assert_int_equal(write(fd, "ok", 2), 2);
+	assert_int_equal(read(p[0], buf, sizeof(buf)), 2);
+	close(fd);
+	assert_int_equal(recv_frame(sv[1], &rbuf, &type, &payload, 1000),
+	    PW_OK);
+	assert_int_equal(type, 0x8c);
+	check_pattern(&payload, 3, 6);
+	free(rbuf);
+	close(p[0]);
+	close(p[1]);
 	closepair(sv);
 }
 
@@ -1017,6 +1304,14 @@ main(void)
 		cmocka_unit_test(test_send_timeout),
 		cmocka_unit_test(test_frame_max_slow_reader),
 		cmocka_unit_test(test_frame_slow_writer),
+		cmocka_unit_test(test_fd_pass_pipe),
+		cmocka_unit_test(test_fd_pass_file),
+		cmocka_unit_test(test_fd_recv_none),
+		cmocka_unit_test(test_fd_recv_refused_no_leak),
+		cmocka_unit_test(test_fd_recv_peer_closed),
+		cmocka_unit_test(test_fd_recv_timeout),
+		cmocka_unit_test(test_fd_send_errors),
+		cmocka_unit_test(test_fd_after_frame),
 		cmocka_unit_test(test_trust_add),
 		cmocka_unit_test(test_call_fd_bad_request),
 		DIR_TEST(test_conn_trusted),

@@ -266,6 +266,202 @@ test_may_act_names(void **state)
 	    "alice", PW_ROLE_MASTER), ACT_DENY_SELF);
 }
 
+/* Rule 3: usable masters and the last-master guard. */
+
+static const struct usable_case {
+	uint8_t role;
+	bool suspended, login_locked, confirm_locked;
+	bool want;
+} usable_cases[] = {
+	/* a master: usable only with nothing against it */
+	{ PW_ROLE_MASTER, false, false, false, true },
+	{ PW_ROLE_MASTER, true, false, false, false },
+	{ PW_ROLE_MASTER, false, true, false, false },
+	{ PW_ROLE_MASTER, false, false, true, false },
+	{ PW_ROLE_MASTER, true, true, false, false },
+	{ PW_ROLE_MASTER, true, false, true, false },
+	{ PW_ROLE_MASTER, false, true, true, false },
+	{ PW_ROLE_MASTER, true, true, true, false },
+	/* any other role is never a usable master */
+	{ PW_ROLE_ADMIN, false, false, false, false },
+	{ PW_ROLE_USER, false, false, false, false },
+	{ PW_ROLE_NONE, false, false, false, false },
+	{ PW_ROLE_MASTER + 1, false, false, false, false },
+	{ 255, false, false, false, false },
+	{ PW_ROLE_ADMIN, true, true, true, false },
+};
+
+static void
+test_master_usable_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(usable_cases); i++) {
+		const struct usable_case *c = &usable_cases[i];
+		bool got = policy_master_usable(c->role, c->suspended,
+		    c->login_locked, c->confirm_locked);
+
+		if (got != c->want)
+			fail_msg("case %zu: role=%u suspended=%d "
+			    "login_locked=%d confirm_locked=%d: got %d, "
+			    "want %d", i, c->role, c->suspended,
+			    c->login_locked, c->confirm_locked, got, c->want);
+	}
+}
+
+static const struct guard_case {
+	bool removes;
+	uint32_t others;
+	bool force, root;
+	enum policy_guard want;
+} guard_cases[] = {
+	/* removes no usable master: always passes, none left or not */
+	{ false, 0, false, false, GUARD_PASS },
+	{ false, 0, false, true, GUARD_PASS },
+	{ false, 0, true, false, GUARD_PASS },
+	{ false, 0, true, true, GUARD_PASS },
+	{ false, 1, false, false, GUARD_PASS },
+	{ false, 1, false, true, GUARD_PASS },
+	{ false, 1, true, false, GUARD_PASS },
+	{ false, 1, true, true, GUARD_PASS },
+	{ false, UINT32_MAX, false, false, GUARD_PASS },
+	{ false, UINT32_MAX, true, true, GUARD_PASS },
+	/* removes one, others remain: passes, and force changes nothing */
+	{ true, 1, false, false, GUARD_PASS },
+	{ true, 1, false, true, GUARD_PASS },
+	{ true, 1, true, false, GUARD_PASS },
+	{ true, 1, true, true, GUARD_PASS },
+	{ true, 2, false, false, GUARD_PASS },
+	{ true, 2, true, true, GUARD_PASS },
+	{ true, UINT32_MAX, false, false, GUARD_PASS },
+	{ true, UINT32_MAX, true, true, GUARD_PASS },
+	/* removes the last one: only root's --force, and it says so */
+	{ true, 0, false, false, GUARD_DENY },
+	{ true, 0, false, true, GUARD_DENY },
+	{ true, 0, true, false, GUARD_DENY },
+	{ true, 0, true, true, GUARD_FORCED },
+};
+
+static void
+test_last_master_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(guard_cases); i++) {
+		const struct guard_case *c = &guard_cases[i];
+		enum policy_guard got = policy_last_master(c->removes,
+		    c->others, c->force, c->root);
+
+		if (got != c->want)
+			fail_msg("case %zu: removes=%d others=%u force=%d "
+			    "root=%d: got %d, want %d", i, c->removes,
+			    c->others, c->force, c->root, got, c->want);
+	}
+}
+
+/* GUARD_DENY exactly when the last usable master goes without root's
+ * force; GUARD_FORCED only then with it; force alone never helps. */
+static void
+test_last_master_property(void **state)
+{
+	static const uint32_t others[] = { 0, 1, 2, 3, 100, UINT32_MAX - 1,
+		UINT32_MAX };
+	enum policy_guard got, want;
+	bool removes, force, root;
+	unsigned int bits;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(others); i++)
+		for (bits = 0; bits < 8; bits++) {
+			removes = bits & 1;
+			force = bits & 2;
+			root = bits & 4;
+			got = policy_last_master(removes, others[i], force,
+			    root);
+			if (!removes || others[i] > 0)
+				want = GUARD_PASS;
+			else if (force && root)
+				want = GUARD_FORCED;
+			else
+				want = GUARD_DENY;
+			if (got != want)
+				fail_msg("removes=%d others=%u force=%d "
+				    "root=%d: got %d, want %d", removes,
+				    others[i], force, root, got, want);
+			/* without root, force makes no difference */
+			if (!root)
+				assert_int_equal(got, policy_last_master(
+				    removes, others[i], false, false));
+		}
+}
+
+static const uint8_t new_roles[] = { PW_ROLE_USER, PW_ROLE_ADMIN,
+	PW_ROLE_MASTER };
+
+static const struct role_case {
+	bool root;
+	uint8_t actor_role;
+	uint8_t target_role;
+	enum who who;
+	enum policy_act want; /* for every new role */
+} role_cases[] = {
+	/* admin: never, not even on a user or itself */
+	{ false, PW_ROLE_ADMIN, PW_ROLE_USER, OTHER, ACT_DENY_NOT_MASTER },
+	{ false, PW_ROLE_ADMIN, PW_ROLE_ADMIN, OTHER, ACT_DENY_NOT_MASTER },
+	{ false, PW_ROLE_ADMIN, PW_ROLE_MASTER, OTHER, ACT_DENY_NOT_MASTER },
+	{ false, PW_ROLE_ADMIN, PW_ROLE_ADMIN, SELF, ACT_DENY_NOT_MASTER },
+	/* user and no role: no admin operation at all */
+	{ false, PW_ROLE_USER, PW_ROLE_USER, OTHER, ACT_DENY },
+	{ false, PW_ROLE_USER, PW_ROLE_ADMIN, OTHER, ACT_DENY },
+	{ false, PW_ROLE_USER, PW_ROLE_MASTER, OTHER, ACT_DENY },
+	{ false, PW_ROLE_USER, PW_ROLE_USER, SELF, ACT_DENY },
+	{ false, PW_ROLE_NONE, PW_ROLE_USER, OTHER, ACT_DENY },
+	{ false, PW_ROLE_NONE, PW_ROLE_MASTER, OTHER, ACT_DENY },
+	{ false, 255, PW_ROLE_USER, OTHER, ACT_DENY },
+	/* master: anyone else, whatever the new role; never itself */
+	{ false, PW_ROLE_MASTER, PW_ROLE_MASTER, OTHER, ACT_ALLOW },
+	{ false, PW_ROLE_MASTER, PW_ROLE_ADMIN, OTHER, ACT_ALLOW },
+	{ false, PW_ROLE_MASTER, PW_ROLE_USER, OTHER, ACT_ALLOW },
+	{ false, PW_ROLE_MASTER, PW_ROLE_MASTER, SELF, ACT_DENY_SELF },
+	/* root (recovery): anyone, whatever its own role field says */
+	{ true, PW_ROLE_NONE, PW_ROLE_MASTER, OTHER, ACT_ALLOW },
+	{ true, PW_ROLE_NONE, PW_ROLE_ADMIN, OTHER, ACT_ALLOW },
+	{ true, PW_ROLE_NONE, PW_ROLE_USER, OTHER, ACT_ALLOW },
+	{ true, PW_ROLE_NONE, PW_ROLE_MASTER, SELF, ACT_ALLOW },
+	{ true, PW_ROLE_USER, PW_ROLE_MASTER, OTHER, ACT_ALLOW },
+	{ true, PW_ROLE_ADMIN, PW_ROLE_MASTER, OTHER, ACT_ALLOW },
+};
+
+static void
+test_may_set_role_matrix(void **state)
+{
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < NELEM(role_cases); i++) {
+		const struct role_case *c = &role_cases[i];
+		const char *actor = c->root ? "root" : "alice";
+		const char *target = c->who == SELF ? actor : "bob";
+
+		for (j = 0; j < NELEM(new_roles); j++) {
+			enum policy_act got = policy_may_set_role(c->root,
+			    c->actor_role, actor, target, c->target_role,
+			    new_roles[j]);
+
+			if (got != c->want)
+				fail_msg("case %zu: root=%d actor_role=%u "
+				    "target_role=%u new_role=%u %s: got %d, "
+				    "want %d", i, c->root, c->actor_role,
+				    c->target_role, new_roles[j],
+				    c->who == SELF ? "self" : "other", got,
+				    c->want);
+		}
+	}
+}
+
 /* Rule 10. */
 
 enum rule { R_OK, R_LENGTH, R_CLASSES, R_USER, R_OTHER };
@@ -534,6 +730,10 @@ main(void)
 		cmocka_unit_test(test_slot_and_lock_agree),
 		cmocka_unit_test(test_may_act_matrix),
 		cmocka_unit_test(test_may_act_names),
+		cmocka_unit_test(test_master_usable_table),
+		cmocka_unit_test(test_last_master_table),
+		cmocka_unit_test(test_last_master_property),
+		cmocka_unit_test(test_may_set_role_matrix),
 		cmocka_unit_test(test_quality_table),
 		cmocka_unit_test(test_quality_why_numbers),
 		cmocka_unit_test(test_quality_small_why),
