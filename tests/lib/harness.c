@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Integration test harness: temp dir, pam_wrapper/nss_wrapper, daemon, client. */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -12,12 +13,14 @@
 #include <libgen.h>
 #include <link.h>
 #include <poll.h>
+#include <pty.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -425,6 +428,95 @@ th_client(struct th *t, uid_t uid, const char *input, ...)
 	return WEXITSTATUS(st);
 }
 
+int
+th_client_pty(struct th *t, uid_t uid, const char *input, ...)
+{
+	struct termios tio;
+	struct pollfd pfd;
+	static char a_name[] = "pwadmin", a_sock[] = "--socket",
+	    a_stdin[] = "--stdin";
+	char *argv[64], exe[PATH_MAX], sink[4096];
+	int master, slave, st, n = 0, i, waited = 0;
+	size_t off = 0;
+	ssize_t r;
+	va_list ap;
+	pid_t pid;
+
+	snprintf(exe, sizeof(exe), "%s/pwadmin", t->build);
+	argv[n++] = a_name;
+	argv[n++] = a_sock;
+	argv[n++] = t->sock;
+	argv[n++] = a_stdin;
+	va_start(ap, input);
+	while (n < 63 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	t->out[0] = t->err[0] = '\0';
+	if (openpty(&master, &slave, NULL, NULL, NULL) != 0)
+		die("openpty");
+	/* the typed secrets are not echoed into the captured output */
+	if (tcgetattr(slave, &tio) != 0)
+		die("tcgetattr");
+	tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	if (tcsetattr(slave, TCSANOW, &tio) != 0)
+		die("tcsetattr");
+	if ((pid = fork()) < 0)
+		die("fork");
+	if (pid == 0) {
+		child_env(t);
+		close(master);
+		if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) != 0)
+			_exit(95);
+		dup2(slave, 0);
+		dup2(slave, 1);
+		dup2(slave, 2);
+		if (slave > 2)
+			close(slave);
+		if (uid != 0 && (setgroups(0, NULL) != 0 ||
+		    setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0))
+			_exit(96);
+		execv(exe, argv);
+		_exit(97);
+	}
+	close(slave);
+	/* canonical mode: the lines wait in the terminal until read */
+	if (input != NULL && write(master, input, strlen(input)) < 0)
+		fprintf(stderr, "harness: could not type to the client\n");
+	/* read until the last slave fd closes (EIO), at most 10 s */
+	pfd.fd = master;
+	pfd.events = POLLIN;
+	for (i = 0; i < 100; i++) {
+		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+			break;
+		if (pfd.revents == 0)
+			continue;
+		r = read(master, off + 1 < sizeof(t->out) ? t->out + off : sink,
+		    off + 1 < sizeof(t->out) ? sizeof(t->out) - 1 - off :
+		    sizeof(sink));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (off + 1 < sizeof(t->out))
+			off += (size_t)r;
+		i = 0; /* output resets the clock */
+	}
+	t->out[off] = '\0';
+	close(master);
+	if (i >= 100) {
+		fprintf(stderr, "harness: the client on a terminal did not "
+		    "finish\n");
+		kill(pid, SIGKILL);
+	}
+	while (waitpid(pid, &st, 0) != pid)
+		if (errno != EINTR || ++waited > 100)
+			return -1;
+	if (!WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
 json_t *
 th_status(struct th *t, const char *user)
 {
@@ -585,3 +677,36 @@ th_pam_auth(const char *service, const char *user, const char *password,
 	return tc[0].op_rv;
 }
 
+
+/* The application's failure delay: none (libpam calls it, not sleep). */
+static void
+no_delay(int retval, unsigned usec_delay, void *appdata)
+{
+	(void)retval;
+	(void)usec_delay;
+	(void)appdata;
+}
+
+int
+th_pam_auth_nodelay(const char *service, const char *user,
+    const char *password, char *errmsg, size_t errsz)
+{
+	struct convdata c = { password, errmsg, errsz };
+	struct pam_conv pc = { conv, &c };
+	void (*delay)(int, unsigned, void *) = no_delay;
+	pam_handle_t *pamh = NULL;
+	void *item;
+	int rc;
+
+	/* the item is the function pointer itself, passed as a void * */
+	_Static_assert(sizeof(item) == sizeof(delay), "function pointer size");
+	memcpy(&item, &delay, sizeof(item));
+	if (errmsg != NULL && errsz > 0)
+		errmsg[0] = '\0';
+	if ((rc = pam_start(service, user, &pc, &pamh)) != PAM_SUCCESS)
+		return rc;
+	if ((rc = pam_set_item(pamh, PAM_FAIL_DELAY, item)) == PAM_SUCCESS)
+		rc = pam_authenticate(pamh, 0);
+	(void)pam_end(pamh, rc);
+	return rc;
+}

@@ -67,6 +67,15 @@ int th_daemon_kill(struct th *t);
  */
 int th_client(struct th *t, uid_t uid, const char *input, ...)
     __attribute__((sentinel));
+/*
+ * Like th_client, but the client runs on a new pseudo-terminal: its
+ * standard input, output and error are the terminal (its controlling one),
+ * `input' is typed on it (echo off) and everything it prints is captured
+ * into t->out (t->err is emptied).  Returns the exit status, or -1, also
+ * when the client has not finished after 10 seconds.
+ */
+int th_client_pty(struct th *t, uid_t uid, const char *input, ...)
+    __attribute__((sentinel));
 /* `pwadmin status USER --json' as root, parsed; NULL on failure. */
 json_t *th_status(struct th *t, const char *user);
 /* One counter of `pwadmin stats --json', or -1. */
@@ -98,6 +107,14 @@ int th_pam(const char *service, const char *user, const char *password,
 /* The result of pam_authenticate alone. */
 int th_pam_auth(const char *service, const char *user, const char *password,
     char *errmsg, size_t errsz);
+
+/*
+ * th_pam_auth without the failure delay the module asks for (2 s): the
+ * application's PAM_FAIL_DELAY function, a no-op here, replaces libpam's
+ * sleep.  For tests that type many wrong passwords to set up a lock.
+ */
+int th_pam_auth_nodelay(const char *service, const char *user,
+    const char *password, char *errmsg, size_t errsz);
 
 /* Path helpers */
 void th_path(const struct th *t, char *out, size_t outsz, const char *rel);
