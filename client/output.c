@@ -160,8 +160,13 @@ output_account_json(const struct pw_account *a, json_t **out)
 	return PW_OK;
 }
 
-int
-output_accounts_json(const struct pw_account *a, size_t n, json_t **out)
+/*
+ * {key: [one(item 0), one(item 1), ...]} for n items of `size' bytes each;
+ * *out is NULL unless PW_OK.
+ */
+static int
+json_list(const char *key, const void *items, size_t n, size_t size,
+    int (*one)(const void *item, json_t **o), json_t **out)
 {
 	json_t *doc = NULL, *arr = NULL, *o = NULL;
 	size_t i;
@@ -171,14 +176,14 @@ output_accounts_json(const struct pw_account *a, size_t n, json_t **out)
 	if ((doc = json_object()) == NULL || (arr = json_array()) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if ((r = output_account_json(&a[i], &o)) != PW_OK)
+		if ((r = one((const char *)items + i * size, &o)) != PW_OK)
 			goto out;
 		if (json_array_append_new(arr, o) != 0) {
 			r = PW_ERR_NOMEM;
 			goto out;
 		}
 	}
-	r = json_object_set(doc, "accounts", arr) == 0 ? PW_OK : PW_ERR_NOMEM;
+	r = json_object_set(doc, key, arr) == 0 ? PW_OK : PW_ERR_NOMEM;
 out:
 	json_decref(arr);
 	if (r == PW_OK)
@@ -186,6 +191,18 @@ out:
 	else
 		json_decref(doc);
 	return r;
+}
+
+static int
+one_account(const void *item, json_t **o)
+{
+	return output_account_json(item, o);
+}
+
+int
+output_accounts_json(const struct pw_account *a, size_t n, json_t **out)
+{
+	return json_list("accounts", a, n, sizeof(*a), one_account, out);
 }
 
 /* The name of counter i: proto_stat_name(), else "counter_I" in buf. */
@@ -599,30 +616,14 @@ output_audit_entry_json(const struct pw_audit *e, json_t **out)
 	return PW_OK;
 }
 
+static int
+one_entry(const void *item, json_t **o)
+{
+	return output_audit_entry_json(item, o);
+}
+
 int
 output_audit_json(const struct pw_audit *e, size_t n, json_t **out)
 {
-	json_t *doc = NULL, *arr = NULL, *o = NULL;
-	size_t i;
-	int r = PW_ERR_NOMEM;
-
-	*out = NULL;
-	if ((doc = json_object()) == NULL || (arr = json_array()) == NULL)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if ((r = output_audit_entry_json(&e[i], &o)) != PW_OK)
-			goto out;
-		if (json_array_append_new(arr, o) != 0) {
-			r = PW_ERR_NOMEM;
-			goto out;
-		}
-	}
-	r = json_object_set(doc, "entries", arr) == 0 ? PW_OK : PW_ERR_NOMEM;
-out:
-	json_decref(arr);
-	if (r == PW_OK)
-		*out = doc;
-	else
-		json_decref(doc);
-	return r;
+	return json_list("entries", e, n, sizeof(*e), one_entry, out);
 }
