@@ -65,7 +65,8 @@ static const struct {
 struct words;
 typedef void fill_fn(struct cli *, const struct words *);
 static fill_fn fill_init, fill_useradd, fill_status, fill_none, fill_unlock,
-    fill_targets, fill_user, fill_role, fill_reset, fill_audit, fill_backup;
+    fill_targets, fill_user, fill_role, fill_reset, fill_passwd, fill_audit,
+    fill_backup;
 
 /*
  * Commands of this release: the options each accepts, operand counts, what
@@ -94,6 +95,8 @@ static const struct {
 	{ "reset", CLI_CMD_RESET,
 	    O_BIT(O_LOGIN) | O_BIT(O_CONFIRM) | O_BIT(O_NO_FORCE), 1, 1,
 	    "an account name", fill_reset },
+	{ "passwd", CLI_CMD_PASSWD, O_BIT(O_LOGIN) | O_BIT(O_CONFIRM), 0, 0,
+	    "", fill_passwd },
 	{ "userdel", CLI_CMD_USERDEL, O_BIT(O_FORCE), 1, 1, "an account name",
 	    fill_user },
 	{ "role", CLI_CMD_ROLE, O_BIT(O_FORCE), 2, 2,
@@ -105,7 +108,7 @@ static const struct {
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 /* Commands of the SPEC that a later release implements. */
-static const char *const later[] = { "passwd", "otp" };
+static const char *const later[] = { "otp" };
 
 const char cli_usage[] =
     "usage: pwadmin [--socket PATH] [--stdin] [--json] COMMAND [ARGS]\n"
@@ -115,6 +118,7 @@ const char cli_usage[] =
     "       pwadmin role USER user|admin|master [--force]\n"
     "       pwadmin status [USER] [--json]\n"
     "       pwadmin list [--locked] [--json]\n"
+    "       pwadmin passwd [--login] [--confirm]\n"
     "       pwadmin unlock USER... | --all\n"
     "       pwadmin suspend USER... [--force]\n"
     "       pwadmin resume USER...\n"
@@ -314,13 +318,27 @@ fill_role(struct cli *c, const struct words *w)
 	parse_role(c, w->ops[1]);
 }
 
-/* reset: neither --login nor --confirm means both. */
+/* reset and passwd: neither --login nor --confirm means both. */
+static void
+both_unless_one(struct cli *c)
+{
+	if ((c->flags & (PW_F_LOGIN | PW_F_CONFIRM)) == 0)
+		c->flags |= PW_F_LOGIN | PW_F_CONFIRM;
+}
+
 static void
 fill_reset(struct cli *c, const struct words *w)
 {
 	fill_user(c, w);
-	if ((c->flags & (PW_F_LOGIN | PW_F_CONFIRM)) == 0)
-		c->flags |= PW_F_LOGIN | PW_F_CONFIRM;
+	both_unless_one(c);
+}
+
+/* passwd: no operand; the account is always the caller's own. */
+static void
+fill_passwd(struct cli *c, const struct words *w)
+{
+	(void)w;
+	both_unless_one(c);
 }
 
 static void

@@ -36,6 +36,7 @@ enum cli_cmd {
 	CLI_CMD_ROLE,
 	CLI_CMD_AUDIT,
 	CLI_CMD_BACKUP,
+	CLI_CMD_PASSWD,
 	CLI_CMD_COUNT
 };
 
@@ -54,8 +55,9 @@ struct cli {
 	bool verify;	       /* audit --verify */
 	/*
 	 * Request flags from the options: PW_F_FORCE (suspend, userdel,
-	 * role --force), PW_F_LOGIN and PW_F_CONFIRM (reset; both when
-	 * neither option is given), PW_F_NO_FORCE (reset --no-force-change).
+	 * role --force), PW_F_LOGIN and PW_F_CONFIRM (reset and passwd;
+	 * both when neither option is given), PW_F_NO_FORCE (reset
+	 * --no-force-change).
 	 */
 	uint32_t flags;
 	uint8_t role;	       /* useradd --role, role USER ROLE (enum pw_role) */

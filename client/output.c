@@ -521,6 +521,23 @@ output_reset_text(FILE *fp, const char *user, uint32_t flags)
 	return ferror(fp) ? PW_ERR_IO : PW_OK;
 }
 
+int
+output_passwd_text(FILE *fp, uint32_t flags)
+{
+	switch (flags & (PW_F_LOGIN | PW_F_CONFIRM)) {
+	case PW_F_LOGIN:
+		fputs("Changed your login password.\n", fp);
+		break;
+	case PW_F_CONFIRM:
+		fputs("Changed your confirmation password.\n", fp);
+		break;
+	default:
+		fputs("Changed your login and confirmation passwords.\n", fp);
+		break;
+	}
+	return ferror(fp) ? PW_ERR_IO : PW_OK;
+}
+
 /* ---- audit entries ---- */
 
 /* The words of one entry, shared by the text and JSON forms. */

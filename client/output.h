@@ -114,6 +114,13 @@ int output_reset_summary(FILE *fp, const struct pw_account *a,
 int output_reset_text(FILE *fp, const char *user, uint32_t flags) PW_WUR;
 
 /*
+ * The line after a successful passwd: "Changed your login password.",
+ * "Changed your confirmation password." or, for both PW_F_LOGIN and
+ * PW_F_CONFIRM, "Changed your login and confirmation passwords."
+ */
+int output_passwd_text(FILE *fp, uint32_t flags) PW_WUR;
+
+/*
  * One line per audit entry, oldest first:
  * "SEQ  TIME  ACTOR(uid N)  ACTION  TARGET  RESULT  DETAIL" with TARGET
  * "-" when empty, RESULT "ok" or pw_strerror(status), the detail (and its

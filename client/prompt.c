@@ -327,13 +327,43 @@ prompt_new_secret(const struct prompt_src *src, const char *factor,
 	char what[PROMPT_MAX], ask[PROMPT_MAX], again[PROMPT_MAX];
 	struct prompt_item it = { what, ask, again };
 
-	(void)snprintf(what, sizeof(what), "the new %s password of %s", factor,
-	    user);
-	(void)snprintf(ask, sizeof(ask), "New %s password for %s: ", factor,
-	    user);
-	(void)snprintf(again, sizeof(again), "Retype new %s password for %s: ",
-	    factor, user);
+	if (user == NULL) {
+		(void)snprintf(what, sizeof(what), "your new %s password",
+		    factor);
+		(void)snprintf(ask, sizeof(ask), "New %s password: ", factor);
+		(void)snprintf(again, sizeof(again),
+		    "Retype new %s password: ", factor);
+	} else {
+		(void)snprintf(what, sizeof(what), "the new %s password of %s",
+		    factor, user);
+		(void)snprintf(ask, sizeof(ask), "New %s password for %s: ",
+		    factor, user);
+		(void)snprintf(again, sizeof(again),
+		    "Retype new %s password for %s: ", factor, user);
+	}
 	return prompt_secret(src, &it, sec);
+}
+
+int
+prompt_current(const struct prompt_src *src, const char *factor,
+    struct pw_secret *sec)
+{
+	char what[PROMPT_MAX], ask[PROMPT_MAX];
+	struct prompt_item it = { what, ask, NULL };
+
+	(void)snprintf(what, sizeof(what), "your current %s password", factor);
+	(void)snprintf(ask, sizeof(ask), "Current %s password: ", factor);
+	return prompt_secret(src, &it, sec);
+}
+
+int
+prompt_differ(const struct pw_secret *login, const struct pw_secret *confirm)
+{
+	if (!same_secret(login, confirm))
+		return CLI_EXIT_OK;
+	fprintf(stderr, "pwadmin: the login and confirmation passwords must "
+	    "differ\n");
+	return CLI_EXIT_REFUSED;
 }
 
 int
@@ -346,15 +376,9 @@ prompt_new_pair(const struct prompt_src *src, const char *user,
 	if ((ex = prompt_new_secret(src, "login", user, login)) !=
 	    CLI_EXIT_OK)
 		return ex;
-	if ((ex = prompt_new_secret(src, "confirmation", user, confirm)) !=
+	if ((ex = prompt_new_secret(src, "confirmation", user, confirm)) ==
 	    CLI_EXIT_OK)
-		goto out;
-	if (same_secret(login, confirm)) {
-		fprintf(stderr, "pwadmin: the login and confirmation passwords "
-		    "must differ\n");
-		ex = CLI_EXIT_REFUSED;
-	}
-out:
+		ex = prompt_differ(login, confirm);
 	if (ex != CLI_EXIT_OK) {
 		PW_WIPE_OBJECT(login);
 		PW_WIPE_OBJECT(confirm);

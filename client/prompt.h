@@ -47,10 +47,26 @@ int prompt_secret(const struct prompt_src *src, const struct prompt_item *it,
 /*
  * Reads the new `factor' password ("login" or "confirmation") of `user'
  * (prompt_secret, as a new secret: typed twice on a terminal, once with
- * --stdin).  Returns as prompt_secret.
+ * --stdin): "New login password for bob: ".  A NULL user is the caller's
+ * own account: "New login password: ", "Retype new login password: ".
+ * Returns as prompt_secret.
  */
 int prompt_new_secret(const struct prompt_src *src, const char *factor,
     const char *user, struct pw_secret *sec) PW_WUR;
+
+/*
+ * Reads the caller's current `factor' password ("Current login
+ * password: "), asked once and taken as typed.  Returns as prompt_secret.
+ */
+int prompt_current(const struct prompt_src *src, const char *factor,
+    struct pw_secret *sec) PW_WUR;
+
+/*
+ * CLI_EXIT_OK when the new login and confirmation passwords differ, else
+ * CLI_EXIT_REFUSED after one line on stderr.  Wipes nothing.
+ */
+int prompt_differ(const struct pw_secret *login,
+    const struct pw_secret *confirm) PW_WUR;
 
 /*
  * Reads the new login and then the new confirmation password of `user'

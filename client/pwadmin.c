@@ -22,6 +22,7 @@
 #include "call.h"
 #include "cli.h"
 #include "output.h"
+#include "passwd.h"
 #include "prompt.h"
 #include "pwerr.h"
 #include "wipe.h"
@@ -359,6 +360,34 @@ cmd_reset(struct ctx *x)
 	return shown(x, r);
 }
 
+/*
+ * passwd [--login] [--confirm]: the caller's own account, named like its
+ * uid (root has no special path: it changes the account "root"); each
+ * changed factor's current then new password, then PASSWD.
+ */
+static int
+cmd_passwd(struct ctx *x)
+{
+	const struct cli *cli = x->cli;
+	char user[PW_USER_MAX + 1];
+	json_t *doc = NULL;
+	int ex, r;
+
+	if ((ex = passwd_self(getuid(), user, sizeof(user))) != CLI_EXIT_OK ||
+	    (ex = passwd_change(&x->call, &x->src, user, cli->flags,
+	    x->rep)) != CLI_EXIT_OK)
+		return ex;
+	if (!cli->json)
+		r = output_passwd_text(stdout, cli->flags);
+	else if (x->rep->naccts != 1)
+		r = PW_ERR_PROTO;
+	else {
+		r = output_account_json(&x->rep->accts[0], &doc);
+		r = print_json(r, doc);
+	}
+	return shown(x, r);
+}
+
 /* userdel USER [--force]: reads the actor's confirmation unless root. */
 static int
 cmd_userdel(struct ctx *x)
@@ -577,6 +606,7 @@ static int (*const handlers[CLI_CMD_COUNT])(struct ctx *) = {
 	[CLI_CMD_ROLE] = cmd_role,
 	[CLI_CMD_AUDIT] = cmd_audit,
 	[CLI_CMD_BACKUP] = cmd_backup,
+	[CLI_CMD_PASSWD] = cmd_passwd,
 };
 
 /* No core file and no same-uid ptrace: the process holds secrets. */

@@ -39,6 +39,8 @@ static const struct {
 	[PW_REQ_AUDIT] = { F_RANGE, 0 },
 	[PW_REQ_AUDIT_VERIFY] = { 0, 0 },
 	[PW_REQ_BACKUP] = { 0, 0 },
+	[PW_REQ_PASSWD] = { F_USER | F_SERVICE | F_RHOST | F_FLAGS | F_SECRETS,
+	    4 },
 };
 
 static const char *const stat_names[PW_STAT_COUNT] = {
@@ -59,6 +61,7 @@ static const char *const stat_names[PW_STAT_COUNT] = {
 	[PW_STAT_REQ_AUDIT] = "requests_audit",
 	[PW_STAT_REQ_AUDIT_VERIFY] = "requests_audit_verify",
 	[PW_STAT_REQ_BACKUP] = "requests_backup",
+	[PW_STAT_REQ_PASSWD] = "requests_passwd",
 	[PW_STAT_HASHES] = "hashes_evaluated",
 	[PW_STAT_DUMMY] = "hashes_dummy",
 	[PW_STAT_HASHED_NEW] = "hashes_new",
@@ -91,6 +94,7 @@ static const char *const req_names[PW_REQ_TYPE_MAX + 1] = {
 	[PW_REQ_AUDIT] = "audit",
 	[PW_REQ_AUDIT_VERIFY] = "audit-verify",
 	[PW_REQ_BACKUP] = "backup",
+	[PW_REQ_PASSWD] = "passwd",
 };
 
 const char *

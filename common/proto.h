@@ -44,7 +44,8 @@ enum pw_req_type {
 	PW_REQ_AUDIT = 14,  /* audit entries from `since', after seq `after' */
 	PW_REQ_AUDIT_VERIFY = 15, /* check the audit chain */
 	PW_REQ_BACKUP = 16, /* root: compacted copy into a passed fd */
-	PW_REQ_TYPE_MAX = 16
+	PW_REQ_PASSWD = 17, /* change own password(s) with the current one(s) */
+	PW_REQ_TYPE_MAX = 17
 };
 #define PW_REPLY 0x80
 
@@ -82,6 +83,9 @@ struct pw_secret {
  *   UNLOCK, SUSPEND, RESUME, USERDEL, ROLE   [0] actor's confirmation
  *   RESET    [0] new login, [1] new confirmation (each empty unless its
  *            flag is set), [2] actor's confirmation
+ *   PASSWD   [0] current login, [1] new login, [2] current confirmation,
+ *            [3] new confirmation (a factor's pair empty unless its flag
+ *            is set)
  * The actor's confirmation is an empty string when root runs the command.
  */
 struct pw_request {
@@ -153,6 +157,7 @@ enum pw_stat {
 	PW_STAT_REQ_AUDIT,
 	PW_STAT_REQ_AUDIT_VERIFY,
 	PW_STAT_REQ_BACKUP,
+	PW_STAT_REQ_PASSWD,
 	PW_STAT_HASHES,	    /* password verifications evaluated */
 	PW_STAT_DUMMY,	    /* of which dummy (unknown account) */
 	PW_STAT_HASHED_NEW, /* new password hashes computed */

@@ -389,6 +389,11 @@ reset_tx(struct store_tx *tx, void *arg)
 	for (i = 0; i <= PW_FACTOR_MAX; i++) {
 		if (!(o->req->flags & (i == 0 ? PW_F_LOGIN : PW_F_CONFIRM)))
 			continue;
+		/* the replaced password stays in the history (rule 10) */
+		if ((r = store_tx_history_push(tx, u.name, i, u.f[i].hash,
+		    o->h->conf->history > 0 ? o->h->conf->history - 1 : 0)) !=
+		    PW_OK)
+			goto out;
 		memcpy(u.f[i].hash, o->hash[i], PWD_HASH_MAX);
 		u.f[i].changed_at = now;
 		u.f[i].must_change = force_change;
@@ -417,7 +422,8 @@ userdel_tx(struct store_tx *tx, void *arg)
 
 	if ((r = one_target(tx, o, &u)) != PW_OK ||
 	    (r = one_guard(tx, o)) != PW_OK ||
-	    (r = store_tx_del(tx, u.name)) != PW_OK)
+	    (r = store_tx_del(tx, u.name)) != PW_OK ||
+	    (r = store_tx_history_del(tx, u.name)) != PW_OK)
 		goto out;
 	audit_fill(&e, o->h, "userdel", u.name, PW_OK, "account deleted "
 	    "(role %s)%s", proto_role_name(u.role),

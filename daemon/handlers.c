@@ -40,7 +40,7 @@ reply(struct pw_reply *rep, int status, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
+void
 locked_msg(struct pw_reply *rep, int status, uint8_t factor)
 {
 	reply(rep, status, "Your %s password is locked after too many failed "
@@ -84,21 +84,29 @@ set_rehash(struct store_user *u, void *arg)
 	return 1;
 }
 
-/* Replaces a hash made with older parameters after it verified. */
+/*
+ * Replaces a hash made with older parameters after it verified; `now'
+ * (when not NULL) gets the hash the store holds afterwards.
+ */
 static void
 maybe_rehash(struct hctx *h, const char *name, uint8_t factor,
-    const char *old, const struct pw_secret *sec)
+    const char *old, const struct pw_secret *sec, char *now)
 {
 	char fresh[PWD_HASH_MAX];
 	struct rehash_arg a = { factor, old, fresh };
 
+	if (now != NULL)
+		memcpy(now, old, PWD_HASH_MAX);
 	if (!verify_needs_rehash(old))
 		return;
 	if (verify_hash(sec->buf, sec->len, fresh, lane_of(h),
 	    deadline_of(h)) == PW_OK &&
-	    store_user_edit(h->st, name, set_rehash, &a) == PW_OK)
+	    store_user_edit(h->st, name, set_rehash, &a) == PW_OK) {
 		log_info("rehashed %s password of user=%s with current "
 		    "parameters", factor_name[factor], name);
+		if (now != NULL)
+			memcpy(now, fresh, PWD_HASH_MAX);
+	}
 	verify_wipe(fresh, sizeof(fresh));
 }
 
@@ -111,10 +119,12 @@ maybe_rehash(struct hctx *h, const char *name, uint8_t factor,
  * verification and a store write, so it costs what a wrong password
  * costs; a non-root peer only ever asks about its own name, knows whether
  * it has an account, and gets its answer without spending a hash.
+ * On PW_OK, `verified' (when not NULL) gets the hash the secret matched,
+ * as the store holds it now.
  */
-static int
+int
 guess(struct hctx *h, const char *name, uint8_t factor,
-    const struct pw_secret *sec)
+    const struct pw_secret *sec, char *verified)
 {
 	int64_t deadline = deadline_of(h);
 	uint32_t max = max_failures(h->conf, factor);
@@ -145,7 +155,7 @@ guess(struct hctx *h, const char *name, uint8_t factor,
 		log_notice("lock %s password of user=%s after %u failures",
 		    factor_name[factor], name, max);
 	if (ok && r == PW_OK)
-		maybe_rehash(h, name, factor, u.f[factor].hash, sec);
+		maybe_rehash(h, name, factor, u.f[factor].hash, sec, verified);
 	PW_WIPE_OBJECT(&u);
 	if (r != PW_OK)
 		return r;
@@ -155,7 +165,7 @@ guess(struct hctx *h, const char *name, uint8_t factor,
 }
 
 /* Non-root peers may only ask about the account named like their uid. */
-static bool
+bool
 own_account(const struct peer *p, const char *user)
 {
 	return p->root || (p->has_name && strcmp(p->name, user) == 0);
@@ -170,7 +180,7 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		reply(rep, PW_ERR_PERM, MSG_NOT_YOURS);
 		return;
 	}
-	r = guess(h, req->user, req->factor, &req->secret[0]);
+	r = guess(h, req->user, req->factor, &req->secret[0], NULL);
 	switch (r) {
 	case PW_OK:
 	case PW_ERR_AUTH:
@@ -288,6 +298,31 @@ acct_decide(const struct pwd_conf *c, const struct store_user *u, int64_t now,
 	return PW_OK;
 }
 
+/*
+ * ACCT's account: its must_change bits name every factor to change now
+ * (a mark, or expired), so pam_chauthtok asks for exactly those.
+ */
+static void
+acct_state(const struct hctx *h, const struct store_user *u,
+    struct pw_reply *rep)
+{
+	const uint32_t maxage[] = { h->conf->login_max_age_days,
+		h->conf->confirm_max_age_days };
+	int64_t now = (int64_t)time(NULL), exp;
+	struct pw_account *a;
+	uint32_t days;
+	uint8_t i;
+
+	if (!add_account(h, u, rep))
+		return;
+	a = &rep->accts[rep->naccts - 1];
+	for (i = 0; i <= PW_FACTOR_MAX; i++)
+		if (policy_expiry(u->f[i].changed_at, maxage[i],
+		    h->conf->warn_days, now, &exp, &days) == EXP_EXPIRED)
+			a->must_change |= (uint8_t)(i == 0 ? PW_MUST_LOGIN
+							   : PW_MUST_CONFIRM);
+}
+
 static void
 h_acct(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
@@ -303,6 +338,7 @@ h_acct(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		return;
 	}
 	r = acct_decide(h->conf, &u, (int64_t)time(NULL), rep);
+	acct_state(h, &u, rep);
 	PW_WIPE_OBJECT(&u);
 	log_info("account %s user=%s service=%s peer_uid=%u",
 	    r == PW_OK ? "ok" : pw_strerror(r), req->user,
@@ -547,7 +583,7 @@ confirm_actor(struct hctx *h, const struct pw_secret *sec, struct pw_reply *rep)
 
 	if (h->peer->root)
 		return PW_OK;
-	r = guess(h, h->peer->name, PW_FACTOR_CONFIRM, sec);
+	r = guess(h, h->peer->name, PW_FACTOR_CONFIRM, sec, NULL);
 	/* a verdict on a hash: bounded by the lockout, worth an audit entry */
 	h->confirm_tried = r == PW_OK || r == PW_ERR_AUTH || r == PW_ERR_LOCKED;
 	switch (r) {
@@ -799,6 +835,7 @@ static const struct {
 	{ PW_REQ_AUDIT, PW_STAT_REQ_AUDIT, h_audit },
 	{ PW_REQ_AUDIT_VERIFY, PW_STAT_REQ_AUDIT_VERIFY, h_audit_verify },
 	{ PW_REQ_BACKUP, PW_STAT_REQ_BACKUP, h_backup },
+	{ PW_REQ_PASSWD, PW_STAT_REQ_PASSWD, h_passwd },
 };
 
 void

@@ -15,6 +15,9 @@
 void reply(struct pw_reply *rep, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* "Your login password is locked ...; a master or admin can unlock it." */
+void locked_msg(struct pw_reply *rep, int status, uint8_t factor);
+
 /* The hash lane and the slot/worker deadline of this peer's requests. */
 enum verify_lane lane_of(const struct hctx *h);
 int64_t deadline_of(const struct hctx *h);
@@ -67,6 +70,18 @@ int may_act(struct hctx *h, const struct store_user *actor, const char *target,
     uint8_t target_role, struct pw_reply *rep);
 const char *deny_msg(enum policy_act a);
 
+/*
+ * Rule 1: one guess at `factor' of `name' through the guess slots; PW_OK,
+ * PW_ERR_AUTH, PW_ERR_LOCKED, PW_ERR_NOUSER, PW_ERR_SUSPENDED, PW_ERR_BUSY
+ * or a store error.  On PW_OK `verified' (if not NULL, PWD_HASH_MAX
+ * bytes) gets the matched hash as the store now holds it.
+ */
+int guess(struct hctx *h, const char *name, uint8_t factor,
+    const struct pw_secret *sec, char *verified);
+
+/* Non-root peers may only ask about the account named like their uid. */
+bool own_account(const struct peer *p, const char *user);
+
 /* Rule 3: the actor's confirmation password (root: none). */
 int confirm_actor(struct hctx *h, const struct pw_secret *sec,
     struct pw_reply *rep);
@@ -108,5 +123,8 @@ void h_audit(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
 void h_audit_verify(struct hctx *h, struct pw_request *req,
     struct pw_reply *rep);
 void h_backup(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+
+/* Self-service change of the peer's own password(s) (passwd.c). */
+void h_passwd(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
 
 #endif

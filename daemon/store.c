@@ -40,6 +40,7 @@ struct store {
 	MDB_dbi users;
 	MDB_dbi meta;
 	MDB_dbi audit;
+	MDB_dbi history;
 };
 
 /* A write transaction in progress (store_write). */
@@ -203,7 +204,8 @@ open_dbs(struct store *st, char *err, size_t errsz)
 	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "users", MDB_CREATE, &st->users)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &st->meta)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &st->audit)) != 0)
+	    (rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &st->audit)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "history", MDB_CREATE, &st->history)) != 0)
 		goto fail;
 	rc = mdb_get(txn, st->meta, &k, &v);
 	if (rc == MDB_NOTFOUND) {
@@ -645,6 +647,142 @@ store_note_unknown(struct store *st)
 		return mdb_to_pw(rc, "put");
 	}
 	return commit(txn);
+}
+
+/* ==== Password history (SPEC rule 10) ==== */
+
+#define HIST_VERSION 1
+#define HIST_REC_MAX (2 + (PW_FACTOR_MAX + 1) * (1 + PW_HISTORY_MAX * \
+			 (4 + PWD_HASH_MAX))) /* bytes */
+
+static int
+hist_decode(const MDB_val *v, struct store_history *hist)
+{
+	struct wire w;
+	uint8_t ver, f, i;
+
+	wire_from(&w, v->mv_data, v->mv_size);
+	if (wire_get_u8(&w, &ver) != PW_OK || ver != HIST_VERSION)
+		goto bad;
+	for (f = 0; f <= PW_FACTOR_MAX; f++) {
+		if (wire_get_u8(&w, &hist->n[f]) != PW_OK ||
+		    hist->n[f] > PW_HISTORY_MAX)
+			goto bad;
+		for (i = 0; i < hist->n[f]; i++)
+			if (wire_get_str(&w, hist->hash[f][i], PWD_HASH_MAX,
+			    NULL) != PW_OK)
+				goto bad;
+	}
+	if (wire_end(&w) == PW_OK)
+		return PW_OK;
+bad:
+	log_warnx("store: a password history does not decode");
+	PW_WIPE_OBJECT(hist);
+	return PW_ERR_STORE;
+}
+
+static int
+hist_get(MDB_txn *txn, MDB_dbi dbi, const char *name,
+    struct store_history *hist)
+{
+	MDB_val k = name_key(name), v;
+	int rc;
+
+	memset(hist, 0, sizeof(*hist));
+	if ((rc = mdb_get(txn, dbi, &k, &v)) == MDB_NOTFOUND)
+		return PW_OK;
+	if (rc != 0)
+		return mdb_to_pw(rc, "history");
+	return hist_decode(&v, hist);
+}
+
+int
+store_tx_history_get(struct store_tx *tx, const char *name,
+    struct store_history *hist)
+{
+	return hist_get(tx->txn, tx->st->history, name, hist);
+}
+
+int
+store_history_get(struct store *st, const char *name,
+    struct store_history *hist)
+{
+	MDB_txn *txn = NULL;
+	int rc, r;
+
+	memset(hist, 0, sizeof(*hist));
+	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return mdb_to_pw(rc, "read");
+	r = hist_get(txn, st->history, name, hist);
+	mdb_txn_abort(txn);
+	return r;
+}
+
+static int
+hist_put(struct store_tx *tx, const char *name,
+    const struct store_history *hist)
+{
+	MDB_val k = name_key(name), v;
+	uint8_t *buf;
+	struct wire w;
+	uint8_t f, i;
+	int r;
+
+	if ((buf = malloc(HIST_REC_MAX)) == NULL)
+		return PW_ERR_NOMEM;
+	wire_init(&w, buf, HIST_REC_MAX);
+	r = wire_put_u8(&w, HIST_VERSION);
+	for (f = 0; f <= PW_FACTOR_MAX && r == PW_OK; f++) {
+		r = wire_put_u8(&w, hist->n[f]);
+		for (i = 0; i < hist->n[f] && r == PW_OK; i++)
+			r = wire_put_str(&w, hist->hash[f][i]);
+	}
+	v.mv_size = w.len;
+	v.mv_data = buf;
+	if (r == PW_OK)
+		r = mdb_to_pw(mdb_put(tx->txn, tx->st->history, &k, &v, 0),
+		    "history");
+	pw_wipe(buf, HIST_REC_MAX);
+	free(buf);
+	return r;
+}
+
+int
+store_tx_history_push(struct store_tx *tx, const char *name, uint8_t factor,
+    const char *old, uint32_t keep)
+{
+	struct store_history *hist;
+	uint8_t n;
+	int r;
+
+	if (factor > PW_FACTOR_MAX || strlen(old) >= PWD_HASH_MAX)
+		return PW_ERR_INVAL;
+	if ((hist = malloc(sizeof(*hist))) == NULL)
+		return PW_ERR_NOMEM;
+	if ((r = store_tx_history_get(tx, name, hist)) == PW_OK) {
+		if (keep > PW_HISTORY_MAX)
+			keep = PW_HISTORY_MAX;
+		n = hist->n[factor] < PW_HISTORY_MAX ? hist->n[factor] + 1
+						     : PW_HISTORY_MAX;
+		memmove(hist->hash[factor][1], hist->hash[factor][0],
+		    (size_t)(n - 1) * PWD_HASH_MAX);
+		memset(hist->hash[factor][0], 0, PWD_HASH_MAX);
+		memcpy(hist->hash[factor][0], old, strlen(old) + 1);
+		hist->n[factor] = (uint8_t)(n < keep ? n : keep);
+		r = hist_put(tx, name, hist);
+	}
+	PW_WIPE_OBJECT(hist);
+	free(hist);
+	return r;
+}
+
+int
+store_tx_history_del(struct store_tx *tx, const char *name)
+{
+	MDB_val k = name_key(name);
+	int rc = mdb_del(tx->txn, tx->st->history, &k, NULL);
+
+	return rc == MDB_NOTFOUND ? PW_OK : mdb_to_pw(rc, "history");
 }
 
 /* ==== Audit log (SPEC rule 13) ==== */

@@ -31,6 +31,13 @@ struct store_user {
 	int64_t created_at;
 };
 
+/* Earlier hashes of each factor, newest first (rule 10's history). */
+#define PW_HISTORY_MAX 50 /* hashes per factor: the `history' key's maximum */
+struct store_history {
+	uint8_t n[PW_FACTOR_MAX + 1];
+	char hash[PW_FACTOR_MAX + 1][PW_HISTORY_MAX][PWD_HASH_MAX];
+};
+
 struct store;
 
 /*
@@ -116,6 +123,24 @@ int store_tx_scan(struct store_tx *tx, int (*fn)(const struct store_user *u,
  * PW_ERR_INVAL: nothing is ever stored that does not decode).
  */
 int store_tx_audit(struct store_tx *tx, struct pw_audit *e) PW_WUR;
+
+/*
+ * The password history of `name' (all zero when it has none), inside a
+ * transaction or in one of its own; wipe *hist after use.
+ */
+int store_tx_history_get(struct store_tx *tx, const char *name,
+    struct store_history *hist) PW_WUR;
+int store_history_get(struct store *st, const char *name,
+    struct store_history *hist) PW_WUR;
+/*
+ * Puts `old' (the hash a factor had until now) in front of that factor's
+ * history and keeps at most `keep' hashes.  Call it whenever a password
+ * is replaced.
+ */
+int store_tx_history_push(struct store_tx *tx, const char *name,
+    uint8_t factor, const char *old, uint32_t keep) PW_WUR;
+/* Deletes the history of `name' (none is not an error). */
+int store_tx_history_del(struct store_tx *tx, const char *name) PW_WUR;
 
 /* ==== Audit log ==== */
 

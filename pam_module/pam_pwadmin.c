@@ -20,6 +20,7 @@
 #include <sys/types.h>
 #include <errno.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -43,6 +44,7 @@
 #define PW_BADARG_LOG	128	    /* bytes of a refused argument we log */
 #define PROMPT_LOGIN	"Password: "
 #define PROMPT_CONFIRM	"Confirmation password: "
+#define PROMPT_MAX	64	    /* bytes of a password-phase prompt */
 
 /*
  * The code for a failed pam_get_user/pam_get_authtok: an event-driven
@@ -107,8 +109,8 @@ log_bad_user(pam_handle_t *pamh, int phase)
 
 	item_text(pamh, PAM_SERVICE, service, sizeof(service));
 	pam_syslog(pamh, LOG_NOTICE, "%s for user=(invalid name) service=%s",
-	    phase == PW_PHASE_AUTH ? "auth failed" : "account refused",
-	    service);
+	    phase == PW_PHASE_AUTH ? "auth failed" : phase == PW_PHASE_ACCT ?
+	    "account refused" : "password change refused", service);
 }
 
 /* Root, ourselves and daemon_user (when it exists) may own the socket. */
@@ -197,7 +199,8 @@ static void
 log_result(pam_handle_t *pamh, const struct modargs *a, int phase,
     const struct pw_request *req, int status, int rv)
 {
-	const char *what = phase == PW_PHASE_AUTH ? "auth" : "account";
+	const char *what = phase == PW_PHASE_AUTH ? "auth" :
+	    phase == PW_PHASE_ACCT ? "account" : "password";
 	const char *factor = "";
 
 	if (phase == PW_PHASE_AUTH && req->factor == PW_FACTOR_CONFIRM)
@@ -212,7 +215,8 @@ log_result(pam_handle_t *pamh, const struct modargs *a, int phase,
 	if (status == PW_OK || rv == PAM_AUTHINFO_UNAVAIL)
 		return;
 	pam_syslog(pamh, LOG_NOTICE, "%s for user=%s service=%s: %s",
-	    phase == PW_PHASE_AUTH ? "auth failed" : "account refused",
+	    phase == PW_PHASE_AUTH ? "auth failed" : phase == PW_PHASE_ACCT ?
+	    "account refused" : "password change refused",
 	    req->user, req->service, pw_strerror(status));
 }
 
@@ -315,5 +319,164 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 	rv = run(pamh, flags, &args, PW_PHASE_ACCT, user, NULL);
 out:
+	return rv;
+}
+
+/* ==== Password phase (SPEC rules 7-9) ==== */
+
+static const char *const factor_word[] = { "login", "confirmation" };
+
+/* One echo-off prompt into *sec; a PAM code.  The reply is wiped. */
+static int
+prompt_secret(pam_handle_t *pamh, const char *what, const char *factor,
+    struct pw_secret *sec)
+{
+	char prompt[PROMPT_MAX], *resp = NULL;
+	int pr, rv = PAM_SUCCESS;
+
+	(void)snprintf(prompt, sizeof(prompt), "%s %s password: ", what,
+	    factor);
+	pr = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", prompt);
+	if (pr != PAM_SUCCESS || resp == NULL)
+		rv = conv_failed(pr);
+	else if (proto_secret_set(sec, resp) != PW_OK)
+		rv = PAM_AUTHTOK_ERR; /* longer than any password: refused */
+	if (resp != NULL) {
+		pw_wipe(resp, strlen(resp));
+		free(resp);
+	}
+	return rv;
+}
+
+/*
+ * For factor f: the current password, the new one and the new one again
+ * into req->secret[2f], [2f+1]; a PAM code (PAM_AUTHTOK_ERR when the two
+ * new ones differ).
+ */
+static int
+prompt_change(pam_handle_t *pamh, int flags, uint8_t f,
+    struct pw_request *req)
+{
+	struct pw_secret *again;
+	int rv;
+
+	if ((again = calloc(1, sizeof(*again))) == NULL)
+		return PAM_BUF_ERR;
+	if ((rv = prompt_secret(pamh, "Current", factor_word[f],
+	    &req->secret[2 * f])) == PAM_SUCCESS &&
+	    (rv = prompt_secret(pamh, "New", factor_word[f],
+	    &req->secret[2 * f + 1])) == PAM_SUCCESS &&
+	    (rv = prompt_secret(pamh, "Retype new", factor_word[f],
+	    again)) == PAM_SUCCESS &&
+	    (again->len != req->secret[2 * f + 1].len ||
+	    memcmp(again->buf, req->secret[2 * f + 1].buf, again->len) != 0)) {
+		if ((flags & PAM_SILENT) == 0)
+			(void)pam_error(pamh, "The new %s passwords do not "
+			    "match.", factor_word[f]);
+		rv = PAM_AUTHTOK_ERR;
+	}
+	PW_WIPE_OBJECT(again);
+	free(again);
+	return rv;
+}
+
+/*
+ * Which factors to change: with PAM_CHANGE_EXPIRED_AUTHTOK (login, sshd
+ * after PAM_NEW_AUTHTOK_REQD) every factor the daemon says must change
+ * now (a mark, or expired), possibly none; otherwise the factor= one.
+ * PAM_SUCCESS and *bits (PW_MUST_*), or the PAM code of a refusal.
+ */
+static int
+factors_to_change(pam_handle_t *pamh, int flags, const struct modargs *a,
+    const char *user, struct pw_request *req, struct pw_reply *rep,
+    uint8_t *bits)
+{
+	struct conn_trust t;
+	int r;
+
+	*bits = a->factor == PW_FACTOR_CONFIRM ? PW_MUST_CONFIRM : PW_MUST_LOGIN;
+	if ((flags & PAM_CHANGE_EXPIRED_AUTHTOK) == 0)
+		return PAM_SUCCESS;
+	req_fill(pamh, req, PW_PHASE_ACCT, a->factor, user);
+	trust_fill(pamh, a, &t);
+	/* quiet: pam_acct_mgmt has already said why a change is needed */
+	if ((r = conn_call(a->socket, &t, a->timeout_s * 1000, req, rep)) !=
+	    PW_OK) {
+		pam_syslog(pamh, LOG_ERR, "cannot reach pwadmind at %s: %s",
+		    a->socket, pw_strerror(r));
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	if ((rep->status != PW_OK && rep->status != PW_ERR_CHANGE) ||
+	    rep->naccts != 1)
+		return pw_to_pam(rep->status == PW_OK ? PW_ERR_PROTO :
+		    rep->status, PW_PHASE_PASSWD);
+	*bits = rep->accts[0].must_change;
+	return PAM_SUCCESS;
+}
+
+/* Prompts for every factor in bits, then one PASSWD request: a PAM code. */
+static int
+change(pam_handle_t *pamh, int flags, const struct modargs *a,
+    const char *user, struct pw_request *req, struct pw_reply *rep)
+{
+	uint8_t bits = 0, f;
+	int rv, status;
+
+	if ((rv = factors_to_change(pamh, flags, a, user, req, rep, &bits)) !=
+	    PAM_SUCCESS || bits == 0)
+		return rv;
+	memset(req, 0, sizeof(*req));
+	req_fill(pamh, req, PW_PHASE_ACCT, a->factor, user);
+	req->type = PW_REQ_PASSWD;
+	req->nsecrets = 4;
+	for (f = 0; f <= PW_FACTOR_MAX; f++) {
+		if (!(bits & (f == 0 ? PW_MUST_LOGIN : PW_MUST_CONFIRM)))
+			continue;
+		req->flags |= f == 0 ? PW_F_LOGIN : PW_F_CONFIRM;
+		if ((rv = prompt_change(pamh, flags, f, req)) != PAM_SUCCESS)
+			return rv;
+	}
+	status = ask(pamh, flags, a, PW_PHASE_PASSWD, req, rep);
+	rv = pw_to_pam(status, PW_PHASE_PASSWD);
+	log_result(pamh, a, PW_PHASE_PASSWD, req, status, rv);
+	return rv;
+}
+
+int
+pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct modargs args;
+	struct pw_request *req = NULL;
+	struct pw_reply *rep = NULL;
+	const char *user = NULL;
+	int rv = PAM_AUTHTOK_ERR, pr;
+
+	if ((pr = begin(pamh, argc, argv, &args, &user)) != PAM_SUCCESS) {
+		rv = pr; /* rv itself stays a failure until the verdict */
+		goto out;
+	}
+	if (!proto_name_valid(user)) {
+		log_bad_user(pamh, PW_PHASE_PASSWD);
+		rv = PAM_USER_UNKNOWN;
+		goto out;
+	}
+	/* Everything is checked, by the daemon, in the update pass. */
+	if (flags & PAM_PRELIM_CHECK) {
+		rv = PAM_SUCCESS;
+		goto out;
+	}
+	if ((req = calloc(1, sizeof(*req))) == NULL ||
+	    (rep = calloc(1, sizeof(*rep))) == NULL) {
+		rv = PAM_BUF_ERR;
+		goto out;
+	}
+	rv = change(pamh, flags, &args, user, req, rep);
+out:
+	if (req != NULL)
+		proto_wipe_req(req);
+	PW_WIPE_OBJECT(req);
+	free(req);
+	PW_WIPE_OBJECT(rep);
+	free(rep);
 	return rv;
 }

@@ -2,11 +2,12 @@
 /*
  * Unit tests of the client's pure parts: parsing, exit codes, --stdin
  * lines, output (text and JSON, the reset summary, audit entries), LIST
- * and AUDIT paging, the descriptor-passing call.
+ * and AUDIT paging, the descriptor-passing call, the PASSWD request.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "call.h"
 #include "cli.h"
 #include "output.h"
+#include "passwd.h"
 #include "prompt.h"
 #include "pwerr.h"
 
@@ -144,7 +146,8 @@ test_parse_help(void **state)
 	assert_non_null(strstr(cli_usage, "role USER user|admin|master"));
 	assert_non_null(strstr(cli_usage, "audit --verify"));
 	assert_non_null(strstr(cli_usage, "backup FILE"));
-	assert_null(strstr(cli_usage, "passwd"));
+	assert_non_null(strstr(cli_usage, "passwd [--login] [--confirm]"));
+	assert_null(strstr(cli_usage, "otp"));
 }
 
 static void
@@ -221,6 +224,33 @@ test_parse_reset(void **state)
 	    "--no-force-change", "bob"), PW_OK);
 	assert_int_equal(c.flags, PW_F_LOGIN | PW_F_NO_FORCE);
 	assert_true(c.json);
+}
+
+static void
+test_parse_passwd(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	/* Neither --login nor --confirm: both; no account name. */
+	assert_int_equal(PARSE(&c, "passwd"), PW_OK);
+	assert_int_equal(c.cmd, CLI_CMD_PASSWD);
+	assert_string_equal(cli_cmd_name(c.cmd), "passwd");
+	assert_null(c.user);
+	assert_int_equal(c.flags, PW_F_LOGIN | PW_F_CONFIRM);
+	assert_false(c.use_stdin);
+	assert_int_equal(PARSE(&c, "passwd", "--login"), PW_OK);
+	assert_int_equal(c.flags, PW_F_LOGIN);
+	assert_int_equal(PARSE(&c, "--confirm", "passwd"), PW_OK);
+	assert_int_equal(c.flags, PW_F_CONFIRM);
+	assert_int_equal(PARSE(&c, "passwd", "--confirm", "--login"), PW_OK);
+	assert_int_equal(c.flags, PW_F_LOGIN | PW_F_CONFIRM);
+	assert_int_equal(PARSE(&c, "--stdin", "passwd", "--login", "--json",
+	    "--socket", "/tmp/s"), PW_OK);
+	assert_int_equal(c.flags, PW_F_LOGIN);
+	assert_true(c.use_stdin);
+	assert_true(c.json);
+	assert_string_equal(c.socket, "/tmp/s");
 }
 
 static void
@@ -373,6 +403,22 @@ static const struct {
 	    "unknown option --no-force" },
 	{ 4, { "pwadmin", "reset", "a", "--login=yes" },
 	    "option --login takes no value" },
+	/* passwd: always the caller's own account */
+	{ 3, { "pwadmin", "passwd", "bob" },
+	    "unexpected argument \"bob\" for passwd" },
+	{ 4, { "pwadmin", "passwd", "--login", "bob" },
+	    "unexpected argument \"bob\" for passwd" },
+	{ 3, { "pwadmin", "passwd", "--frob" }, "unknown option --frob" },
+	{ 3, { "pwadmin", "passwd", "--no-force-change" },
+	    "option --no-force-change does not apply to passwd" },
+	{ 3, { "pwadmin", "passwd", "--force" },
+	    "option --force does not apply to passwd" },
+	{ 4, { "pwadmin", "passwd", "--role", "user" },
+	    "option --role does not apply to passwd" },
+	{ 3, { "pwadmin", "passwd", "--all" },
+	    "option --all does not apply to passwd" },
+	{ 3, { "pwadmin", "passwd", "--login=yes" },
+	    "option --login takes no value" },
 	/* userdel */
 	{ 2, { "pwadmin", "userdel" }, "userdel needs an account name" },
 	{ 4, { "pwadmin", "userdel", "a", "b" },
@@ -455,9 +501,9 @@ test_parse_long_name(void **state)
 static void
 test_parse_later(void **state)
 {
-	static const char *const later[] = { "passwd", "otp" };
+	static const char *const later[] = { "otp" };
 	static const char *const now[] = { "suspend", "resume", "reset",
-		"userdel", "role", "audit", "backup" };
+		"userdel", "role", "audit", "backup", "passwd" };
 	char want[80];
 	struct cli c;
 	size_t i;
@@ -1660,6 +1706,318 @@ test_call_pass(void **state)
 	free(rep);
 }
 
+/* ---- PASSWD: the caller's name, the request, through a fake transport ---- */
+
+/*
+ * Runs fn(arg) with stderr going to a file; returns what it printed (the
+ * caller frees).  fn asserts nothing: a failure would go to the file.
+ */
+static char *
+capture_stderr(void (*fn)(void *), void *arg)
+{
+	FILE *tmp;
+	char *out;
+	long n;
+	int saved;
+
+	assert_non_null(tmp = tmpfile());
+	fflush(stderr);
+	assert_true((saved = dup(STDERR_FILENO)) >= 0);
+	assert_int_equal(dup2(fileno(tmp), STDERR_FILENO), STDERR_FILENO);
+	fn(arg);
+	fflush(stderr);
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	assert_int_equal(fseek(tmp, 0, SEEK_END), 0);
+	assert_true((n = ftell(tmp)) >= 0);
+	rewind(tmp);
+	assert_non_null(out = calloc(1, (size_t)n + 1));
+	assert_int_equal(fread(out, 1, (size_t)n, tmp), (size_t)n);
+	fclose(tmp);
+	return out;
+}
+
+struct self_case {
+	uid_t uid;
+	char name[PW_USER_MAX + 1];
+	size_t namesz;
+	int ex;
+};
+
+static void
+run_self(void *arg)
+{
+	struct self_case *sc = arg;
+
+	sc->ex = passwd_self(sc->uid, sc->name, sc->namesz);
+}
+
+static void
+test_passwd_self(void **state)
+{
+	struct self_case sc;
+	struct passwd *pw;
+	char *err;
+
+	(void)state;
+	/* The caller's own name, as NSS has it. */
+	memset(&sc, 0, sizeof(sc));
+	sc.uid = getuid();
+	sc.namesz = sizeof(sc.name);
+	pw = getpwuid(getuid());
+	if (pw != NULL && proto_name_valid(pw->pw_name)) {
+		err = capture_stderr(run_self, &sc);
+		assert_int_equal(sc.ex, CLI_EXIT_OK);
+		assert_string_equal(sc.name, pw->pw_name);
+		assert_string_equal(err, "");
+		free(err);
+		/* A name that does not fit: refused, never cut. */
+		sc.namesz = strlen(pw->pw_name);
+		err = capture_stderr(run_self, &sc);
+		assert_int_equal(sc.ex, CLI_EXIT_REFUSED);
+		assert_string_equal(sc.name, "");
+		assert_non_null(strstr(err, "is not a valid pwadmin account "
+		    "name"));
+		free(err);
+	}
+	/* A uid without a passwd entry: one line, refused. */
+	memset(&sc, 0, sizeof(sc));
+	sc.uid = (uid_t)3999999999u;
+	sc.namesz = sizeof(sc.name);
+	snprintf(sc.name, sizeof(sc.name), "stale");
+	err = capture_stderr(run_self, &sc);
+	assert_int_equal(sc.ex, CLI_EXIT_REFUSED);
+	assert_string_equal(sc.name, "");
+	assert_string_equal(err, "pwadmin: your user id 3999999999 has no "
+	    "entry in the user database\n");
+	free(err);
+}
+
+struct fake_passwd {
+	int calls;
+	int transport;		/* transport error to return (PW_OK: none) */
+	int status;		/* the daemon's answer */
+	struct pw_request req;	/* a copy of the request sent */
+};
+
+static int
+fake_passwd(const struct call *c, const struct pw_request *req,
+    struct pw_reply *rep)
+{
+	struct fake_passwd *f = c->arg;
+
+	memset(rep, 0, sizeof(*rep));
+	f->calls++;
+	f->req = *req;
+	if (f->transport != PW_OK)
+		return f->transport;
+	rep->type = PW_REQ_PASSWD | PW_REPLY;
+	rep->status = f->status;
+	if (f->status != PW_OK) {
+		snprintf(rep->msg, sizeof(rep->msg), "Wrong current login "
+		    "password; a master or admin can reset a forgotten one.");
+		return PW_OK;
+	}
+	rep->naccts = 1;
+	snprintf(rep->accts[0].name, sizeof(rep->accts[0].name), "%s",
+	    req->user);
+	rep->accts[0].role = PW_ROLE_USER;
+	return PW_OK;
+}
+
+/* One passwd run: `flags', secrets from a pipe, a fake daemon. */
+struct passwd_case {
+	struct call call;
+	struct prompt_src src;
+	struct pw_reply *rep;
+	uint32_t flags;
+	int ex;
+};
+
+static void
+run_passwd(void *arg)
+{
+	struct passwd_case *pc = arg;
+
+	pc->ex = passwd_change(&pc->call, &pc->src, "alice", pc->flags,
+	    pc->rep);
+}
+
+static void
+passwd_setup(struct passwd_case *pc, struct fake_passwd *f, const char *in,
+    uint32_t flags)
+{
+	memset(f, 0, sizeof(*f));
+	memset(pc->rep, 0, sizeof(*pc->rep));
+	call_init(&pc->call, "/run/test.sock");
+	pc->call.fn = fake_passwd;
+	pc->call.arg = f;
+	pc->src.use_stdin = true;
+	pc->src.fd = feed(in, strlen(in));
+	pc->flags = flags;
+	pc->ex = -1;
+}
+
+static void
+assert_secret(const struct pw_secret *sec, const char *want)
+{
+	assert_int_equal(sec->len, strlen(want));
+	assert_string_equal(sec->buf, want);
+}
+
+/* The request of one flag combination; the rest of the input is left. */
+static void
+check_passwd_req(const char *in, uint32_t flags, const char *const want[4])
+{
+	struct passwd_case pc;
+	struct fake_passwd f;
+	char buf[64], *err;
+	size_t n, i;
+
+	assert_non_null(pc.rep = calloc(1, sizeof(*pc.rep)));
+	passwd_setup(&pc, &f, in, flags);
+	err = capture_stderr(run_passwd, &pc);
+	assert_string_equal(err, "");
+	free(err);
+	assert_int_equal(pc.ex, CLI_EXIT_OK);
+	assert_int_equal(f.calls, 1);
+	assert_int_equal(f.req.type, PW_REQ_PASSWD);
+	assert_int_equal(f.req.flags, flags);
+	assert_string_equal(f.req.user, "alice");
+	assert_string_equal(f.req.service, "pwadmin");
+	assert_string_equal(f.req.rhost, "");
+	assert_int_equal(f.req.ntargets, 0);
+	assert_int_equal(f.req.nsecrets, 4);
+	for (i = 0; i < 4; i++)
+		assert_secret(&f.req.secret[i], want[i]);
+	assert_int_equal(pc.rep->naccts, 1);
+	assert_string_equal(pc.rep->accts[0].name, "alice");
+	/* Each secret read once: the next line is still there. */
+	assert_int_equal(prompt_read_line(pc.src.fd, buf, sizeof(buf), &n),
+	    PW_OK);
+	assert_string_equal(buf, "not-read");
+	close(pc.src.fd);
+	proto_wipe_req(&f.req);
+	free(pc.rep);
+}
+
+static void
+test_passwd_request(void **state)
+{
+	static const char *const login[4] = { "cur-login", "New-login-1", "",
+		"" };
+	static const char *const conf[4] = { "", "", "cur-conf",
+		"New-conf-2" };
+	static const char *const both[4] = { "cur-login", "New-login-1",
+		"cur-conf", "New-conf-2" };
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(PARSE(&c, "passwd", "--login"), PW_OK);
+	check_passwd_req("cur-login\nNew-login-1\nnot-read\n", c.flags, login);
+	assert_int_equal(PARSE(&c, "passwd", "--confirm"), PW_OK);
+	check_passwd_req("cur-conf\nNew-conf-2\nnot-read\n", c.flags, conf);
+	assert_int_equal(PARSE(&c, "passwd"), PW_OK);
+	check_passwd_req("cur-login\nNew-login-1\ncur-conf\nNew-conf-2\n"
+	    "not-read\n", c.flags, both);
+	assert_int_equal(PARSE(&c, "passwd", "--login", "--confirm"), PW_OK);
+	check_passwd_req("cur-login\nNew-login-1\ncur-conf\nNew-conf-2\n"
+	    "not-read\n", c.flags, both);
+	/* A current password is taken as typed, control characters too. */
+	check_passwd_req("c\x01r\nNew-login-1\nnot-read\n", PW_F_LOGIN,
+	    (const char *const[4]){ "c\x01r", "New-login-1", "", "" });
+}
+
+/* Refused before anything is sent: one line, the exit status, no call. */
+static void
+check_passwd_early(const char *in, uint32_t flags, int ex, const char *line)
+{
+	struct passwd_case pc;
+	struct fake_passwd f;
+	char *err;
+
+	assert_non_null(pc.rep = calloc(1, sizeof(*pc.rep)));
+	passwd_setup(&pc, &f, in, flags);
+	err = capture_stderr(run_passwd, &pc);
+	assert_int_equal(pc.ex, ex);
+	assert_int_equal(f.calls, 0);
+	assert_string_equal(err, line);
+	free(err);
+	close(pc.src.fd);
+	free(pc.rep);
+}
+
+static void
+test_passwd_refusals(void **state)
+{
+	struct passwd_case pc;
+	struct fake_passwd f;
+	char *err;
+
+	(void)state;
+	/* The new login equal to the new confirmation: refused (1). */
+	check_passwd_early("a\nSame-pass-1\nb\nSame-pass-1\n",
+	    PW_F_LOGIN | PW_F_CONFIRM, CLI_EXIT_REFUSED,
+	    "pwadmin: the login and confirmation passwords must differ\n");
+	/* Standard input ends early (2). */
+	check_passwd_early("cur\nNew-login-1\ncur-conf\n",
+	    PW_F_LOGIN | PW_F_CONFIRM, CLI_EXIT_USAGE,
+	    "pwadmin: standard input ended before your new confirmation "
+	    "password was read\n");
+	check_passwd_early("", PW_F_CONFIRM, CLI_EXIT_USAGE,
+	    "pwadmin: standard input ended before your current confirmation "
+	    "password was read\n");
+	/* A control character in a new password (2). */
+	check_passwd_early("cur\nnew\tpass\n", PW_F_LOGIN, CLI_EXIT_USAGE,
+	    "pwadmin: your new login password is not valid UTF-8 or contains "
+	    "control characters\n");
+
+	/* The daemon refuses: its sentence, exit 1. */
+	assert_non_null(pc.rep = calloc(1, sizeof(*pc.rep)));
+	passwd_setup(&pc, &f, "wrong\nNew-login-1\n", PW_F_LOGIN);
+	f.status = PW_ERR_AUTH;
+	err = capture_stderr(run_passwd, &pc);
+	assert_int_equal(pc.ex, CLI_EXIT_REFUSED);
+	assert_int_equal(f.calls, 1);
+	assert_string_equal(err, "pwadmin: Wrong current login password; a "
+	    "master or admin can reset a forgotten one.\n");
+	free(err);
+	close(pc.src.fd);
+	proto_wipe_req(&f.req);
+
+	/* The daemon cannot be reached: exit 3. */
+	passwd_setup(&pc, &f, "cur\nNew-conf-2\n", PW_F_CONFIRM);
+	f.transport = PW_ERR_CONNECT;
+	err = capture_stderr(run_passwd, &pc);
+	assert_int_equal(pc.ex, CLI_EXIT_UNREACHABLE);
+	assert_string_equal(err, "pwadmin: cannot reach pwadmind at "
+	    "/run/test.sock: daemon unreachable\n");
+	free(err);
+	close(pc.src.fd);
+	proto_wipe_req(&f.req);
+	free(pc.rep);
+}
+
+static void
+test_passwd_text(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(fp = open_memstream(&buf, &len));
+	assert_int_equal(output_passwd_text(fp, PW_F_LOGIN), PW_OK);
+	assert_int_equal(output_passwd_text(fp, PW_F_CONFIRM), PW_OK);
+	assert_int_equal(output_passwd_text(fp, PW_F_LOGIN | PW_F_CONFIRM),
+	    PW_OK);
+	assert_string_equal(captured(fp, &buf),
+	    "Changed your login password.\n"
+	    "Changed your confirmation password.\n"
+	    "Changed your login and confirmation passwords.\n");
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -1669,6 +2027,7 @@ main(void)
 		cmocka_unit_test(test_parse_help),
 		cmocka_unit_test(test_parse_admin),
 		cmocka_unit_test(test_parse_reset),
+		cmocka_unit_test(test_parse_passwd),
 		cmocka_unit_test(test_parse_audit),
 		cmocka_unit_test(test_parse_time),
 		cmocka_unit_test(test_parse_errors),
@@ -1702,6 +2061,10 @@ main(void)
 		cmocka_unit_test(test_call_transport_error),
 		cmocka_unit_test(test_audit_paging),
 		cmocka_unit_test(test_call_pass),
+		cmocka_unit_test(test_passwd_self),
+		cmocka_unit_test(test_passwd_request),
+		cmocka_unit_test(test_passwd_refusals),
+		cmocka_unit_test(test_passwd_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -154,6 +154,21 @@ fill_query(struct pw_request *req)
 		assert_int_equal(proto_secret_set(&req->secret[0], "actor pw"),
 		    PW_OK);
 		break;
+	case PW_REQ_PASSWD:
+		SET(req->user, "hank");
+		SET(req->service, "passwd");
+		SET(req->rhost, "host.example");
+		req->flags = PW_F_LOGIN | PW_F_CONFIRM;
+		req->nsecrets = 4;
+		assert_int_equal(proto_secret_set(&req->secret[0], "cur l"),
+		    PW_OK);
+		assert_int_equal(proto_secret_set(&req->secret[1], "new l"),
+		    PW_OK);
+		assert_int_equal(proto_secret_set(&req->secret[2], "cur c"),
+		    PW_OK);
+		assert_int_equal(proto_secret_set(&req->secret[3], "new c"),
+		    PW_OK);
+		break;
 	case PW_REQ_AUDIT:
 		req->since = 1700000000;
 		req->after = UINT64_MAX - 1;

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Self-service password change (SPEC rules 7-10): pwadmin passwd and the
+ * module's password phase.
+ *  1. Every changed factor MUST be proven by its current password, through
+ *     the guess slots: a wrong one counts toward that factor's lock, also
+ *     when root (PAM inside login or sshd) asks.
+ *  2. Checks that need a hash (the other factor, the history) MUST run only
+ *     after the current password verified: they are an oracle on old
+ *     passwords, and cost Argon2 time.
+ *  3. The change commits only if each factor still has the hash its current
+ *     password verified against; both factors change in one transaction,
+ *     with the replaced hashes pushed onto the history, or neither does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hutil.h"
+#include "log.h"
+#include "pwerr.h"
+#include "wipe.h"
+
+static const char *const factor_name[] = { "login", "confirmation" };
+static const uint32_t factor_flag[] = { PW_F_LOGIN, PW_F_CONFIRM };
+
+struct change {
+	struct hctx *h;
+	const struct pw_request *req;
+	struct pw_reply *rep;
+	char verified[PW_FACTOR_MAX + 1][PWD_HASH_MAX]; /* matched hashes */
+	char fresh[PW_FACTOR_MAX + 1][PWD_HASH_MAX];	/* the new ones */
+	struct store_history hist;
+};
+
+static bool
+changes(const struct pw_request *req, uint8_t f)
+{
+	return (req->flags & factor_flag[f]) != 0;
+}
+
+static const struct pw_secret *
+current_of(const struct pw_request *req, uint8_t f)
+{
+	return &req->secret[2 * f];
+}
+
+static const struct pw_secret *
+new_of(const struct pw_request *req, uint8_t f)
+{
+	return &req->secret[2 * f + 1];
+}
+
+/* Flags name at least one factor, and only the secrets they imply. */
+static int
+check_flags(const struct pw_request *req, struct pw_reply *rep)
+{
+	uint8_t f;
+
+	if ((req->flags & ~(PW_F_LOGIN | PW_F_CONFIRM)) ||
+	    !(req->flags & (PW_F_LOGIN | PW_F_CONFIRM)))
+		goto bad;
+	for (f = 0; f <= PW_FACTOR_MAX; f++)
+		if (!changes(req, f) && (current_of(req, f)->len > 0 ||
+		    new_of(req, f)->len > 0))
+			goto bad;
+	return PW_OK;
+bad:
+	reply(rep, PW_ERR_INVAL, "A password change names the login and/or "
+	    "the confirmation password, and only their secrets.");
+	return rep->status;
+}
+
+/* Rule 10's checks that need no hash, for every changed factor. */
+static int
+cheap_quality(struct change *c)
+{
+	bool both = changes(c->req, 0) && changes(c->req, 1);
+	uint8_t f;
+	int r;
+
+	for (f = 0; f <= PW_FACTOR_MAX; f++)
+		if (changes(c->req, f) && (r = check_new(c->h->conf,
+		    c->req->user, f, new_of(c->req, f),
+		    both ? new_of(c->req, 1 - f) : NULL, c->rep)) != PW_OK)
+			return r;
+	return PW_OK;
+}
+
+/* Rule 9: the current password of every changed factor. */
+static int
+prove_current(struct change *c)
+{
+	uint8_t f;
+	int r;
+
+	for (f = 0; f <= PW_FACTOR_MAX; f++) {
+		if (!changes(c->req, f))
+			continue;
+		r = guess(c->h, c->req->user, f, current_of(c->req, f),
+		    c->verified[f]);
+		switch (r) {
+		case PW_OK:
+			continue;
+		case PW_ERR_AUTH:
+			reply(c->rep, r, "Wrong current %s password (counted "
+			    "as a failed attempt); if you forgot it, a master "
+			    "or admin can reset it.", factor_name[f]);
+			break;
+		case PW_ERR_LOCKED:
+			locked_msg(c->rep, r, f);
+			break;
+		case PW_ERR_SUSPENDED:
+			reply(c->rep, r, "Your account is suspended; a master "
+			    "or admin can resume it.");
+			break;
+		case PW_ERR_NOUSER:
+			reply(c->rep, r, NULL);
+			break;
+		default:
+			reply(c->rep, r, "%s.", pw_strerror(r));
+		}
+		return r;
+	}
+	return PW_OK;
+}
+
+/* Is pw the password of `hash'?  PW_OK yes, PW_ERR_AUTH no, or an error. */
+static int
+matches(const struct change *c, const char *hash, const struct pw_secret *pw)
+{
+	return verify_check(hash, pw->buf, pw->len, lane_of(c->h),
+	    deadline_of(c->h));
+}
+
+/* A new password must differ from the account's other one (rule 10). */
+static int
+not_other(struct change *c, const struct store_user *u, uint8_t f)
+{
+	int r;
+
+	if (changes(c->req, 1 - f)) /* compared in plain by cheap_quality */
+		return PW_OK;
+	if ((r = matches(c, u->f[1 - f].hash, new_of(c->req, f))) == PW_OK) {
+		reply(c->rep, PW_ERR_QUALITY, "New %s password refused: it must "
+		    "differ from your %s password.", factor_name[f],
+		    factor_name[1 - f]);
+		return PW_ERR_QUALITY;
+	}
+	return r == PW_ERR_AUTH ? PW_OK : r;
+}
+
+/*
+ * Nor be one of the last `history' passwords of its factor: the current
+ * one (the hash it just verified against), then the stored ones.
+ */
+static int
+not_recent(struct change *c, uint8_t f)
+{
+	uint32_t keep = c->h->conf->history, i;
+	const char *old;
+	int r;
+
+	for (i = 0; i < keep; i++) {
+		if (i == 0)
+			old = c->verified[f];
+		else if (i - 1 < c->hist.n[f])
+			old = c->hist.hash[f][i - 1];
+		else
+			break;
+		if ((r = matches(c, old, new_of(c->req, f))) == PW_OK) {
+			reply(c->rep, PW_ERR_QUALITY, "New %s password refused: "
+			    "it is one of your last %u %s passwords.",
+			    factor_name[f], keep, factor_name[f]);
+			return PW_ERR_QUALITY;
+		}
+		if (r != PW_ERR_AUTH)
+			return r;
+	}
+	return PW_OK;
+}
+
+/* Rule 10's checks that need a hash, for every changed factor. */
+static int
+dear_quality(struct change *c)
+{
+	struct store_user u;
+	uint8_t f;
+	int r;
+
+	if ((r = store_user_get(c->h->st, c->req->user, &u)) == PW_OK)
+		r = store_history_get(c->h->st, c->req->user, &c->hist);
+	for (f = 0; f <= PW_FACTOR_MAX && r == PW_OK; f++)
+		if (changes(c->req, f) && (r = not_other(c, &u, f)) == PW_OK)
+			r = not_recent(c, f);
+	if (r != PW_OK && c->rep->status == PW_OK)
+		reply(c->rep, r, "%s.", pw_strerror(r));
+	PW_WIPE_OBJECT(&u);
+	return r;
+}
+
+static int
+hash_new(struct change *c)
+{
+	uint8_t f;
+	int r;
+
+	for (f = 0; f <= PW_FACTOR_MAX; f++)
+		if (changes(c->req, f) && (r = verify_hash(new_of(c->req, f)->buf,
+		    new_of(c->req, f)->len, c->fresh[f], lane_of(c->h),
+		    deadline_of(c->h))) != PW_OK) {
+			reply(c->rep, r, "%s.", pw_strerror(r));
+			return r;
+		}
+	return PW_OK;
+}
+
+static int
+change_tx(struct store_tx *tx, void *arg)
+{
+	struct change *c = arg;
+	uint32_t keep = c->h->conf->history > 0 ? c->h->conf->history - 1 : 0;
+	int64_t now = (int64_t)time(NULL);
+	struct store_user u;
+	uint8_t f;
+	int r;
+
+	if ((r = store_tx_get(tx, c->req->user, &u)) != PW_OK)
+		goto out;
+	for (f = 0; f <= PW_FACTOR_MAX; f++) {
+		if (!changes(c->req, f))
+			continue;
+		if (strcmp(u.f[f].hash, c->verified[f]) != 0) {
+			reply(c->rep, r = PW_ERR_BUSY, "Your %s password was "
+			    "changed meanwhile; nothing was changed.",
+			    factor_name[f]);
+			goto out;
+		}
+		if ((r = store_tx_history_push(tx, u.name, f, u.f[f].hash,
+		    keep)) != PW_OK)
+			goto out;
+		memcpy(u.f[f].hash, c->fresh[f], PWD_HASH_MAX);
+		u.f[f].changed_at = now;
+		u.f[f].must_change = false;
+	}
+	if ((r = store_tx_put(tx, &u, false)) == PW_OK)
+		(void)add_account(c->h, &u, c->rep);
+out:
+	PW_WIPE_OBJECT(&u);
+	return r;
+}
+
+void
+h_passwd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	struct change *c;
+	int r;
+
+	if (!own_account(h->peer, req->user)) {
+		reply(rep, PW_ERR_PERM, "You may only change your own "
+		    "passwords.");
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		reply(rep, PW_ERR_NOMEM, "%s.", pw_strerror(PW_ERR_NOMEM));
+		return;
+	}
+	c->h = h, c->req = req, c->rep = rep;
+	if (check_flags(req, rep) != PW_OK || cheap_quality(c) != PW_OK ||
+	    prove_current(c) != PW_OK || dear_quality(c) != PW_OK ||
+	    hash_new(c) != PW_OK)
+		goto out;
+	if ((r = store_write(h->st, change_tx, c)) != PW_OK) {
+		rep->naccts = 0;
+		if (rep->msg[0] == '\0')
+			reply(rep, r, "%s; nothing was changed.", pw_strerror(r));
+		rep->status = r;
+		goto out;
+	}
+	reply(rep, PW_OK, NULL);
+out:
+	log_notice("passwd %s%s%s user=%s service=%s peer_uid=%u: %s",
+	    changes(req, 0) ? "login" : "",
+	    changes(req, 0) && changes(req, 1) ? "," : "",
+	    changes(req, 1) ? "confirmation" : "", req->user,
+	    req->service[0] ? req->service : "-", (unsigned)h->peer->uid,
+	    pw_strerror(rep->status));
+	PW_WIPE_OBJECT(c);
+	free(c);
+}
