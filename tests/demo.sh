@@ -56,6 +56,7 @@ chmod 700 "$D/state"
 cat >"$D/svc/pwdemo" <<EOF
 auth     required  $B/pam_pwadmin.so socket=$D/sock
 account  required  $B/pam_pwadmin.so socket=$D/sock
+password required  $B/pam_pwadmin.so socket=$D/sock
 EOF
 printf 'auth required pam_deny.so\naccount required pam_deny.so\n' >"$D/svc/other"
 cat >"$D/pwadmind.conf" <<EOF
@@ -190,9 +191,26 @@ state alice
 login alice 'Issued-login-pw33' || true
 note "The issued password works, and must be changed at this login."
 
+say "10b. alice changes them, as login(1) and sshd would (pam_chauthtok)"
+note "Both are marked (useradd, then this reset): for each, the issued"
+note "password, the new one, and the new one again."
+run_shown "pamtester pwdemo alice 'chauthtok(PAM_CHANGE_EXPIRED_AUTHTOK)'"
+printf '%s\n' Issued-login-pw33 Own-login-pw44 Own-login-pw44 \
+    Wonder-confirm-pw2 Own-confirm-pw55 Own-confirm-pw55 |
+    "${PAMENV[@]}" pamtester pwdemo alice \
+    'chauthtok(PAM_CHANGE_EXPIRED_AUTHTOK)' 2>&1 | grep -v '^PWRAP_' |
+    sed 's/password: /password:\n/g' | sed '/^$/d; s/^/  /'
+state alice
+login alice 'Own-login-pw44' || true
+note "An old password cannot come back (history = 5):"
+run_shown "pamtester pwdemo alice chauthtok"
+printf '%s\n' Own-login-pw44 Issued-login-pw33 Issued-login-pw33 |
+    "${PAMENV[@]}" pamtester pwdemo alice chauthtok 2>&1 |
+    grep -v '^PWRAP_' | sed 's/password: /password:\n/g' | sed '/^$/d; s/^/  /' || true
+
 say "11. carol suspends alice: her login is refused without a hash; then resumes her"
 printf 'Admin-confirm-pw22\n' | client_as 2003 --stdin suspend alice | sed 's/^/  /'
-login alice 'Issued-login-pw33' || true
+login alice 'Own-login-pw44' || true
 printf 'Admin-confirm-pw22\n' | client_as 2003 --stdin resume alice | sed 's/^/  /'
 
 say "12. Root may not delete the last master, unless it says --force"
