@@ -2324,6 +2324,104 @@ test_backup_bad_fd(void **state)
 	assert_true(r < 0);
 }
 
+/* ==== Password history ==== */
+
+struct hist_op {
+	const char *name;
+	uint8_t factor;
+	const char *old;
+	uint32_t keep;
+	bool del;
+};
+
+static int
+hist_tx(struct store_tx *tx, void *arg)
+{
+	const struct hist_op *op = arg;
+
+	if (op->del)
+		return store_tx_history_del(tx, op->name);
+	return store_tx_history_push(tx, op->name, op->factor, op->old,
+	    op->keep);
+}
+
+static void
+hist_push(struct fixture *fx, uint8_t factor, const char *old, uint32_t keep)
+{
+	struct hist_op op = { "alice", factor, old, keep, false };
+
+	assert_int_equal(store_write(fx->st, hist_tx, &op), PW_OK);
+}
+
+/* Newest first, trimmed to `keep', per factor, kept across a reopen. */
+static void
+test_history_push_trim(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_history *h = calloc(1, sizeof(*h));
+	struct hist_op del = { "alice", 0, NULL, 0, true };
+	char old[16];
+	int i;
+
+	assert_non_null(h);
+	assert_int_equal(store_history_get(fx->st, "alice", h), PW_OK);
+	assert_int_equal(h->n[0], 0);
+	assert_int_equal(h->n[1], 0);
+	for (i = 1; i <= 6; i++) {
+		snprintf(old, sizeof(old), "$hash-%d", i);
+		hist_push(fx, PW_FACTOR_LOGIN, old, 4);
+	}
+	hist_push(fx, PW_FACTOR_CONFIRM, "$conf-1", 4);
+	reopen(fx);
+	assert_int_equal(store_history_get(fx->st, "alice", h), PW_OK);
+	assert_int_equal(h->n[0], 4);
+	assert_string_equal(h->hash[0][0], "$hash-6");
+	assert_string_equal(h->hash[0][3], "$hash-3");
+	assert_int_equal(h->n[1], 1);
+	assert_string_equal(h->hash[1][0], "$conf-1");
+	/* keep 0: the factor's history is emptied, the other one stays */
+	hist_push(fx, PW_FACTOR_LOGIN, "$hash-7", 0);
+	assert_int_equal(store_history_get(fx->st, "alice", h), PW_OK);
+	assert_int_equal(h->n[0], 0);
+	assert_int_equal(h->n[1], 1);
+	/* more than PW_HISTORY_MAX is capped there */
+	for (i = 0; i < PW_HISTORY_MAX + 3; i++) {
+		snprintf(old, sizeof(old), "$h-%d", i);
+		hist_push(fx, PW_FACTOR_LOGIN, old, 1000);
+	}
+	assert_int_equal(store_history_get(fx->st, "alice", h), PW_OK);
+	assert_int_equal(h->n[0], PW_HISTORY_MAX);
+	snprintf(old, sizeof(old), "$h-%d", PW_HISTORY_MAX + 2);
+	assert_string_equal(h->hash[0][0], old);
+	assert_int_equal(store_write(fx->st, hist_tx, &del), PW_OK);
+	assert_int_equal(store_history_get(fx->st, "alice", h), PW_OK);
+	assert_int_equal(h->n[0] + h->n[1], 0);
+	/* deleting what is not there is no error */
+	assert_int_equal(store_write(fx->st, hist_tx, &del), PW_OK);
+	free(h);
+}
+
+/* A bad factor or an over-long hash is refused, and writes nothing. */
+static void
+test_history_refuses(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_history *h = calloc(1, sizeof(*h));
+	struct hist_op op = { "alice", PW_FACTOR_MAX + 1, "$x", 5, false };
+	char big[PWD_HASH_MAX + 1];
+
+	assert_non_null(h);
+	assert_int_equal(store_write(fx->st, hist_tx, &op), PW_ERR_INVAL);
+	memset(big, 'h', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	op.factor = PW_FACTOR_LOGIN;
+	op.old = big;
+	assert_int_equal(store_write(fx->st, hist_tx, &op), PW_ERR_INVAL);
+	assert_int_equal(store_history_get(fx->st, "alice", h), PW_OK);
+	assert_int_equal(h->n[0] + h->n[1], 0);
+	free(h);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -2331,6 +2429,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_open_creates_files),
+		T(test_history_push_trim),
+		T(test_history_refuses),
 		T(test_open_refuses_bad_dirs),
 		T(test_add_get_round_trip),
 		T(test_round_trip_zero_values),
