@@ -72,6 +72,25 @@ bad:
 	return rep->status;
 }
 
+/*
+ * The account exists: a name not in the store (root, in a `passwd' stack)
+ * is answered as such before any rule, so that PAM can route it.  Only
+ * root asks about other names, and the password phase is reached only by
+ * the account's owner or after its login: no enumeration (rule 14).
+ */
+static int
+known(struct change *c)
+{
+	struct store_user u;
+	int r = store_user_get(c->h->st, c->req->user, &u);
+
+	PW_WIPE_OBJECT(&u);
+	if (r != PW_OK)
+		reply(c->rep, r, r == PW_ERR_NOUSER ? NULL : "%s.",
+		    pw_strerror(r));
+	return r;
+}
+
 /* Rule 10's checks that need no hash, for every changed factor. */
 static int
 cheap_quality(struct change *c)
@@ -267,7 +286,8 @@ h_passwd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		return;
 	}
 	c->h = h, c->req = req, c->rep = rep;
-	if (check_flags(req, rep) != PW_OK || cheap_quality(c) != PW_OK ||
+	if (check_flags(req, rep) != PW_OK || known(c) != PW_OK ||
+	    cheap_quality(c) != PW_OK ||
 	    prove_current(c) != PW_OK || dear_quality(c) != PW_OK ||
 	    hash_new(c) != PW_OK)
 		goto out;

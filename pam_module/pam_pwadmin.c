@@ -381,10 +381,13 @@ prompt_change(pam_handle_t *pamh, int flags, uint8_t f,
 }
 
 /*
- * Which factors to change: with PAM_CHANGE_EXPIRED_AUTHTOK (login, sshd
- * after PAM_NEW_AUTHTOK_REQD) every factor the daemon says must change
- * now (a mark, or expired), possibly none; otherwise the factor= one.
- * PAM_SUCCESS and *bits (PW_MUST_*), or the PAM code of a refusal.
+ * Which factors to change, asked of the daemon before any prompt, so that
+ * an account not in the store (root, in a `passwd' stack), a suspended or
+ * locked one, or a daemon that is down is answered at once.  With
+ * PAM_CHANGE_EXPIRED_AUTHTOK (login, sshd after PAM_NEW_AUTHTOK_REQD):
+ * every factor that must change now (a mark, or expired), possibly none;
+ * otherwise the factor= one.  PAM_SUCCESS and *bits (PW_MUST_*), or the
+ * PAM code of a refusal.
  */
 static int
 factors_to_change(pam_handle_t *pamh, int flags, const struct modargs *a,
@@ -392,25 +395,29 @@ factors_to_change(pam_handle_t *pamh, int flags, const struct modargs *a,
     uint8_t *bits)
 {
 	struct conn_trust t;
-	int r;
+	int r, st;
 
 	*bits = a->factor == PW_FACTOR_CONFIRM ? PW_MUST_CONFIRM : PW_MUST_LOGIN;
-	if ((flags & PAM_CHANGE_EXPIRED_AUTHTOK) == 0)
-		return PAM_SUCCESS;
 	req_fill(pamh, req, PW_PHASE_ACCT, a->factor, user);
 	trust_fill(pamh, a, &t);
-	/* quiet: pam_acct_mgmt has already said why a change is needed */
 	if ((r = conn_call(a->socket, &t, a->timeout_s * 1000, req, rep)) !=
 	    PW_OK) {
 		pam_syslog(pamh, LOG_ERR, "cannot reach pwadmind at %s: %s",
 		    a->socket, pw_strerror(r));
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	if ((rep->status != PW_OK && rep->status != PW_ERR_CHANGE) ||
-	    rep->naccts != 1)
-		return pw_to_pam(rep->status == PW_OK ? PW_ERR_PROTO :
-		    rep->status, PW_PHASE_PASSWD);
-	*bits = rep->accts[0].must_change;
+	st = rep->status;
+	if (st == PW_ERR_LOCKED && !(*bits & PW_MUST_LOGIN))
+		st = PW_OK; /* the login password's lock: not this change */
+	if (st != PW_OK && st != PW_ERR_CHANGE) {
+		show(pamh, flags, rep);
+		return pw_to_pam(st, PW_PHASE_PASSWD);
+	}
+	if (rep->naccts != 1)
+		return pw_to_pam(PW_ERR_PROTO, PW_PHASE_PASSWD);
+	/* quiet otherwise: pam_acct_mgmt has already said why */
+	if (flags & PAM_CHANGE_EXPIRED_AUTHTOK)
+		*bits = rep->accts[0].must_change;
 	return PAM_SUCCESS;
 }
 

@@ -154,6 +154,45 @@ write_services(const char *dir, const char *build, const char *const *services)
 	}
 }
 
+/* Replaces every `from' in text (size sz) by `to'; cut at sz - 1. */
+static void
+subst(char *text, size_t sz, const char *from, const char *to)
+{
+	size_t nfrom = strlen(from), nto = strlen(to);
+	char *at = strstr(text, from), *rest;
+
+	while (at != NULL) {
+		if ((rest = strdup(at + nfrom)) == NULL)
+			die("strdup");
+		snprintf(at, sz - (size_t)(at - text), "%s%s", to, rest);
+		free(rest);
+		if ((size_t)(at - text) + nto >= sz - 1)
+			break;
+		at = strstr(at + nto, from);
+	}
+}
+
+/* svc/NAME for each whole service file, @DIR@ and @BUILD@ replaced. */
+static void
+write_service_files(const char *dir, const char *build,
+    const struct th_svcfile *files)
+{
+	char path[PATH_MAX], text[16384];
+	size_t i;
+
+	for (i = 0; files != NULL && files[i].name != NULL; i++) {
+		if (strlen(files[i].text) >= sizeof(text)) {
+			errno = EFBIG;
+			die(files[i].name);
+		}
+		snprintf(text, sizeof(text), "%s", files[i].text);
+		subst(text, sizeof(text), "@DIR@", dir);
+		subst(text, sizeof(text), "@BUILD@", build);
+		snprintf(path, sizeof(path), "%s/svc/%s", dir, files[i].name);
+		write_file(path, text, 0644);
+	}
+}
+
 /* Environment for the daemon and client children: nss_wrapper only. */
 static void
 child_env(const struct th *t)
@@ -175,6 +214,13 @@ child_env(const struct th *t)
 void
 th_init(struct th *t, int argc, char **argv, const char *const *services)
 {
+	th_init_files(t, argc, argv, services, NULL);
+}
+
+void
+th_init_files(struct th *t, int argc, char **argv,
+    const char *const *services, const struct th_svcfile *files)
+{
 	char asan[PATH_MAX] = "", pre[2 * PATH_MAX], path[PATH_MAX];
 	const char *dir = getenv("PWTEST_DIR");
 
@@ -187,6 +233,7 @@ th_init(struct th *t, int argc, char **argv, const char *const *services)
 			die("mkdtemp");
 		write_users(t->dir);
 		write_services(t->dir, t->build, services);
+		write_service_files(t->dir, t->build, files);
 		dl_iterate_phdr(find_asan, asan);
 		snprintf(pre, sizeof(pre), "%s%s%s %s", asan, asan[0] ? " " : "",
 		    PAM_WRAPPER_LIB, NSS_WRAPPER_LIB);
@@ -270,8 +317,55 @@ conf_line(char *conf, size_t sz, const char *extra, const char *key,
 	snprintf(conf + len, sz - len, "%s = %s\n", key, value);
 }
 
+#define TH_FAKETIME_LIB "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+/* The daemon's clock: libfaketime preloaded after the other libraries. */
+static void
+shift_clock(const char *faketime_lib, const char *offset)
+{
+	char pre[4 * PATH_MAX];
+	const char *cur = getenv("LD_PRELOAD");
+
+	snprintf(pre, sizeof(pre), "%s%s%s", cur != NULL ? cur : "",
+	    cur != NULL && cur[0] != '\0' ? " " : "", faketime_lib);
+	setenv("LD_PRELOAD", pre, 1);
+	setenv("FAKETIME", offset, 1);
+	/* deadlines and timeouts keep real time */
+	setenv("DONT_FAKE_MONOTONIC", "1", 1);
+	/* the offset comes from FAKETIME alone, never from a file */
+	unsetenv("FAKETIME_TIMESTAMP_FILE");
+}
+
+static int daemon_start(struct th *t, const char *extra, bool keep_state,
+    const char *faketime_lib, const char *offset);
+
 int
 th_daemon_start(struct th *t, const char *extra, bool keep_state)
+{
+	return daemon_start(t, extra, keep_state, NULL, NULL);
+}
+
+int
+th_daemon_start_shifted(struct th *t, const char *extra, bool keep_state,
+    const char *offset)
+{
+	const char *lib = getenv("PWTEST_FAKETIME_LIB");
+
+	if (offset == NULL)
+		return daemon_start(t, extra, keep_state, NULL, NULL);
+	if (lib == NULL)
+		lib = TH_FAKETIME_LIB;
+	if (access(lib, R_OK) != 0) {
+		fprintf(stderr, "harness: %s: %s (install the Debian package "
+		    "faketime: tests/deps.sh)\n", lib, strerror(errno));
+		return -1;
+	}
+	return daemon_start(t, extra, keep_state, lib, offset);
+}
+
+static int
+daemon_start(struct th *t, const char *extra, bool keep_state,
+    const char *faketime_lib, const char *offset)
 {
 	char conf[4096] = "# written by the test harness\n", exe[PATH_MAX];
 	struct passwd *me = getpwuid(geteuid());
@@ -297,6 +391,8 @@ th_daemon_start(struct th *t, const char *extra, bool keep_state)
 		die("fork");
 	if (t->daemon == 0) {
 		child_env(t);
+		if (faketime_lib != NULL)
+			shift_clock(faketime_lib, offset);
 		if ((fd = open(t->log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0)
 			_exit(98);
 		dup2(fd, 2);
@@ -709,4 +805,118 @@ th_pam_auth_nodelay(const char *service, const char *user,
 		rc = pam_authenticate(pamh, 0);
 	(void)pam_end(pamh, rc);
 	return rc;
+}
+
+/* Appends line to buf (size sz), newline-separated. */
+static void
+add_line(char *buf, size_t sz, const char *style, const char *line)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, sz - len, "%s%s%s", len > 0 ? "\n" : "", style,
+	    line != NULL ? line : "(null)");
+}
+
+/* Answers prompts from the script in order; records what was shown. */
+static int
+script_conv(int n, const struct pam_message **msg, struct pam_response **resp,
+    void *arg)
+{
+	struct th_script *s = arg;
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	const char *answer;
+	int i;
+
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		switch (msg[i]->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+		case PAM_PROMPT_ECHO_ON:
+			/* a visible prompt is marked: the module has none */
+			add_line(s->prompts, sizeof(s->prompts),
+			    msg[i]->msg_style == PAM_PROMPT_ECHO_ON ?
+			    "(echo on) " : "", msg[i]->msg);
+			answer = s->answers != NULL ? s->answers[s->used] : NULL;
+			if (answer == NULL) {
+				s->ran_out = true;
+				while (i-- > 0)
+					free(r[i].resp);
+				free(r);
+				return PAM_CONV_ERR;
+			}
+			s->used++;
+			if ((r[i].resp = strdup(answer)) == NULL) {
+				while (i-- > 0)
+					free(r[i].resp);
+				free(r);
+				return PAM_BUF_ERR;
+			}
+			break;
+		case PAM_ERROR_MSG:
+			add_line(s->errors, sizeof(s->errors), "", msg[i]->msg);
+			break;
+		case PAM_TEXT_INFO:
+			add_line(s->infos, sizeof(s->infos), "", msg[i]->msg);
+			break;
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+static const char *
+op_name(int op)
+{
+	static const char *const names[] = { "authenticate", "setcred",
+		"acct_mgmt", "open_session", "close_session", "chauthtok" };
+
+	return op >= 0 && op <= PAMTEST_CHAUTHTOK ? names[op] : "other";
+}
+
+int
+th_pam_script(const char *service, const char *user, struct th_script *s,
+    struct pam_testcase *tc, size_t n)
+{
+	struct pam_conv pc = { script_conv, s };
+	void (*delay)(int, unsigned, void *) = no_delay;
+	const struct pam_testcase *failed;
+	pam_handle_t *pamh = NULL;
+	enum pamtest_err perr;
+	void *item;
+	size_t i;
+	int rc;
+
+	s->used = 0;
+	s->ran_out = false;
+	s->prompts[0] = s->errors[0] = s->infos[0] = '\0';
+	for (i = 0; i < n; i++)
+		tc[i].op_rv = -1;
+	if ((rc = pam_start(service, user, &pc, &pamh)) != PAM_SUCCESS) {
+		fprintf(stderr, "pam %s/%s: pam_start: %s\n", service, user,
+		    pam_strerror(NULL, rc));
+		return 0;
+	}
+	memcpy(&item, &delay, sizeof(item));
+	if ((rc = pam_set_item(pamh, PAM_FAIL_DELAY, item)) != PAM_SUCCESS) {
+		(void)pam_end(pamh, rc);
+		return 0;
+	}
+	/* libpamtest runs the cases on our handle, then ends it */
+	perr = _pamtest_conv(service, user, script_conv, s, tc, n, pamh);
+	if (perr == PAMTEST_ERR_OK)
+		return (int)n;
+	if ((failed = _pamtest_failed_case(tc, n)) == NULL) {
+		fprintf(stderr, "pam %s/%s: %s\n", service, user,
+		    pamtest_strerror(perr));
+		return 0;
+	}
+	fprintf(stderr, "pam %s/%s: case %d (%s) returned %d (%s), expected "
+	    "%d (%s)%s\n  prompts: %s\n  errors: %s\n  infos: %s\n", service,
+	    user, (int)(failed - tc), op_name((int)failed->pam_operation),
+	    failed->op_rv, pam_strerror(NULL, failed->op_rv),
+	    failed->expected_rv, pam_strerror(NULL, failed->expected_rv),
+	    s->ran_out ? " (the script ran out of answers)" : "", s->prompts,
+	    s->errors, s->infos);
+	return (int)(failed - tc);
 }

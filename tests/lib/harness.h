@@ -43,6 +43,19 @@ struct th {
  * nss_wrapper.  In the re-executed process it fills *t and returns.
  */
 void th_init(struct th *t, int argc, char **argv, const char *const *services);
+/*
+ * A whole PAM service file for th_init_files, written as given except that
+ * @DIR@ stands for the temp dir and @BUILD@ for the build dir (where
+ * pam_pwadmin.so is).  pam_wrapper copies the service dir when the process
+ * starts, so every service must exist before the re-exec.
+ */
+struct th_svcfile {
+	const char *name;
+	const char *text;
+};
+/* th_init, plus the whole service files files[] (ends with a NULL name). */
+void th_init_files(struct th *t, int argc, char **argv,
+    const char *const *services, const struct th_svcfile *files);
 /* Removes the temp dir (call at the end of main). */
 void th_cleanup(struct th *t);
 /* Real root: may switch to other uids (false inside a user namespace). */
@@ -54,6 +67,17 @@ bool th_is_root(void);
  * Returns 0 or -1 (and prints the daemon log).
  */
 int th_daemon_start(struct th *t, const char *extra, bool keep_state);
+/*
+ * th_daemon_start with the daemon's wall clock shifted by libfaketime
+ * (Debian package faketime): `offset' is a relative FAKETIME value such as
+ * "+100d" or "-2h", from which the clock keeps running.  CLOCK_MONOTONIC
+ * is not shifted, so the daemon's timeouts are unaffected.  Only the
+ * daemon runs shifted; the client and PAM keep the real clock.  Returns
+ * -1 (and says why) when libfaketime is not installed; PWTEST_FAKETIME_LIB
+ * names another library.
+ */
+int th_daemon_start_shifted(struct th *t, const char *extra, bool keep_state,
+    const char *offset);
 /* SIGTERM; returns the exit status (0 expected) or -1. */
 int th_daemon_stop(struct th *t);
 /* SIGKILL: a crash.  Returns 0 when it died. */
@@ -115,6 +139,33 @@ int th_pam_auth(const char *service, const char *user, const char *password,
  */
 int th_pam_auth_nodelay(const char *service, const char *user,
     const char *password, char *errmsg, size_t errsz);
+
+/*
+ * A scripted conversation: hidden (and visible) prompts are answered in
+ * order from answers[] (NULL-terminated, like pamtest_conv_data's
+ * in_echo_off); every prompt and message is recorded as shown.  A prompt
+ * that finds no answer left fails the conversation (PAM_CONV_ERR) and sets
+ * ran_out.
+ */
+struct pam_testcase; /* libpamtest.h */
+struct th_script {
+	const char *const *answers;
+	size_t used;		/* answers consumed */
+	bool ran_out;
+	char prompts[2048];	/* each prompt as shown, one per line */
+	char errors[2048];	/* PAM_ERROR_MSG texts, one per line */
+	char infos[2048];	/* PAM_TEXT_INFO texts, one per line */
+};
+/*
+ * One PAM transaction through libpamtest on `service' for `user': the
+ * cases tc[] (pam_test(), pam_test_flags()) run in order until the first
+ * whose result differs from its expected one, with the conversation s
+ * (reset first) and without the failure delay (as th_pam_auth_nodelay).
+ * Returns the number of cases that matched (n when all did) and says on
+ * stderr which case differed.
+ */
+int th_pam_script(const char *service, const char *user, struct th_script *s,
+    struct pam_testcase *tc, size_t n);
 
 /* Path helpers */
 void th_path(const struct th *t, char *out, size_t outsz, const char *rel);
