@@ -5,9 +5,15 @@
  *  1. Every changed factor MUST be proven by its current password, through
  *     the guess slots: a wrong one counts toward that factor's lock, also
  *     when root (PAM inside login or sshd) asks.
- *  2. Checks that need a hash (the other factor, the history) MUST run only
- *     after the current password verified: they are an oracle on old
- *     passwords, and cost Argon2 time.
+ *  2. The history check, which needs hashes, MUST run only after the
+ *     current password verified: it is an oracle on old passwords of that
+ *     factor, and costs Argon2 time.  A new password is NEVER compared
+ *     with the other factor's stored hash: that would let someone who
+ *     knows one password test guesses of the other without limit, outside
+ *     its lockout.  The two must differ when both change together.
+ *  4. The verifications after the proof run on the users' hash lane and
+ *     under one deadline for the whole request, so a change cannot take
+ *     the worker kept for logins nor run for minutes.
  *  3. The change commits only if each factor still has the hash its current
  *     password verified against; both factors change in one transaction,
  *     with the replaced hashes pushed onto the history, or neither does.
@@ -27,6 +33,7 @@ static const uint32_t factor_flag[] = { PW_F_LOGIN, PW_F_CONFIRM };
 
 struct change {
 	struct hctx *h;
+	int64_t deadline; /* one for every hash after the proof */
 	const struct pw_request *req;
 	struct pw_reply *rep;
 	char verified[PW_FACTOR_MAX + 1][PWD_HASH_MAX]; /* matched hashes */
@@ -149,30 +156,13 @@ prove_current(struct change *c)
 static int
 matches(const struct change *c, const char *hash, const struct pw_secret *pw)
 {
-	return verify_check(hash, pw->buf, pw->len, lane_of(c->h),
-	    deadline_of(c->h));
-}
-
-/* A new password must differ from the account's other one (rule 10). */
-static int
-not_other(struct change *c, const struct store_user *u, uint8_t f)
-{
-	int r;
-
-	if (changes(c->req, 1 - f)) /* compared in plain by cheap_quality */
-		return PW_OK;
-	if ((r = matches(c, u->f[1 - f].hash, new_of(c->req, f))) == PW_OK) {
-		reply(c->rep, PW_ERR_QUALITY, "New %s password refused: it must "
-		    "differ from your %s password.", factor_name[f],
-		    factor_name[1 - f]);
-		return PW_ERR_QUALITY;
-	}
-	return r == PW_ERR_AUTH ? PW_OK : r;
+	return verify_check(hash, pw->buf, pw->len, VERIFY_USER, c->deadline);
 }
 
 /*
- * Nor be one of the last `history' passwords of its factor: the current
- * one (the hash it just verified against), then the stored ones.
+ * A new password may not be one of the last `history' passwords of its
+ * factor: the current one (the hash it just verified against), then the
+ * stored ones.
  */
 static int
 not_recent(struct change *c, uint8_t f)
@@ -200,22 +190,20 @@ not_recent(struct change *c, uint8_t f)
 	return PW_OK;
 }
 
-/* Rule 10's checks that need a hash, for every changed factor. */
+/* Rule 10's history check, for every changed factor. */
 static int
 dear_quality(struct change *c)
 {
-	struct store_user u;
 	uint8_t f;
 	int r;
 
-	if ((r = store_user_get(c->h->st, c->req->user, &u)) == PW_OK)
-		r = store_history_get(c->h->st, c->req->user, &c->hist);
+	c->deadline = deadline_of(c->h);
+	r = store_history_get(c->h->st, c->req->user, &c->hist);
 	for (f = 0; f <= PW_FACTOR_MAX && r == PW_OK; f++)
-		if (changes(c->req, f) && (r = not_other(c, &u, f)) == PW_OK)
+		if (changes(c->req, f))
 			r = not_recent(c, f);
 	if (r != PW_OK && c->rep->status == PW_OK)
 		reply(c->rep, r, "%s.", pw_strerror(r));
-	PW_WIPE_OBJECT(&u);
 	return r;
 }
 
@@ -227,8 +215,8 @@ hash_new(struct change *c)
 
 	for (f = 0; f <= PW_FACTOR_MAX; f++)
 		if (changes(c->req, f) && (r = verify_hash(new_of(c->req, f)->buf,
-		    new_of(c->req, f)->len, c->fresh[f], lane_of(c->h),
-		    deadline_of(c->h))) != PW_OK) {
+		    new_of(c->req, f)->len, c->fresh[f], VERIFY_USER,
+		    c->deadline)) != PW_OK) {
 			reply(c->rep, r, "%s.", pw_strerror(r));
 			return r;
 		}
@@ -247,9 +235,19 @@ change_tx(struct store_tx *tx, void *arg)
 
 	if ((r = store_tx_get(tx, c->req->user, &u)) != PW_OK)
 		goto out;
+	/* suspended or locked while the hashes ran: no change */
+	if (u.suspended) {
+		reply(c->rep, r = PW_ERR_SUSPENDED, "Your account is "
+		    "suspended; a master or admin can resume it.");
+		goto out;
+	}
 	for (f = 0; f <= PW_FACTOR_MAX; f++) {
 		if (!changes(c->req, f))
 			continue;
+		if (is_locked(c->h->conf, &u, f)) {
+			locked_msg(c->rep, r = PW_ERR_LOCKED, f);
+			goto out;
+		}
 		if (strcmp(u.f[f].hash, c->verified[f]) != 0) {
 			reply(c->rep, r = PW_ERR_BUSY, "Your %s password was "
 			    "changed meanwhile; nothing was changed.",

@@ -380,6 +380,25 @@ prompt_change(pam_handle_t *pamh, int flags, uint8_t f,
 	return rv;
 }
 
+/* A password to change that is locked: said before any prompt. */
+static int
+locked_factor(pam_handle_t *pamh, int flags, const struct pw_account *acct,
+    uint8_t bits)
+{
+	uint8_t f;
+
+	for (f = 0; f <= PW_FACTOR_MAX; f++) {
+		if (!(bits & (f == 0 ? PW_MUST_LOGIN : PW_MUST_CONFIRM)) ||
+		    !(f == 0 ? acct->login_locked : acct->confirm_locked))
+			continue;
+		if ((flags & PAM_SILENT) == 0)
+			(void)pam_error(pamh, "Your %s password is locked; a "
+			    "master or admin can unlock it.", factor_word[f]);
+		return pw_to_pam(PW_ERR_LOCKED, PW_PHASE_PASSWD);
+	}
+	return PAM_SUCCESS;
+}
+
 /*
  * Which factors to change, asked of the daemon before any prompt, so that
  * an account not in the store (root, in a `passwd' stack), a suspended or
@@ -418,7 +437,7 @@ factors_to_change(pam_handle_t *pamh, int flags, const struct modargs *a,
 	/* quiet otherwise: pam_acct_mgmt has already said why */
 	if (flags & PAM_CHANGE_EXPIRED_AUTHTOK)
 		*bits = rep->accts[0].must_change;
-	return PAM_SUCCESS;
+	return locked_factor(pamh, flags, &rep->accts[0], *bits);
 }
 
 /* Prompts for every factor in bits, then one PASSWD request: a PAM code. */
@@ -477,6 +496,8 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_BUF_ERR;
 		goto out;
 	}
+	/* a wrong current password waits like a wrong login password */
+	(void)pam_fail_delay(pamh, PW_FAIL_DELAY);
 	rv = change(pamh, flags, &args, user, req, rep);
 out:
 	if (req != NULL)

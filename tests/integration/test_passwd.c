@@ -553,11 +553,6 @@ test_quality_rules(void **state)
 	/* the user name, in any case */
 	change_refused("pwpasswd", "boss", TH_PW_BOSS_LOGIN, "my-BoSs-pw-2024",
 	    "user name");
-	/* the account's other password, both ways round */
-	change_refused("pwpasswd", "boss", TH_PW_BOSS_LOGIN, TH_PW_BOSS_CONFIRM,
-	    "differ");
-	change_refused("pwpasswdc", "boss", TH_PW_BOSS_CONFIRM, TH_PW_BOSS_LOGIN,
-	    "differ");
 	/* the current one is the newest of the history */
 	change_refused("pwpasswd", "boss", TH_PW_BOSS_LOGIN, TH_PW_BOSS_LOGIN,
 	    "last 5");
@@ -569,6 +564,70 @@ test_quality_rules(void **state)
 	/* exactly min_length characters of two classes is enough */
 	change_ok("pwpasswd", "boss", TH_PW_BOSS_LOGIN, "abcdefgh12");
 	assert_int_equal(auth("pwtest", "boss", "abcdefgh12"), PAM_SUCCESS);
+}
+
+/*
+ * The two passwords must differ when they change together; a change of
+ * one alone is never compared with the other's hash, so knowing one
+ * password gives no way to test guesses of the other (see README).
+ */
+static void
+test_other_password(void **state)
+{
+	const char *const a[] = { TH_PW_ALICE_LOGIN,
+		TH_PW_ALICE_LOGIN, PW_NEW_LOGIN, PW_NEW_LOGIN,
+		TH_PW_ALICE_CONFIRM, PW_NEW_LOGIN, PW_NEW_LOGIN, NULL };
+	struct pam_testcase tc[] = {
+		pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
+		pam_test(PAMTEST_ACCOUNT, PAM_NEW_AUTHTOK_REQD),
+		pam_test_flags(PAMTEST_CHAUTHTOK, PAM_AUTHTOK_ERR,
+		    PAM_CHANGE_EXPIRED_AUTHTOK),
+	};
+	struct th_script s = { 0 };
+	long long hashes;
+
+	(void)state;
+	s.answers = a;
+	PAM_RUN("pwlogin", "alice", &s, tc);
+	assert_non_null(strstr(s.errors, "differ"));
+	assert_must_change("alice", "login,confirm");
+	/* one alone: only its own current password and history are checked
+	 * (1 proof + 5 history entries at most + 1 new hash) */
+	hashes = th_stat(&T, "hashes_evaluated");
+	change_ok("pwpasswd", "boss", TH_PW_BOSS_LOGIN, TH_PW_BOSS_CONFIRM);
+	assert_true(th_stat(&T, "hashes_evaluated") - hashes <= 2);
+	assert_int_equal(auth("pwtest", "boss", TH_PW_BOSS_CONFIRM),
+	    PAM_SUCCESS);
+	assert_int_equal(th_field(&T, "boss", "confirm_failures"), 0);
+}
+
+/*
+ * A password to change that is locked is said before any change prompt:
+ * alice's confirmation password is marked (useradd) and locked here.
+ */
+static void
+test_locked_factor_before_prompts(void **state)
+{
+	const char *const a[] = { TH_PW_ALICE_LOGIN, NULL };
+	struct pam_testcase tc[] = {
+		pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
+		pam_test_flags(PAMTEST_CHAUTHTOK, PAM_PERM_DENIED,
+		    PAM_CHANGE_EXPIRED_AUTHTOK),
+	};
+	struct th_script s = { 0 };
+	int i;
+
+	(void)state;
+	for (i = 0; i < 10 && !th_field_is(&T, "alice", "confirm", "locked");
+	    i++)
+		assert_int_not_equal(auth("pwconfirm", "alice", PW_WRONG),
+		    PAM_SUCCESS);
+	assert_true(th_field_is(&T, "alice", "confirm", "locked"));
+	s.answers = a;
+	PAM_RUN("pwlogin", "alice", &s, tc);
+	assert_string_equal(s.prompts, "Password: ");
+	assert_non_null(strstr(s.errors, "confirmation password is locked"));
+	assert_must_change("alice", "login,confirm");
 }
 
 static void
@@ -1256,6 +1315,10 @@ main(int argc, char **argv)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_quality_rules, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_other_password, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_locked_factor_before_prompts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stepup_confirm, setup_max3,
 		    teardown),
