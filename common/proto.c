@@ -41,6 +41,10 @@ static const struct {
 	[PW_REQ_BACKUP] = { 0, 0 },
 	[PW_REQ_PASSWD] = { F_USER | F_SERVICE | F_RHOST | F_FLAGS | F_SECRETS,
 	    4 },
+	[PW_REQ_OTP_ENROLL] = { F_USER | F_FLAGS | F_SECRETS, 1 },
+	[PW_REQ_OTP_VERIFY] = { F_USER | F_SERVICE | F_RHOST | F_SECRETS, 1 },
+	[PW_REQ_OTP_UNLOCK] = { F_FLAGS | F_TARGETS | F_SECRETS, 1 },
+	[PW_REQ_OTP_REMOVE] = { F_USER | F_SECRETS, 1 },
 };
 
 static const char *const stat_names[PW_STAT_COUNT] = {
@@ -62,6 +66,10 @@ static const char *const stat_names[PW_STAT_COUNT] = {
 	[PW_STAT_REQ_AUDIT_VERIFY] = "requests_audit_verify",
 	[PW_STAT_REQ_BACKUP] = "requests_backup",
 	[PW_STAT_REQ_PASSWD] = "requests_passwd",
+	[PW_STAT_REQ_OTP_ENROLL] = "requests_otp_enroll",
+	[PW_STAT_REQ_OTP_VERIFY] = "requests_otp_verify",
+	[PW_STAT_REQ_OTP_UNLOCK] = "requests_otp_unlock",
+	[PW_STAT_REQ_OTP_REMOVE] = "requests_otp_remove",
 	[PW_STAT_HASHES] = "hashes_evaluated",
 	[PW_STAT_DUMMY] = "hashes_dummy",
 	[PW_STAT_HASHED_NEW] = "hashes_new",
@@ -72,6 +80,8 @@ static const char *const stat_names[PW_STAT_COUNT] = {
 	[PW_STAT_CONN_REFUSED] = "connections_refused_limit",
 	[PW_STAT_BAD_REQUESTS] = "bad_requests",
 	[PW_STAT_AUDIT_ENTRIES] = "audit_entries",
+	[PW_STAT_OTP_CHECKED] = "otp_evaluated",
+	[PW_STAT_OTP_REPLAYED] = "otp_replayed",
 };
 
 static const char *const role_names[] = { "none", "user", "admin", "master" };
@@ -95,6 +105,10 @@ static const char *const req_names[PW_REQ_TYPE_MAX + 1] = {
 	[PW_REQ_AUDIT_VERIFY] = "audit-verify",
 	[PW_REQ_BACKUP] = "backup",
 	[PW_REQ_PASSWD] = "passwd",
+	[PW_REQ_OTP_ENROLL] = "otp-enroll",
+	[PW_REQ_OTP_VERIFY] = "otp-verify",
+	[PW_REQ_OTP_UNLOCK] = "otp-unlock",
+	[PW_REQ_OTP_REMOVE] = "otp-remove",
 };
 
 const char *
@@ -475,7 +489,7 @@ proto_encode_reply(struct wire *w, const struct pw_reply *rep)
 	for (i = 0; i < rep->naudit; i++)
 		if ((r = put_audit(w, &rep->audit[i])) != PW_OK)
 			return r;
-	return PW_OK;
+	return wire_put_str(w, rep->uri);
 }
 
 int
@@ -517,5 +531,7 @@ proto_decode_reply(struct wire *w, uint8_t type, struct pw_reply *rep)
 	for (i = 0; i < rep->naudit; i++)
 		if ((r = get_audit(w, &rep->audit[i])) != PW_OK)
 			return r;
+	if ((r = get_text(w, rep->uri, sizeof(rep->uri))) != PW_OK)
+		return r;
 	return wire_end(w);
 }

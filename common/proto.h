@@ -19,7 +19,9 @@
 #define PW_TARGETS_MAX	 64    /* account names in one request */
 #define PW_MSG_MAX	 255   /* bytes of a reply's message */
 #define PW_ACCTS_MAX	 256   /* accounts in one reply (a page) */
-#define PW_STATS_MAX	 32    /* counters in a stats reply */
+#define PW_STATS_MAX	 40    /* counters in a stats reply */
+#define PW_URI_MAX	 255   /* bytes of an otpauth:// URI in a reply */
+#define PW_OTP_MAX	 8     /* digits of a one-time password */
 #define PW_AUDIT_MAX	 64    /* audit entries in one reply (a page) */
 #define PW_ACTION_MAX	 16    /* bytes of an audit action word */
 #define PW_ACTOR_MAX	 PW_USER_MAX /* bytes of an audit actor */
@@ -45,7 +47,11 @@ enum pw_req_type {
 	PW_REQ_AUDIT_VERIFY = 15, /* check the audit chain */
 	PW_REQ_BACKUP = 16, /* root: compacted copy into a passed fd */
 	PW_REQ_PASSWD = 17, /* change own password(s) with the current one(s) */
-	PW_REQ_TYPE_MAX = 17
+	PW_REQ_OTP_ENROLL = 18, /* own token: begin (confirm), ACTIVATE (code) */
+	PW_REQ_OTP_VERIFY = 19, /* one-time password of `user' (PAM) */
+	PW_REQ_OTP_UNLOCK = 20, /* lift OTP locks of targets, or --all */
+	PW_REQ_OTP_REMOVE = 21, /* delete `user''s token */
+	PW_REQ_TYPE_MAX = 21
 };
 #define PW_REPLY 0x80
 
@@ -63,7 +69,8 @@ enum pw_otp_state { PW_OTP_NONE = 0, PW_OTP_AVAILABLE = 1, PW_OTP_LOCKED = 2 };
 #define PW_F_LOGIN	 0x08u /* RESET: the login password */
 #define PW_F_CONFIRM	 0x10u /* RESET: the confirmation password */
 #define PW_F_NO_FORCE	 0x20u /* RESET: no must-change mark */
-#define PW_F_KNOWN	 0x3fu
+#define PW_F_ACTIVATE	 0x40u /* OTP_ENROLL: activate with a code */
+#define PW_F_KNOWN	 0x7fu
 
 /* must_change bits of an account. */
 #define PW_MUST_LOGIN	0x01u
@@ -86,6 +93,9 @@ struct pw_secret {
  *   PASSWD   [0] current login, [1] new login, [2] current confirmation,
  *            [3] new confirmation (a factor's pair empty unless its flag
  *            is set)
+ *   OTP_ENROLL  [0] own confirmation password, or with ACTIVATE the code
+ *   OTP_VERIFY  [0] the one-time password (0..PW_OTP_MAX digits)
+ *   OTP_UNLOCK, OTP_REMOVE   [0] actor's confirmation
  * The actor's confirmation is an empty string when root runs the command.
  */
 struct pw_request {
@@ -158,6 +168,10 @@ enum pw_stat {
 	PW_STAT_REQ_AUDIT_VERIFY,
 	PW_STAT_REQ_BACKUP,
 	PW_STAT_REQ_PASSWD,
+	PW_STAT_REQ_OTP_ENROLL,
+	PW_STAT_REQ_OTP_VERIFY,
+	PW_STAT_REQ_OTP_UNLOCK,
+	PW_STAT_REQ_OTP_REMOVE,
 	PW_STAT_HASHES,	    /* password verifications evaluated */
 	PW_STAT_DUMMY,	    /* of which dummy (unknown account) */
 	PW_STAT_HASHED_NEW, /* new password hashes computed */
@@ -168,6 +182,8 @@ enum pw_stat {
 	PW_STAT_CONN_REFUSED, /* connections refused by a limit */
 	PW_STAT_BAD_REQUESTS, /* malformed or oversized requests */
 	PW_STAT_AUDIT_ENTRIES, /* audit entries appended */
+	PW_STAT_OTP_CHECKED,   /* one-time passwords evaluated */
+	PW_STAT_OTP_REPLAYED,  /* of which refused as a step already used */
 	PW_STAT_COUNT
 };
 
@@ -183,6 +199,7 @@ struct pw_reply {
 	uint64_t stats[PW_STATS_MAX];
 	uint32_t naudit;
 	struct pw_audit audit[PW_AUDIT_MAX]; /* AUDIT: a page, oldest first */
+	char uri[PW_URI_MAX + 1]; /* OTP_ENROLL: the otpauth:// URI, or "" */
 };
 
 /* Name of a stats counter (for output); NULL past PW_STAT_COUNT. */

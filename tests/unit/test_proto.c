@@ -127,6 +127,7 @@ fill_query(struct pw_request *req)
 	case PW_REQ_UNLOCK:
 	case PW_REQ_SUSPEND:
 	case PW_REQ_RESUME:
+	case PW_REQ_OTP_UNLOCK:
 		req->flags = PW_F_KNOWN;
 		req->ntargets = PW_TARGETS_MAX;
 		for (i = 0; i < PW_TARGETS_MAX; i++)
@@ -167,6 +168,19 @@ fill_query(struct pw_request *req)
 		assert_int_equal(proto_secret_set(&req->secret[2], "cur c"),
 		    PW_OK);
 		assert_int_equal(proto_secret_set(&req->secret[3], "new c"),
+		    PW_OK);
+		break;
+	case PW_REQ_OTP_ENROLL:
+	case PW_REQ_OTP_VERIFY:
+	case PW_REQ_OTP_REMOVE:
+		SET(req->user, "ivy");
+		if (req->type == PW_REQ_OTP_VERIFY) {
+			SET(req->service, "sshd");
+			SET(req->rhost, "192.0.2.1");
+		}
+		req->flags = req->type == PW_REQ_OTP_ENROLL ? PW_F_ACTIVATE : 0;
+		req->nsecrets = 1;
+		assert_int_equal(proto_secret_set(&req->secret[0], "123456"),
 		    PW_OK);
 		break;
 	case PW_REQ_AUDIT:
@@ -645,7 +659,7 @@ test_req_bad_names(void **state)
 			SET(req->cursor, HOLDER);
 			try_names(req, true);
 		} else if (type == PW_REQ_UNLOCK || type == PW_REQ_SUSPEND ||
-		    type == PW_REQ_RESUME) {
+		    type == PW_REQ_RESUME || type == PW_REQ_OTP_UNLOCK) {
 			for (i = 0; i < sizeof(pos) / sizeof(pos[0]); i++) {
 				free_req(req);
 				req = mkreq(type);
@@ -951,6 +965,9 @@ mkrep(uint32_t naccts, uint32_t nstats)
 	for (i = 0; i < nstats; i++)
 		rep->stats[i] = i * 0x0101010101010101ull;
 	rep->naudit = naccts == PW_ACCTS_MAX ? PW_AUDIT_MAX : naccts;
+	if (naccts == PW_ACCTS_MAX)
+		for (i = 0; i < PW_URI_MAX; i++)
+			rep->uri[i] = (char)('!' + i % 94);
 	for (i = 0; i < rep->naudit; i++)
 		fill_audit(&rep->audit[i], i);
 	return rep;
@@ -1023,6 +1040,7 @@ compare_rep(const struct pw_reply *a, const struct pw_reply *b)
 	assert_int_equal(a->nstats, b->nstats);
 	for (i = 0; i < a->nstats; i++)
 		assert_true(a->stats[i] == b->stats[i]);
+	assert_string_equal(a->uri, b->uri);
 	assert_int_equal(a->naudit, b->naudit);
 	for (i = 0; i < a->naudit; i++)
 		assert_memory_equal(&a->audit[i], &b->audit[i],
@@ -1139,7 +1157,8 @@ test_rep_cut_every_offset(void **state)
 #define R_MUST	 25
 #define R_NSTATS 54
 #define R_NAUDIT 58
-#define R_LEN	 62
+#define R_URI	 62
+#define R_LEN	 66
 
 static size_t
 small_rep(void)
