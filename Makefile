@@ -37,9 +37,12 @@ HARDEN := -fstack-protector-strong -fstack-clash-protection -fcf-protection \
 	-ftrivial-auto-var-init=zero -fzero-call-used-regs=used -fPIC
 LDHARDEN := -Wl,-z,relro,-z,now,-z,noexecstack -Wl,--as-needed $(SANLD)
 
-DEP_PKGS := libsodium lmdb jansson libsystemd
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
+DEP_PKGS := libsodium lmdb jansson libsystemd liboath
+# The client's own libraries (the QR code of otp enroll); never the module's.
+CLIENT_PKGS := libqrencode
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) $(CLIENT_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null)
+CLIENT_LIBS = $(shell $(PKG_CONFIG) --libs $(CLIENT_PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka libpamtest 2>/dev/null)
 TEST_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka libpamtest 2>/dev/null)
 
@@ -109,11 +112,11 @@ $(MODULE): $(B)/pam_module/pam_pwadmin.o $(LIBMODULE) $(LIBCOMMON) pam_module/pa
 $(DAEMON): $(B)/daemon/pwadmind.o $(LIBDAEMON) $(LIBCOMMON)
 	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 $(CLIENT): $(B)/client/pwadmin.o $(LIBCLIENT) $(LIBCOMMON)
-	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CLIENT_LIBS)
 
 $(UNIT_BINS): $(B)/tests/%: $(B)/tests/unit/%.o $(LIBDAEMON) $(LIBCLIENT) $(LIBMODULE) $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread
+	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CLIENT_LIBS) $(TEST_LIBS) -lpam -lpthread
 $(INTEG_BINS): $(B)/itest/%: $(B)/tests/integration/%.o $(call obj,$(TLIB_SRC)) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread

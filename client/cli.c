@@ -104,11 +104,21 @@ static const struct {
 	{ "audit", CLI_CMD_AUDIT, O_BIT(O_SINCE) | O_BIT(O_VERIFY), 0, 0, "",
 	    fill_audit },
 	{ "backup", CLI_CMD_BACKUP, 0, 1, 1, "a file name", fill_backup },
+	{ "otp enroll", CLI_CMD_OTP_ENROLL, 0, 0, 0, "", fill_none },
+	{ "otp unlock", CLI_CMD_OTP_UNLOCK, O_BIT(O_ALL), 0, PW_TARGETS_MAX,
+	    "", fill_unlock },
+	{ "otp remove", CLI_CMD_OTP_REMOVE, 0, 1, 1, "an account name",
+	    fill_user },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-/* Commands of the SPEC that a later release implements. */
-static const char *const later[] = { "otp" };
+/* Commands of two words: the first word, and the second words it takes. */
+static const struct {
+	const char *word;
+	const char *subs; /* for messages */
+} groups[] = {
+	{ "otp", "enroll, unlock or remove" },
+};
 
 const char cli_usage[] =
     "usage: pwadmin [--socket PATH] [--stdin] [--json] COMMAND [ARGS]\n"
@@ -125,6 +135,9 @@ const char cli_usage[] =
     "       pwadmin reset USER [--login] [--confirm] [--no-force-change]\n"
     "       pwadmin audit [--since YYYY-MM-DD[THH:MM:SS[Z]]] [--json]\n"
     "       pwadmin audit --verify\n"
+    "       pwadmin otp enroll\n"
+    "       pwadmin otp unlock USER... | --all\n"
+    "       pwadmin otp remove USER\n"
     "       pwadmin backup FILE\n"
     "       pwadmin stats [--json]\n";
 
@@ -293,17 +306,20 @@ fill_targets(struct cli *c, const struct words *w)
 		c->targets[c->ntargets++] = w->ops[i];
 }
 
+/* unlock, otp unlock: account names or --all. */
 static void
 fill_unlock(struct cli *c, const struct words *w)
 {
+	const char *name = cli_cmd_name(c->cmd);
+
 	if (c->all && w->nops > 0)
-		set_err(c, "unlock takes account names or --all, not both");
+		set_err(c, "%s takes account names or --all, not both", name);
 	else if (!c->all && w->nops == 0)
-		set_err(c, "unlock needs account names or --all");
+		set_err(c, "%s needs account names or --all", name);
 	fill_targets(c, w);
 }
 
-/* userdel: one account name. */
+/* userdel, otp remove: one account name. */
 static void
 fill_user(struct cli *c, const struct words *w)
 {
@@ -380,21 +396,75 @@ set_flags(struct cli *c, const struct words *w)
 			c->flags |= opt_flags[i].flag;
 }
 
+/*
+ * True when the words start with the command `name': its first word is
+ * w->cmd and its second word, if it has one ("otp unlock"), the first
+ * operand.
+ */
+static bool
+cmd_is(const char *name, const struct words *w)
+{
+	size_t n = strcspn(name, " ");
+
+	if (strlen(w->cmd) != n || strncmp(name, w->cmd, n) != 0)
+		return false;
+	return name[n] == '\0' ||
+	    (w->nops > 0 && strcmp(name + n + 1, w->ops[0]) == 0);
+}
+
+/* No command matched: an unknown command, or a group without its word. */
+static void
+unknown_cmd(struct cli *c, const struct words *w)
+{
+	char sb[48];
+	size_t g;
+
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		if (strcmp(w->cmd, groups[g].word) != 0)
+			continue;
+		if (w->nops == 0)
+			set_err(c, "%s needs a sub-command: %s", groups[g].word,
+			    groups[g].subs);
+		else
+			set_err(c, "unknown %s sub-command \"%s\" (%s)",
+			    groups[g].word, show(w->ops[0], sb, sizeof(sb)),
+			    groups[g].subs);
+		return;
+	}
+	set_err(c, "unknown command \"%s\"", show(w->cmd, sb, sizeof(sb)));
+}
+
+/* The words without the second word of a two-word command. */
+static void
+drop_sub(const struct words *w, struct words *out)
+{
+	size_t n = w->nops < PW_TARGETS_MAX + 1 ? w->nops : PW_TARGETS_MAX + 1;
+
+	*out = *w;
+	memmove(out->ops, out->ops + 1, (n - 1) * sizeof(out->ops[0]));
+	out->ops[n - 1] = NULL;
+	out->nops--;
+}
+
 static int
 check_cmd(struct cli *c, const struct words *w)
 {
+	struct words sub;
 	char sb[48];
 	unsigned extra;
 	size_t i;
 	int o;
 
 	for (i = 0; i < NCMDS; i++)
-		if (strcmp(w->cmd, cmds[i].name) == 0)
+		if (cmd_is(cmds[i].name, w))
 			break;
 	if (i == NCMDS) {
-		set_err(c, "unknown command \"%s\"",
-		    show(w->cmd, sb, sizeof(sb)));
+		unknown_cmd(c, w);
 		return PW_ERR_INVAL;
+	}
+	if (strchr(cmds[i].name, ' ') != NULL) {
+		drop_sub(w, &sub);
+		w = &sub;
 	}
 	c->cmd = cmds[i].cmd;
 	extra = w->seen & ~(O_GLOBALS | cmds[i].opts);
@@ -422,7 +492,6 @@ int
 cli_parse(struct cli *c, int argc, char *const argv[])
 {
 	struct words w;
-	size_t i;
 
 	memset(c, 0, sizeof(*c));
 	memset(&w, 0, sizeof(w));
@@ -433,12 +502,6 @@ cli_parse(struct cli *c, int argc, char *const argv[])
 		c->help = true;
 		return PW_OK;
 	}
-	for (i = 0; w.cmd != NULL && i < sizeof(later) / sizeof(later[0]); i++)
-		if (strcmp(w.cmd, later[i]) == 0) {
-			c->err[0] = '\0';
-			set_err(c, "%s is not available in this release",
-			    later[i]);
-		}
 	if (w.cmd == NULL)
 		set_err(c, "no command given (see pwadmin --help)");
 	if (w.val[O_SOCKET] != NULL && w.val[O_SOCKET][0] == '\0')

@@ -37,6 +37,9 @@ enum cli_cmd {
 	CLI_CMD_AUDIT,
 	CLI_CMD_BACKUP,
 	CLI_CMD_PASSWD,
+	CLI_CMD_OTP_ENROLL, /* otp enroll */
+	CLI_CMD_OTP_UNLOCK, /* otp unlock */
+	CLI_CMD_OTP_REMOVE, /* otp remove */
 	CLI_CMD_COUNT
 };
 
@@ -51,7 +54,7 @@ struct cli {
 	bool use_stdin;	       /* --stdin: secrets from standard input */
 	bool json;	       /* --json */
 	bool locked;	       /* list --locked */
-	bool all;	       /* unlock --all */
+	bool all;	       /* unlock --all, otp unlock --all */
 	bool verify;	       /* audit --verify */
 	/*
 	 * Request flags from the options: PW_F_FORCE (suspend, userdel,
@@ -63,9 +66,9 @@ struct cli {
 	uint8_t role;	       /* useradd --role, role USER ROLE (enum pw_role) */
 	uint64_t since;	       /* audit --since, unix time (0 = from the start) */
 	const char *user;      /* the USER of init, useradd, status, reset,
-				* userdel, role */
+				* userdel, role, otp remove */
 	const char *file;      /* backup FILE (a path, not checked here) */
-	size_t ntargets;       /* unlock, suspend, resume USER... */
+	size_t ntargets;       /* unlock, otp unlock, suspend, resume USER... */
 	const char *targets[PW_TARGETS_MAX];
 	char err[CLI_ERR_MAX]; /* the usage error when cli_parse fails */
 };
@@ -73,7 +76,8 @@ struct cli {
 /*
  * Parses argv[1..argc) into *c (cleared first).  Options may appear
  * anywhere on the line ("--" ends them) and take their value as the next
- * word or after '='.  Every account name must pass proto_name_valid() and
+ * word or after '='.  A command of two words ("otp unlock") is the first
+ * two operands.  Every account name must pass proto_name_valid() and
  * a role proto_role_parse(); nothing is rewritten.  Returns PW_OK (also
  * for --help, with c->help set), or PW_ERR_INVAL with a one-sentence
  * reason in c->err (without the "pwadmin: " prefix).
@@ -90,7 +94,7 @@ int cli_parse(struct cli *c, int argc, char *const argv[]) PW_WUR;
  */
 int cli_parse_time(const char *s, uint64_t *out) PW_WUR;
 
-/* The name of a command ("status"); "" for CLI_CMD_NONE. */
+/* The name of a command ("status", "otp unlock"); "" for CLI_CMD_NONE. */
 const char *cli_cmd_name(enum cli_cmd cmd);
 
 /*

@@ -75,10 +75,18 @@ expiry(int64_t t, char *buf, size_t bufsz)
 	return output_date(t, buf, bufsz) == PW_OK ? PW_OK : PW_ERR_PROTO;
 }
 
+/* The OTP state as a word (pwadmin(1)); a value past the known ones: none. */
+static const char *
+otp_word(uint8_t otp)
+{
+	static const char *const word[] = { "none", "available", "locked" };
+
+	return otp <= PW_OTP_LOCKED ? word[otp] : "none";
+}
+
 static int
 words_of(const struct pw_account *a, struct words *w)
 {
-	static const char *const otp[] = { "none", "available", "locked" };
 	int r;
 
 	memset(w, 0, sizeof(*w));
@@ -86,7 +94,7 @@ words_of(const struct pw_account *a, struct words *w)
 	w->login = a->login_locked ? "locked" : "available";
 	w->confirm = a->confirm_locked ? "locked" : "available";
 	w->service = a->suspended ? "suspended" : "available";
-	w->otp = a->otp <= PW_OTP_LOCKED ? otp[a->otp] : "none";
+	w->otp = otp_word(a->otp);
 	w->must = must_words[a->must_change &
 	    (PW_MUST_LOGIN | PW_MUST_CONFIRM)];
 	(void)snprintf(w->fail, sizeof(w->fail), "%" PRIu32 "/%" PRIu32
@@ -345,6 +353,16 @@ output_changed_text(FILE *fp, const struct pw_account *a, size_t n)
 		    a[i].name, a[i].login_locked ? "locked" : "available",
 		    a[i].confirm_locked ? "locked" : "available",
 		    a[i].suspended ? "suspended" : "available");
+	return ferror(fp) ? PW_ERR_IO : PW_OK;
+}
+
+int
+output_otp_text(FILE *fp, const struct pw_account *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s: otp %s\n", a[i].name, otp_word(a[i].otp));
 	return ferror(fp) ? PW_ERR_IO : PW_OK;
 }
 

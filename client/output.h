@@ -81,6 +81,12 @@ int output_list_text(FILE *fp, const struct pw_account *a, size_t n) PW_WUR;
  */
 int output_changed_text(FILE *fp, const struct pw_account *a, size_t n) PW_WUR;
 
+/*
+ * One line per account after otp unlock: "alice: otp available" (the
+ * state is available, locked or none); nothing when n is 0.
+ */
+int output_otp_text(FILE *fp, const struct pw_account *a, size_t n) PW_WUR;
+
 /* The account after role: "alice: role admin". */
 int output_role_text(FILE *fp, const struct pw_account *a) PW_WUR;
 

@@ -19,8 +19,10 @@
 
 #include <jansson.h>
 
+#include "admin.h"
 #include "call.h"
 #include "cli.h"
+#include "otp.h"
 #include "output.h"
 #include "passwd.h"
 #include "prompt.h"
@@ -177,27 +179,16 @@ cmd_list(struct ctx *x)
 }
 
 /*
- * The end of an admin request: the actor's confirmation password, read
- * last into req->secret[req->nsecrets - 1] (left empty when root runs the
- * command: recovery), then the call.  The request's secrets are wiped on
- * every path.  Returns CLI_EXIT_OK when the daemon said PW_OK (its reply
- * in x->rep), else the exit status, already reported.
+ * The end of an admin request (admin_send): the actor's confirmation
+ * password, read last into req->secret[req->nsecrets - 1] (left empty when
+ * root runs the command: recovery), then the call.  The request's secrets
+ * are wiped on every path.  Returns CLI_EXIT_OK when the daemon said PW_OK
+ * (its reply in x->rep), else the exit status, already reported.
  */
 static int
 admin_call(struct ctx *x, struct pw_request *req)
 {
-	int ex = CLI_EXIT_OK, r;
-
-	if (getuid() != 0)
-		ex = prompt_actor(&x->src, &req->secret[req->nsecrets - 1]);
-	if (ex == CLI_EXIT_OK) {
-		r = call_one(&x->call, req, x->rep);
-		proto_wipe_req(req);
-		if (r != PW_OK)
-			ex = refused(x, r);
-	}
-	proto_wipe_req(req);
-	return ex;
+	return admin_send(&x->call, &x->src, getuid() == 0, req, x->rep);
 }
 
 static const uint8_t target_req[CLI_CMD_COUNT] = {
@@ -572,6 +563,86 @@ cmd_backup(struct ctx *x)
 	return shown(x, print_json(doc != NULL ? PW_OK : PW_ERR_NOMEM, doc));
 }
 
+/*
+ * otp enroll: the caller's own account, named like its uid (as passwd).
+ * The URI goes to standard output, or to standard error with --json (so
+ * that standard output holds one JSON document), with its QR code when
+ * that stream is a terminal.
+ */
+static int
+cmd_otp_enroll(struct ctx *x)
+{
+	const struct cli *cli = x->cli;
+	char user[PW_USER_MAX + 1];
+	struct otp_show show;
+	json_t *doc;
+	int ex;
+
+	memset(&show, 0, sizeof(show));
+	show.fp = cli->json ? stderr : stdout;
+	show.qr = isatty(fileno(show.fp)) == 1;
+	show.colour = output_colour(show.qr, getenv("NO_COLOR"),
+	    getenv("TERM"));
+	if ((ex = passwd_self(getuid(), user, sizeof(user))) != CLI_EXIT_OK ||
+	    (ex = otp_enroll(&x->call, &x->src, user, &show, x->rep)) !=
+	    CLI_EXIT_OK)
+		return ex;
+	if (!cli->json) {
+		printf("One-time passwords are now active for %s.\n", user);
+		return shown(x, ferror(stdout) ? PW_ERR_IO : PW_OK);
+	}
+	doc = json_pack("{s:s, s:s}", "name", user, "otp", "available");
+	return shown(x, print_json(doc != NULL ? PW_OK : PW_ERR_NOMEM, doc));
+}
+
+/*
+ * otp unlock USER...|--all: reads the actor's confirmation unless root;
+ * prints each account's OTP state after the change.
+ */
+static int
+cmd_otp_unlock(struct ctx *x)
+{
+	struct pw_request req;
+	json_t *doc = NULL;
+	int ex, r;
+
+	if ((r = otp_admin_req(x->cli, &req)) != PW_OK)
+		return refused(x, r);
+	if ((ex = admin_call(x, &req)) != CLI_EXIT_OK)
+		return ex;
+	if (x->cli->json) {
+		r = output_accounts_json(x->rep->accts, x->rep->naccts, &doc);
+		r = print_json(r, doc);
+	} else if (x->rep->naccts == 0) {
+		printf("No one-time password was unlocked.\n");
+		r = ferror(stdout) ? PW_ERR_IO : PW_OK;
+	} else
+		r = output_otp_text(stdout, x->rep->accts, x->rep->naccts);
+	return shown(x, r);
+}
+
+/* otp remove USER: reads the actor's confirmation unless root. */
+static int
+cmd_otp_remove(struct ctx *x)
+{
+	const struct cli *cli = x->cli;
+	struct pw_request req;
+	json_t *doc;
+	int ex, r;
+
+	if ((r = otp_admin_req(cli, &req)) != PW_OK)
+		return refused(x, r);
+	if ((ex = admin_call(x, &req)) != CLI_EXIT_OK)
+		return ex;
+	if (!cli->json) {
+		printf("Removed the one-time password token of %s.\n",
+		    cli->user);
+		return shown(x, ferror(stdout) ? PW_ERR_IO : PW_OK);
+	}
+	doc = json_pack("{s:s, s:s}", "name", cli->user, "otp", "none");
+	return shown(x, print_json(doc != NULL ? PW_OK : PW_ERR_NOMEM, doc));
+}
+
 /* stats: the daemon's counters (root). */
 static int
 cmd_stats(struct ctx *x)
@@ -607,6 +678,9 @@ static int (*const handlers[CLI_CMD_COUNT])(struct ctx *) = {
 	[CLI_CMD_AUDIT] = cmd_audit,
 	[CLI_CMD_BACKUP] = cmd_backup,
 	[CLI_CMD_PASSWD] = cmd_passwd,
+	[CLI_CMD_OTP_ENROLL] = cmd_otp_enroll,
+	[CLI_CMD_OTP_UNLOCK] = cmd_otp_unlock,
+	[CLI_CMD_OTP_REMOVE] = cmd_otp_remove,
 };
 
 /* No core file and no same-uid ptrace: the process holds secrets. */

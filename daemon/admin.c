@@ -106,10 +106,23 @@ last_master(struct store_tx *tx, const struct hctx *h,
 
 /* ==== unlock, suspend, resume: several accounts, all or nothing ==== */
 
-enum bulk_kind { BULK_UNLOCK = 0, BULK_SUSPEND = 1, BULK_RESUME = 2 };
+enum bulk_kind {
+	BULK_UNLOCK = 0,
+	BULK_SUSPEND = 1,
+	BULK_RESUME = 2,
+	BULK_OTP_UNLOCK = 3
+};
 
-static const char *const bulk_action[] = { "unlock", "suspend", "resume" };
-static const uint32_t bulk_flags[] = { PW_F_ALL, PW_F_FORCE, 0 };
+static const char *const bulk_action[] = { "unlock", "suspend", "resume",
+	"otp-unlock" };
+static const uint32_t bulk_flags[] = { PW_F_ALL, PW_F_FORCE, 0, PW_F_ALL };
+
+/* The two kinds of unlock: --all, forgetting unstored failures. */
+static bool
+is_unlock(enum bulk_kind kind)
+{
+	return kind == BULK_UNLOCK || kind == BULK_OTP_UNLOCK;
+}
 
 struct bulk {
 	struct hctx *h;
@@ -127,9 +140,13 @@ struct bulk {
 	size_t cap;
 };
 
+/* What --all of this kind of unlock picks. */
 static bool
-any_lock(const struct pwd_conf *c, const struct store_user *u)
+any_lock(enum bulk_kind kind, const struct pwd_conf *c,
+    const struct store_user *u)
 {
+	if (kind == BULK_OTP_UNLOCK)
+		return u->otp_state == PW_OTP_LOCKED;
 	return is_locked(c, u, PW_FACTOR_LOGIN) ||
 	    is_locked(c, u, PW_FACTOR_CONFIRM);
 }
@@ -150,6 +167,11 @@ bulk_apply(enum bulk_kind kind, struct store_user *u)
 	case BULK_SUSPEND:
 		u->suspended = true;
 		return "service suspended";
+	case BULK_OTP_UNLOCK:
+		if (u->otp_state == PW_OTP_LOCKED)
+			u->otp_state = PW_OTP_AVAILABLE;
+		u->otp_failures = 0;
+		return "one-time password unlocked";
 	default:
 		u->suspended = false;
 		return "service resumed";
@@ -187,11 +209,12 @@ bulk_one(struct store_user *u, void *arg)
 	int r;
 
 	/* --all: every locked account the actor may act on, never its own */
-	if (b->all && (!any_lock(h->conf, u) || act != ACT_ALLOW || self))
+	if (b->all && (!any_lock(b->kind, h->conf, u) || act != ACT_ALLOW ||
+	    self))
 		return 0;
 	if (act != ACT_ALLOW) /* re-checked inside the transaction */
 		return PW_ERR_PERM;
-	if (b->kind == BULK_UNLOCK && (r = keep_name(b, u->name)) != PW_OK)
+	if (is_unlock(b->kind) && (r = keep_name(b, u->name)) != PW_OK)
 		return r;
 	what = bulk_apply(b->kind, u);
 	audit_fill(&e, h, bulk_action[b->kind], u->name, PW_OK, "%s%s", what,
@@ -226,7 +249,8 @@ bulk_tx(struct store_tx *tx, void *arg)
 		r = store_tx_edit(tx, names, b->req->ntargets, bulk_one, b);
 	if (r != PW_OK || !b->all || b->changed > 0)
 		return r;
-	audit_fill(&e, b->h, "unlock", "", PW_OK, "--all: no locked account");
+	audit_fill(&e, b->h, bulk_action[b->kind], "", PW_OK,
+	    "--all: no locked account");
 	return store_tx_audit(tx, &e);
 }
 
@@ -252,9 +276,8 @@ bulk_check(struct bulk *b, struct pw_request *req)
 		return rep->status;
 	}
 	if (b->all == (req->ntargets > 0)) {
-		reply(rep, PW_ERR_INVAL, b->kind == BULK_UNLOCK ?
-		    "Name accounts to unlock, or --all." :
-		    "Name the accounts to %s.", bulk_action[b->kind]);
+		reply(rep, PW_ERR_INVAL, "Name the accounts to %s%s.",
+		    bulk_action[b->kind], is_unlock(b->kind) ? ", or --all" : "");
 		return rep->status;
 	}
 	if (!force_ok(b->h, req, rep) ||
@@ -271,7 +294,7 @@ h_bulk(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
 	struct store_user actor;
 	struct bulk b = { .h = h, .req = req, .rep = rep, .actor = &actor,
 		.kind = kind, .guard = GUARD_DENY,
-		.all = kind == BULK_UNLOCK && (req->flags & PW_F_ALL) };
+		.all = is_unlock(kind) && (req->flags & PW_F_ALL) };
 	int r;
 
 	if (load_actor(h, &actor, rep) != PW_OK ||
@@ -284,7 +307,7 @@ h_bulk(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
 		rep->status = r;
 		goto out;
 	}
-	if (kind == BULK_UNLOCK)
+	if (is_unlock(kind))
 		forget_unrecorded(&b);
 	reply(rep, PW_OK, NULL);
 	if (b.all && b.changed == 0)
@@ -315,6 +338,12 @@ void
 h_suspend(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	h_bulk(h, req, rep, BULK_SUSPEND);
+}
+
+void
+h_otp_unlock(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	h_bulk(h, req, rep, BULK_OTP_UNLOCK);
 }
 
 void
@@ -423,7 +452,8 @@ userdel_tx(struct store_tx *tx, void *arg)
 	if ((r = one_target(tx, o, &u)) != PW_OK ||
 	    (r = one_guard(tx, o)) != PW_OK ||
 	    (r = store_tx_del(tx, u.name)) != PW_OK ||
-	    (r = store_tx_history_del(tx, u.name)) != PW_OK)
+	    (r = store_tx_history_del(tx, u.name)) != PW_OK ||
+	    (r = store_tx_otp_del(tx, u.name)) != PW_OK)
 		goto out;
 	audit_fill(&e, o->h, "userdel", u.name, PW_OK, "account deleted "
 	    "(role %s)%s", proto_role_name(u.role),
@@ -454,6 +484,30 @@ role_tx(struct store_tx *tx, void *arg)
 	    proto_role_name(o->old_role), proto_role_name(u.role),
 	    o->guard == GUARD_FORCED ? FORCED_NOTE : "");
 	if ((r = store_tx_audit(tx, &e)) == PW_OK)
+		(void)add_account(o->h, &u, o->rep);
+out:
+	PW_WIPE_OBJECT(&u);
+	return r;
+}
+
+static int
+otp_remove_tx(struct store_tx *tx, void *arg)
+{
+	struct one *o = arg;
+	struct store_user u;
+	struct pw_audit e;
+	int r;
+
+	if ((r = one_target(tx, o, &u)) != PW_OK ||
+	    (r = store_tx_otp_del(tx, u.name)) != PW_OK)
+		goto out;
+	audit_fill(&e, o->h, "otp-remove", u.name, PW_OK, "one-time password "
+	    "token %s", u.otp_state == PW_OTP_NONE ? "(none, or only pending) "
+	    "removed" : "removed");
+	u.otp_state = PW_OTP_NONE;
+	u.otp_failures = 0;
+	if ((r = store_tx_put(tx, &u, false)) == PW_OK &&
+	    (r = store_tx_audit(tx, &e)) == PW_OK)
 		(void)add_account(o->h, &u, o->rep);
 out:
 	PW_WIPE_OBJECT(&u);
@@ -655,6 +709,12 @@ void
 h_role(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	h_one(h, req, rep, PW_F_FORCE, role_tx);
+}
+
+void
+h_otp_remove(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	h_one(h, req, rep, 0, otp_remove_tx);
 }
 
 /* ==== Reading the audit log; backup ==== */

@@ -171,6 +171,21 @@ own_account(const struct peer *p, const char *user)
 	return p->root || (p->has_name && strcmp(p->name, user) == 0);
 }
 
+/*
+ * After a verified password: the account's state (the module asks for a
+ * one-time password when its otp field is not none).  Only a peer that
+ * proved the password learns it.
+ */
+static void
+auth_state(const struct hctx *h, const char *name, struct pw_reply *rep)
+{
+	struct store_user u;
+
+	if (store_user_get(h->st, name, &u) == PW_OK)
+		(void)add_account(h, &u, rep);
+	PW_WIPE_OBJECT(&u);
+}
+
 static void
 h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
@@ -181,6 +196,8 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		return;
 	}
 	r = guess(h, req->user, req->factor, &req->secret[0], NULL);
+	if (r == PW_OK)
+		auth_state(h, req->user, rep);
 	switch (r) {
 	case PW_OK:
 	case PW_ERR_AUTH:
@@ -836,6 +853,10 @@ static const struct {
 	{ PW_REQ_AUDIT_VERIFY, PW_STAT_REQ_AUDIT_VERIFY, h_audit_verify },
 	{ PW_REQ_BACKUP, PW_STAT_REQ_BACKUP, h_backup },
 	{ PW_REQ_PASSWD, PW_STAT_REQ_PASSWD, h_passwd },
+	{ PW_REQ_OTP_ENROLL, PW_STAT_REQ_OTP_ENROLL, h_otp_enroll },
+	{ PW_REQ_OTP_VERIFY, PW_STAT_REQ_OTP_VERIFY, h_otp_verify },
+	{ PW_REQ_OTP_UNLOCK, PW_STAT_REQ_OTP_UNLOCK, h_otp_unlock },
+	{ PW_REQ_OTP_REMOVE, PW_STAT_REQ_OTP_REMOVE, h_otp_remove },
 };
 
 void

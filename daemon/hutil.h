@@ -124,6 +124,12 @@ void h_audit_verify(struct hctx *h, struct pw_request *req,
     struct pw_reply *rep);
 void h_backup(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
 
+/* One-time passwords: enrol and check (otp.c), unlock, remove (admin.c). */
+void h_otp_enroll(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_otp_verify(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_otp_unlock(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_otp_remove(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+
 /* Self-service change of the peer's own password(s) (passwd.c). */
 void h_passwd(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
 

@@ -118,18 +118,49 @@ struct fail_arg {
 	bool locked_now;
 };
 
+/* A factor's lock and counter: a password's, or the OTP token's. */
+static void
+state_of(const struct store_user *u, uint8_t factor, bool *locked,
+    uint32_t *failures)
+{
+	if (factor == PWD_FACTOR_OTP) {
+		*locked = u->otp_state == PW_OTP_LOCKED;
+		*failures = u->otp_failures;
+	} else {
+		*locked = u->f[factor].locked;
+		*failures = u->f[factor].failures;
+	}
+}
+
+static void
+set_state(struct store_user *u, uint8_t factor, bool locked,
+    uint32_t failures)
+{
+	if (factor == PWD_FACTOR_OTP) {
+		if (u->otp_state != PW_OTP_NONE)
+			u->otp_state = locked ? PW_OTP_LOCKED : PW_OTP_AVAILABLE;
+		u->otp_failures = failures;
+	} else {
+		u->f[factor].locked = locked;
+		u->f[factor].failures = failures;
+	}
+}
+
 static int
 count_failure(struct store_user *u, void *arg)
 {
 	struct fail_arg *a = arg;
-	struct store_factor *f = &u->f[a->factor];
+	uint32_t failures;
+	bool locked;
 
-	if (f->failures < UINT32_MAX)
-		f->failures++;
-	if (!f->locked && policy_locks_after(f->failures, a->max)) {
-		f->locked = true;
+	state_of(u, a->factor, &locked, &failures);
+	if (failures < UINT32_MAX)
+		failures++;
+	if (!locked && policy_locks_after(failures, a->max)) {
+		locked = true;
 		a->locked_now = true;
 	}
+	set_state(u, a->factor, locked, failures);
 	return 1;
 }
 
@@ -141,7 +172,8 @@ count_failure(struct store_user *u, void *arg)
 static int
 fail_tx(struct store_tx *tx, void *arg)
 {
-	static const char *const fname[] = { "login", "confirmation" };
+	static const char *const fname[] = { "login password",
+		"confirmation password", "one-time password" };
 	struct fail_arg *a = arg;
 	struct store_user u;
 	struct pw_audit e;
@@ -162,7 +194,7 @@ fail_tx(struct store_tx *tx, void *arg)
 	memcpy(e.actor, "pwadmind", sizeof("pwadmind"));
 	memcpy(e.action, "lock", sizeof("lock"));
 	memcpy(e.target, a->name, strlen(a->name) + 1);
-	snprintf(e.detail, sizeof(e.detail), "%s password locked after %u "
+	snprintf(e.detail, sizeof(e.detail), "%s locked after %u "
 	    "consecutive failures", fname[a->factor], a->max);
 	return store_tx_audit(tx, &e);
 }
@@ -204,8 +236,8 @@ int
 lockout_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
     int64_t deadline_ms, struct store_user *u, bool *waited)
 {
-	const struct store_factor *f;
-	uint32_t inflight, unrec;
+	uint32_t inflight, unrec, failures;
+	bool locked;
 	int r;
 
 	*waited = false;
@@ -214,15 +246,14 @@ lockout_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
 	for (;;) {
 		if ((r = store_user_get(st, name, u)) != PW_OK)
 			break;
-		f = &u->f[factor];
+		state_of(u, factor, &locked, &failures);
 		if (u->suspended) {
 			r = PW_ERR_SUSPENDED;
 			break;
 		}
 		/* a failure the store could not take is a failure all the same */
 		counts_of(name, factor, &inflight, &unrec);
-		switch (policy_slot(f->locked, f->failures + unrec, inflight,
-		    max)) {
+		switch (policy_slot(locked, failures + unrec, inflight, max)) {
 		case SLOT_ENTER:
 			r = take(name, factor);
 			goto out;
@@ -251,10 +282,13 @@ static int
 reset_failures(struct store_user *u, void *arg)
 {
 	uint8_t factor = *(const uint8_t *)arg;
+	uint32_t failures;
+	bool locked;
 
-	if (u->f[factor].failures == 0)
+	state_of(u, factor, &locked, &failures);
+	if (failures == 0)
 		return 0;
-	u->f[factor].failures = 0;
+	set_state(u, factor, locked, 0);
 	return 1;
 }
 
@@ -273,9 +307,13 @@ record(struct store *st, const char *name, uint8_t factor, bool verified,
 		return r;
 	}
 	/* Only a verified secret resets; skip the write when already 0. */
+	uint32_t failures;
+	bool locked;
+
 	if ((r = store_user_get(st, name, &u)) != PW_OK)
 		return r;
-	if (u.f[factor].failures != 0)
+	state_of(&u, factor, &locked, &failures);
+	if (failures != 0)
 		r = store_user_edit(st, name, reset_failures, &factor);
 	PW_WIPE_OBJECT(&u);
 	return r;

@@ -8,6 +8,9 @@
 
 #include "store.h"
 
+/* The `factor' of the one-time password token (0, 1 are the passwords). */
+#define PWD_FACTOR_OTP 2
+
 void lockout_init(void);
 
 /*

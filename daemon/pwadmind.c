@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -194,6 +195,43 @@ open_socket(const struct pwd_conf *c, bool *own)
 	return fd;
 }
 
+/*
+ * The key of the OTP secrets (SPEC: secret.key in the state directory).
+ * While the store holds no token the key may be made (or replaced: it
+ * seals nothing yet), and the store records which key it is.  Once a
+ * token exists, a missing key file, or another key, stops the daemon:
+ * sealed secrets are never silently orphaned by a new key.
+ */
+static void
+otp_key_setup(struct store *st, const char *dir)
+{
+	uint8_t mine[PWD_CHAIN_BYTES], stored[PWD_CHAIN_BYTES];
+	size_t len = sizeof(stored), tokens = 0;
+	char path[PATH_MAX], err[PATH_MAX + 256];
+	bool known, same;
+	int r;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/secret.key", dir) >=
+	    sizeof(path))
+		fatalx("%s: state directory path too long", dir);
+	r = store_meta_get(st, "otp_key_check", stored, &len);
+	if (r != PW_OK && r != PW_ERR_NOUSER)
+		fatalx("store: %s", pw_strerror(r));
+	known = r == PW_OK && len == sizeof(stored);
+	if (store_otp_count(st, &tokens) != PW_OK)
+		fatalx("store: cannot count one-time password tokens");
+	if (verify_otp_key(path, tokens == 0, err, sizeof(err)) != PW_OK)
+		fatalx("%s", err);
+	verify_otp_key_check(mine);
+	same = known && verify_chain_equal(mine, stored);
+	if (tokens > 0 && !same)
+		fatalx("%s: not the key the store's one-time password secrets "
+		    "were sealed with; restore the right one", path);
+	if (!same && store_meta_put(st, "otp_key_check", mine,
+	    sizeof(mine)) != PW_OK)
+		fatalx("store: cannot record which key seals OTP secrets");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -233,6 +271,7 @@ main(int argc, char **argv)
 	if (verify_init(conf.argon2_ops, conf.argon2_mem_kib,
 	    conf.hash_workers) != PW_OK)
 		fatalx("cannot initialise hashing (libsodium, argon2 parameters)");
+	otp_key_setup(st, conf.state_dir);
 	lockout_init();
 	log_info("ready: socket %s, store %s, %u hash workers", conf.socket,
 	    conf.state_dir, conf.hash_workers);

@@ -41,6 +41,7 @@ struct store {
 	MDB_dbi meta;
 	MDB_dbi audit;
 	MDB_dbi history;
+	MDB_dbi otp;
 };
 
 /* A write transaction in progress (store_write). */
@@ -205,7 +206,8 @@ open_dbs(struct store *st, char *err, size_t errsz)
 	    (rc = mdb_dbi_open(txn, "users", MDB_CREATE, &st->users)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &st->meta)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &st->audit)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "history", MDB_CREATE, &st->history)) != 0)
+	    (rc = mdb_dbi_open(txn, "history", MDB_CREATE, &st->history)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "otp", MDB_CREATE, &st->otp)) != 0)
 		goto fail;
 	rc = mdb_get(txn, st->meta, &k, &v);
 	if (rc == MDB_NOTFOUND) {
@@ -783,6 +785,161 @@ store_tx_history_del(struct store_tx *tx, const char *name)
 	int rc = mdb_del(tx->txn, tx->st->history, &k, NULL);
 
 	return rc == MDB_NOTFOUND ? PW_OK : mdb_to_pw(rc, "history");
+}
+
+/* ==== One-time password tokens (SPEC rule 11) ==== */
+
+#define OTP_VERSION 1
+
+static int
+otp_decode(const MDB_val *v, struct store_otp *t)
+{
+	const uint8_t *p;
+	struct wire w;
+	uint8_t ver;
+	size_t n;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	wire_from(&w, v->mv_data, v->mv_size);
+	if ((r = wire_get_u8(&w, &ver)) != PW_OK || ver != OTP_VERSION ||
+	    (r = get_bool(&w, &t->pending)) != PW_OK ||
+	    (r = wire_get_u8(&w, &t->tries)) != PW_OK ||
+	    (r = wire_get_u64(&w, &t->last_step)) != PW_OK ||
+	    (r = wire_get_view(&w, &p, &n, PWD_OTP_NONCE)) != PW_OK ||
+	    n != PWD_OTP_NONCE)
+		goto bad;
+	memcpy(t->nonce, p, n);
+	if ((r = wire_get_view(&w, &p, &n, PWD_OTP_BOX)) != PW_OK ||
+	    n != PWD_OTP_BOX || (r = wire_end(&w)) != PW_OK)
+		goto bad;
+	memcpy(t->box, p, n);
+	return PW_OK;
+bad:
+	log_warnx("store: a one-time password token does not decode");
+	PW_WIPE_OBJECT(t);
+	return PW_ERR_STORE;
+}
+
+static int
+otp_get(MDB_txn *txn, MDB_dbi dbi, const char *name, struct store_otp *t)
+{
+	MDB_val k = name_key(name), v;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if ((rc = mdb_get(txn, dbi, &k, &v)) != 0)
+		return mdb_to_pw(rc, "otp");
+	return otp_decode(&v, t);
+}
+
+int
+store_tx_otp_get(struct store_tx *tx, const char *name, struct store_otp *t)
+{
+	return otp_get(tx->txn, tx->st->otp, name, t);
+}
+
+int
+store_otp_get(struct store *st, const char *name, struct store_otp *t)
+{
+	MDB_txn *txn = NULL;
+	int rc, r;
+
+	memset(t, 0, sizeof(*t));
+	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return mdb_to_pw(rc, "read");
+	r = otp_get(txn, st->otp, name, t);
+	mdb_txn_abort(txn);
+	return r;
+}
+
+int
+store_tx_otp_put(struct store_tx *tx, const char *name,
+    const struct store_otp *t)
+{
+	uint8_t buf[128];
+	MDB_val k = name_key(name), v;
+	struct wire w;
+	int r;
+
+	wire_init(&w, buf, sizeof(buf));
+	if ((r = wire_put_u8(&w, OTP_VERSION)) == PW_OK &&
+	    (r = wire_put_u8(&w, t->pending)) == PW_OK &&
+	    (r = wire_put_u8(&w, t->tries)) == PW_OK &&
+	    (r = wire_put_u64(&w, t->last_step)) == PW_OK &&
+	    (r = wire_put_bytes(&w, t->nonce, PWD_OTP_NONCE)) == PW_OK &&
+	    (r = wire_put_bytes(&w, t->box, PWD_OTP_BOX)) == PW_OK) {
+		v.mv_size = w.len;
+		v.mv_data = buf;
+		r = mdb_to_pw(mdb_put(tx->txn, tx->st->otp, &k, &v, 0), "otp");
+	}
+	PW_WIPE_ARRAY(buf);
+	return r;
+}
+
+int
+store_tx_otp_del(struct store_tx *tx, const char *name)
+{
+	MDB_val k = name_key(name);
+	int rc = mdb_del(tx->txn, tx->st->otp, &k, NULL);
+
+	return rc == MDB_NOTFOUND ? PW_OK : mdb_to_pw(rc, "otp");
+}
+
+int
+store_otp_count(struct store *st, size_t *n)
+{
+	MDB_txn *txn = NULL;
+	MDB_stat ms;
+	int rc;
+
+	*n = 0;
+	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return mdb_to_pw(rc, "read");
+	rc = mdb_stat(txn, st->otp, &ms);
+	mdb_txn_abort(txn);
+	if (rc != 0)
+		return mdb_to_pw(rc, "stat");
+	*n = ms.ms_entries;
+	return PW_OK;
+}
+
+int
+store_meta_get(struct store *st, const char *key, void *buf, size_t *len)
+{
+	MDB_val k = { strlen(key), (void *)(uintptr_t)key }, v;
+	MDB_txn *txn = NULL;
+	int rc, r = PW_OK;
+
+	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return mdb_to_pw(rc, "read");
+	if ((rc = mdb_get(txn, st->meta, &k, &v)) != 0)
+		r = mdb_to_pw(rc, "meta");
+	else if (v.mv_size > *len)
+		r = PW_ERR_TOOLONG;
+	else {
+		memcpy(buf, v.mv_data, v.mv_size);
+		*len = v.mv_size;
+	}
+	mdb_txn_abort(txn);
+	return r;
+}
+
+int
+store_meta_put(struct store *st, const char *key, const void *buf, size_t len)
+{
+	MDB_val k = { strlen(key), (void *)(uintptr_t)key };
+	MDB_val v = { len, (void *)(uintptr_t)buf };
+	MDB_txn *txn = NULL;
+	int rc;
+
+	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
+		return mdb_to_pw(rc, "begin");
+	if ((rc = mdb_put(txn, st->meta, &k, &v, 0)) != 0) {
+		mdb_txn_abort(txn);
+		return mdb_to_pw(rc, "meta");
+	}
+	return commit(txn);
 }
 
 /* ==== Audit log (SPEC rule 13) ==== */

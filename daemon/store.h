@@ -38,6 +38,17 @@ struct store_history {
 	char hash[PW_FACTOR_MAX + 1][PW_HISTORY_MAX][PWD_HASH_MAX];
 };
 
+/* An account's TOTP token, its secret sealed (libsodium secretbox). */
+#define PWD_OTP_NONCE 24 /* bytes: crypto_secretbox_NONCEBYTES */
+#define PWD_OTP_BOX   36 /* bytes: a 20-byte secret + the 16-byte MAC */
+struct store_otp {
+	bool pending;	     /* enrolled, not yet activated by a code */
+	uint8_t tries;	     /* wrong activation codes so far (pending) */
+	uint64_t last_step;  /* the last time step accepted (no replay) */
+	uint8_t nonce[PWD_OTP_NONCE];
+	uint8_t box[PWD_OTP_BOX];
+};
+
 struct store;
 
 /*
@@ -141,6 +152,28 @@ int store_tx_history_push(struct store_tx *tx, const char *name,
     uint8_t factor, const char *old, uint32_t keep) PW_WUR;
 /* Deletes the history of `name' (none is not an error). */
 int store_tx_history_del(struct store_tx *tx, const char *name) PW_WUR;
+
+/* One account's token: PW_ERR_NOUSER when it has none. */
+int store_tx_otp_get(struct store_tx *tx, const char *name,
+    struct store_otp *t) PW_WUR;
+int store_otp_get(struct store *st, const char *name,
+    struct store_otp *t) PW_WUR;
+int store_tx_otp_put(struct store_tx *tx, const char *name,
+    const struct store_otp *t) PW_WUR;
+/* Deletes a token (none is not an error). */
+int store_tx_otp_del(struct store_tx *tx, const char *name) PW_WUR;
+/* How many tokens (pending ones included) the store holds. */
+int store_otp_count(struct store *st, size_t *n) PW_WUR;
+
+/*
+ * A small value of the meta database (at most *len bytes into buf; *len
+ * is set to its size): PW_ERR_NOUSER when absent.  store_meta_put writes
+ * one durably.
+ */
+int store_meta_get(struct store *st, const char *key, void *buf,
+    size_t *len) PW_WUR;
+int store_meta_put(struct store *st, const char *key, const void *buf,
+    size_t len) PW_WUR;
 
 /* ==== Audit log ==== */
 

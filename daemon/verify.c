@@ -6,15 +6,22 @@
  * at least 1) is taken first by requests of non-root peers, keeping a
  * worker for root's (PAM) requests.  Every wait has a deadline.
  */
+#include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <liboath/oath.h>
 #include <sodium.h>
 
 #include "pwerr.h"
 #include "stats.h"
+#include "store.h"
 #include "verify.h"
 
 static unsigned long long opslimit;
@@ -192,4 +199,169 @@ verify_chain_equal(const uint8_t a[PWD_CHAIN_BYTES],
     const uint8_t b[PWD_CHAIN_BYTES])
 {
 	return sodium_memcmp(a, b, PWD_CHAIN_BYTES) == 0;
+}
+
+/* ==== One-time passwords (SPEC rule 11) ==== */
+
+#define OTP_KEY	    crypto_secretbox_KEYBYTES /* bytes of secret.key */
+#define OTP_SECRET  20 /* bytes of a TOTP secret (RFC 4226's 160 bits) */
+#define OTP_STEP    30 /* seconds */
+#define OTP_DIGITS  6
+
+_Static_assert(PWD_OTP_NONCE == crypto_secretbox_NONCEBYTES, "nonce size");
+_Static_assert(PWD_OTP_BOX == OTP_SECRET + crypto_secretbox_MACBYTES,
+    "box size");
+
+static unsigned char *otp_key; /* sodium_malloc'd, OTP_KEY bytes, or NULL */
+
+/* Reads an existing key file: a regular 0600 file of ours, OTP_KEY bytes. */
+static int
+key_read(int fd, const char *path, char *err, size_t errsz)
+{
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0 ||
+	    st.st_size != OTP_KEY) {
+		snprintf(err, errsz, "%s: must be a regular file of %d bytes, "
+		    "owned by the daemon's user, mode 0600", path, OTP_KEY);
+		return PW_ERR_INVAL;
+	}
+	n = read(fd, otp_key, OTP_KEY);
+	if (n != OTP_KEY) {
+		snprintf(err, errsz, "%s: cannot be read", path);
+		return PW_ERR_IO;
+	}
+	return PW_OK;
+}
+
+/* Makes a new key file (O_EXCL: never replaces one). */
+static int
+key_create(const char *path, char *err, size_t errsz)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	ssize_t n;
+
+	if (fd < 0) {
+		snprintf(err, errsz, "%s: cannot be created: %s", path,
+		    strerror(errno));
+		return PW_ERR_IO;
+	}
+	randombytes_buf(otp_key, OTP_KEY);
+	n = write(fd, otp_key, OTP_KEY);
+	if (n != OTP_KEY || fsync(fd) != 0) {
+		snprintf(err, errsz, "%s: cannot be written: %s", path,
+		    strerror(errno));
+		(void)close(fd);
+		(void)unlink(path);
+		return PW_ERR_IO;
+	}
+	(void)close(fd);
+	return PW_OK;
+}
+
+int
+verify_otp_key(const char *path, bool may_create, char *err, size_t errsz)
+{
+	int fd, r;
+
+	if (otp_key == NULL && (otp_key = sodium_malloc(OTP_KEY)) == NULL)
+		return PW_ERR_NOMEM;
+	if (oath_init() != OATH_OK) {
+		snprintf(err, errsz, "liboath cannot be initialised");
+		return PW_ERR_INTERNAL;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && may_create)
+		return key_create(path, err, errsz);
+	if (fd < 0) {
+		snprintf(err, errsz, errno == ENOENT ? "%s: missing, and the "
+		    "store holds one-time password secrets sealed with it; "
+		    "restore it from a backup (it is never made anew over "
+		    "existing secrets)" : "%s: cannot be opened", path);
+		return PW_ERR_IO;
+	}
+	r = key_read(fd, path, err, errsz);
+	(void)close(fd);
+	return r;
+}
+
+void
+verify_otp_key_check(uint8_t out[PWD_CHAIN_BYTES])
+{
+	static const char what[] = "pwadmin secret.key check v1";
+
+	crypto_generichash(out, PWD_CHAIN_BYTES, (const unsigned char *)what,
+	    sizeof(what) - 1, otp_key, OTP_KEY);
+}
+
+int
+verify_otp_new(uint8_t *nonce, uint8_t *box,
+    char *b32, size_t b32sz)
+{
+	unsigned char secret[OTP_SECRET];
+	char *enc = NULL;
+	size_t n = 0;
+	int r = PW_ERR_INTERNAL;
+
+	randombytes_buf(secret, sizeof(secret));
+	randombytes_buf(nonce, PWD_OTP_NONCE);
+	if (crypto_secretbox_easy(box, secret, sizeof(secret), nonce,
+	    otp_key) != 0)
+		goto out;
+	if (oath_base32_encode((const char *)secret, sizeof(secret), &enc,
+	    &n) != OATH_OK || enc == NULL || n >= b32sz)
+		goto out;
+	memcpy(b32, enc, n);
+	b32[n] = '\0';
+	r = PW_OK;
+out:
+	sodium_memzero(secret, sizeof(secret));
+	if (enc != NULL) {
+		sodium_memzero(enc, n);
+		free(enc);
+	}
+	return r;
+}
+
+/* liboath's comparison hook: constant time, as STYLE §2.7 asks. */
+static int
+otp_cmp(void *handle, const char *test_otp)
+{
+	const char *code = handle;
+
+	if (strlen(test_otp) != OTP_DIGITS)
+		return 1;
+	return sodium_memcmp(code, test_otp, OTP_DIGITS) == 0 ? 0 : 1;
+}
+
+int
+verify_otp_check(const uint8_t *nonce, const uint8_t *box, const char *code, uint32_t window,
+    int64_t now, uint64_t *step)
+{
+	unsigned char secret[OTP_SECRET];
+	uint64_t counter = 0;
+	size_t i;
+	int pos = 0, rc;
+
+	*step = 0;
+	stats_inc(PW_STAT_OTP_CHECKED);
+	if (strlen(code) != OTP_DIGITS)
+		return PW_ERR_AUTH;
+	for (i = 0; i < OTP_DIGITS; i++)
+		if (code[i] < '0' || code[i] > '9')
+			return PW_ERR_AUTH;
+	if (crypto_secretbox_open_easy(secret, box, PWD_OTP_BOX, nonce,
+	    otp_key) != 0)
+		return PW_ERR_STORE; /* not sealed with this key */
+	rc = oath_totp_validate3_callback((const char *)secret, sizeof(secret),
+	    (time_t)now, OTP_STEP, 0, OTP_DIGITS, window, &pos, &counter,
+	    otp_cmp, (void *)(uintptr_t)code);
+	sodium_memzero(secret, sizeof(secret));
+	if (rc < 0)
+		return PW_ERR_AUTH;
+	*step = counter;
+	return PW_OK;
 }

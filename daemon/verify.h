@@ -63,6 +63,32 @@ void verify_chain(const uint8_t prev[PWD_CHAIN_BYTES], const void *key,
 bool verify_chain_equal(const uint8_t a[PWD_CHAIN_BYTES],
     const uint8_t b[PWD_CHAIN_BYTES]);
 
+/*
+ * One-time passwords: TOTP (RFC 6238: SHA-1, 6 digits, 30 s steps) through
+ * liboath, secrets sealed with libsodium secretbox under the key of
+ * secret.key.  verify_otp_key loads that file (a regular file of ours,
+ * mode 0600, 32 bytes) or, when may_create and it is missing, makes one;
+ * a missing file that may not be made is an error, never a new key.
+ */
+int verify_otp_key(const char *path, bool may_create, char *err,
+    size_t errsz) PW_WUR;
+/* A keyed BLAKE2b of a constant: tells the key the store was sealed with. */
+void verify_otp_key_check(uint8_t out[PWD_CHAIN_BYTES]);
+/*
+ * A new random secret, sealed into nonce/box (PWD_OTP_NONCE/PWD_OTP_BOX
+ * bytes, from store.h), and in base32 into b32 (for the otpauth URI).
+ * The plain secret is wiped; the caller wipes b32.
+ */
+int verify_otp_new(uint8_t *nonce, uint8_t *box, char *b32, size_t b32sz)
+    PW_WUR;
+/*
+ * Is `code' (6 digits) valid within `window' steps of `now'?  PW_OK and
+ * the matching step in *step, PW_ERR_AUTH, or PW_ERR_STORE when the box
+ * does not open with this key.
+ */
+int verify_otp_check(const uint8_t *nonce, const uint8_t *box,
+    const char *code, uint32_t window, int64_t now, uint64_t *step) PW_WUR;
+
 /* Wipes n bytes (sodium_memzero). */
 void verify_wipe(void *p, size_t n);
 

@@ -112,6 +112,8 @@ parse_one(struct modargs *a, const char *arg, unsigned *seen)
 		return PW_ERR_INVAL;
 	if (strcmp(arg, "debug") == 0)
 		a->debug = true;
+	else if (strcmp(arg, "otp") == 0)
+		a->otp = true;
 	else if (strcmp(arg, "use_first_pass") == 0)
 		a->use_first_pass = true;
 	else if (strcmp(arg, "try_first_pass") == 0)
@@ -125,7 +127,7 @@ parse_one(struct modargs *a, const char *arg, unsigned *seen)
 	else if ((v = value_of(arg, "timeout=")) != NULL)
 		return set_timeout(a, v, seen);
 	else
-		return PW_ERR_INVAL; /* unknown, including `otp' */
+		return PW_ERR_INVAL; /* unknown: never ignored */
 	return PW_OK;
 }
 

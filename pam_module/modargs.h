@@ -22,6 +22,7 @@ struct modargs {
 	bool use_first_pass; /* acted on by pam_get_authtok() itself */
 	bool try_first_pass; /* acted on by pam_get_authtok() itself */
 	bool debug;	     /* LOG_DEBUG lines (never secrets) */
+	bool otp;	     /* auth: a one-time password after the password */
 	int timeout_s;	     /* PW_TIMEOUT_MIN..PW_TIMEOUT_MAX */
 	char socket[PW_SOCKET_MAX];	    /* absolute path of the socket */
 	char daemon_user[PW_USER_MAX + 1]; /* extra trusted socket owner */
@@ -29,11 +30,11 @@ struct modargs {
 
 /*
  * Parses argv[0..argc) into *args.  Accepted: factor=login (default),
- * factor=confirm, use_first_pass, try_first_pass, debug,
+ * factor=confirm, otp, use_first_pass, try_first_pass, debug,
  * socket=ABSOLUTE_PATH (< PW_SOCKET_MAX bytes), daemon_user=NAME (a valid
  * proto_name_valid() name) and timeout=SECONDS (PW_TIMEOUT_MIN..MAX).
  * Flags may repeat; a value argument may repeat only with the same value.
- * Anything else (an unknown word such as `otp', a bad value, a NULL
+ * Anything else (an unknown word such as `nullok', a bad value, a NULL
  * element) is refused: never ignored.
  * Returns PW_OK with *args set; or PW_ERR_INVAL / PW_ERR_TOOLONG with *args
  * holding the defaults and *badp the index of the refused element (-1 when

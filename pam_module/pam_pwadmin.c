@@ -45,6 +45,7 @@
 #define PROMPT_LOGIN	"Password: "
 #define PROMPT_CONFIRM	"Confirmation password: "
 #define PROMPT_MAX	64	    /* bytes of a password-phase prompt */
+#define PROMPT_OTP	"One-time password: "
 
 /*
  * The code for a failed pam_get_user/pam_get_authtok: an event-driven
@@ -223,7 +224,7 @@ log_result(pam_handle_t *pamh, const struct modargs *a, int phase,
 /* Builds the request, asks the daemon, maps the answer: the PAM code. */
 static int
 run(pam_handle_t *pamh, int flags, const struct modargs *a, int phase,
-    const char *user, const char *pw)
+    const char *user, const char *pw, uint8_t *otp)
 {
 	struct pw_request *req = NULL;
 	struct pw_reply *rep = NULL;
@@ -244,8 +245,58 @@ run(pam_handle_t *pamh, int flags, const struct modargs *a, int phase,
 		status = ask(pamh, flags, a, phase, req, rep);
 	}
 	rv = pw_to_pam(status, phase);
+	/* a verified password's account: does it have a token? */
+	if (otp != NULL && status == PW_OK && rep->naccts == 1)
+		*otp = rep->accts[0].otp;
 	log_result(pamh, a, phase, req, status, rv);
 out:
+	if (req != NULL)
+		proto_wipe_req(req);
+	PW_WIPE_OBJECT(req);
+	free(req);
+	PW_WIPE_OBJECT(rep);
+	free(rep);
+	return rv;
+}
+
+/*
+ * The one-time password after a verified password: "One-time password: "
+ * (echo off), checked by the daemon through the token's own lockout.  A
+ * locked token is refused by the daemon without evaluating the code.
+ */
+static int
+otp_step(pam_handle_t *pamh, int flags, const struct modargs *a,
+    const char *user)
+{
+	struct pw_request *req = NULL;
+	struct pw_reply *rep = NULL;
+	char *resp = NULL;
+	int rv = PAM_AUTH_ERR, pr, status;
+
+	if ((req = calloc(1, sizeof(*req))) == NULL ||
+	    (rep = calloc(1, sizeof(*rep))) == NULL) {
+		rv = PAM_BUF_ERR;
+		goto out;
+	}
+	pr = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", PROMPT_OTP);
+	if (pr != PAM_SUCCESS || resp == NULL) {
+		rv = conv_failed(pr);
+		goto out;
+	}
+	req_fill(pamh, req, PW_PHASE_AUTH, a->factor, user);
+	req->type = PW_REQ_OTP_VERIFY;
+	req->nsecrets = 1;
+	if (proto_secret_set(&req->secret[0], resp) != PW_OK)
+		status = PW_ERR_AUTH; /* no code is that long */
+	else
+		status = ask(pamh, flags, a, PW_PHASE_AUTH, req, rep);
+	rv = pw_to_pam(status, PW_PHASE_AUTH);
+	log_result(pamh, a, PW_PHASE_AUTH, req, status, rv);
+out:
+	if (resp != NULL) {
+		pw_wipe(resp, strlen(resp));
+		free(resp);
+	}
 	if (req != NULL)
 		proto_wipe_req(req);
 	PW_WIPE_OBJECT(req);
@@ -260,6 +311,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct modargs args;
 	const char *user = NULL, *pw = NULL;
+	uint8_t otp = PW_OTP_NONE;
 	int rv = PAM_AUTH_ERR, pr;
 
 	/* Every failure below waits the same before the caller sees it. */
@@ -285,7 +337,11 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_USER_UNKNOWN;
 		goto out;
 	}
-	rv = run(pamh, flags, &args, PW_PHASE_AUTH, user, pw);
+	rv = run(pamh, flags, &args, PW_PHASE_AUTH, user, pw,
+	    args.otp ? &otp : NULL);
+	/* rule 11: the password verified; a token asks for its code too */
+	if (rv == PAM_SUCCESS && args.otp && otp != PW_OTP_NONE)
+		rv = otp_step(pamh, flags, &args, user);
 out:
 	return rv;
 }
@@ -317,7 +373,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_USER_UNKNOWN;
 		goto out;
 	}
-	rv = run(pamh, flags, &args, PW_PHASE_ACCT, user, NULL);
+	rv = run(pamh, flags, &args, PW_PHASE_ACCT, user, NULL, NULL);
 out:
 	return rv;
 }

@@ -6,8 +6,8 @@ set -eu
 
 PKGS="gcc libc6-dev make pkg-config libpam0g-dev libpam-modules \
 libsodium-dev liblmdb-dev lmdb-utils liboath-dev libjansson-dev \
-libsystemd-dev libcmocka-dev libpam-wrapper libpamtest0-dev libnss-wrapper \
-pamtester faketime mandoc cppcheck util-linux"
+libsystemd-dev libqrencode-dev libcmocka-dev libpam-wrapper libpamtest0-dev \
+libnss-wrapper pamtester faketime oathtool mandoc cppcheck util-linux"
 
 missing=""
 for p in $PKGS; do

@@ -31,7 +31,7 @@ static const char *const services[] = {
 	"pwdown|socket=@DIR@/nosock",
 	"pwfake|socket=@DIR@/fake/sock",
 	"pwconfirm|socket=@DIR@/sock factor=confirm",
-	"pwbadarg|socket=@DIR@/sock otp",
+	"pwbadarg|socket=@DIR@/sock nullok",
 	NULL,
 };
 
@@ -249,7 +249,7 @@ test_unknown_module_argument_fails_closed(void **state)
 	char msg[1024];
 
 	(void)state;
-	/* an argument this release does not know (otp) must not be ignored */
+	/* an argument the module does not know (nullok) must not be ignored */
 	assert_int_equal(th_pam_auth("pwbadarg", "alice", TH_PW_ALICE_LOGIN, msg,
 	    sizeof(msg)), PAM_SERVICE_ERR);
 }

@@ -255,6 +255,7 @@ th_init_files(struct th *t, int argc, char **argv,
 	th_path(t, t->conf, sizeof(t->conf), "pwadmind.conf");
 	th_path(t, t->log, sizeof(t->log), "daemon.log");
 	t->daemon = -1;
+	t->daemon_status = -1;
 	/* a client that refuses before reading its input closes the pipe
 	 * th_client writes to: that must be an EPIPE, not the test's death */
 	signal(SIGPIPE, SIG_IGN);
@@ -372,8 +373,9 @@ daemon_start(struct th *t, const char *extra, bool keep_state,
 {
 	char conf[4096] = "# written by the test harness\n", exe[PATH_MAX];
 	struct passwd *me = getpwuid(geteuid());
-	int i, fd;
+	int i, fd, st;
 
+	t->daemon_status = -1;
 	if (!keep_state) {
 		t->ndaemons++;
 		snprintf(t->state, sizeof(t->state), "%s/state%d", t->dir,
@@ -409,8 +411,9 @@ daemon_start(struct th *t, const char *extra, bool keep_state,
 	for (i = 0; i < 1000; i++) {
 		if (accepts(t->sock))
 			return 0;
-		if (waitpid(t->daemon, NULL, WNOHANG) == t->daemon) {
+		if (waitpid(t->daemon, &st, WNOHANG) == t->daemon) {
 			t->daemon = -1;
+			t->daemon_status = st;
 			print_log(t);
 			return -1;
 		}
@@ -613,6 +616,179 @@ th_client_pty(struct th *t, uid_t uid, const char *input, ...)
 		if (errno != EINTR || ++waited > 100)
 			return -1;
 	if (!WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+int
+th_client_start(struct th *t, struct th_proc *p, uid_t uid, ...)
+{
+	static char a_name[] = "pwadmin", a_sock[] = "--socket",
+	    a_stdin[] = "--stdin";
+	char *argv[64], exe[PATH_MAX];
+	int in[2], out[2], err[2], n = 0;
+	va_list ap;
+
+	snprintf(exe, sizeof(exe), "%s/pwadmin", t->build);
+	argv[n++] = a_name;
+	argv[n++] = a_sock;
+	argv[n++] = t->sock;
+	argv[n++] = a_stdin;
+	va_start(ap, uid);
+	while (n < 63 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	memset(p, 0, sizeof(*p));
+	p->in = p->out = p->err = -1;
+	t->out[0] = t->err[0] = '\0';
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
+	    pipe2(err, O_CLOEXEC) != 0)
+		die("pipe");
+	if ((p->pid = fork()) < 0)
+		die("fork");
+	if (p->pid == 0) {
+		child_env(t);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (uid != 0 && (setgroups(0, NULL) != 0 ||
+		    setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0))
+			_exit(96);
+		execv(exe, argv);
+		_exit(97);
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	p->in = in[1];
+	p->out = out[0];
+	p->err = err[0];
+	return 0;
+}
+
+int
+th_client_send(struct th_proc *p, const char *text)
+{
+	size_t off = 0, len = strlen(text);
+	ssize_t n;
+
+	while (p->in >= 0 && off < len) {
+		n = write(p->in, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1; /* EPIPE: it is gone, its choice */
+		off += (size_t)n;
+	}
+	return p->in >= 0 ? 0 : -1;
+}
+
+/* One read from fd into buf at *len (cut at TH_OUT_MAX - 1); closes at EOF. */
+static void
+drain_one(int *fd, char *buf, size_t *len)
+{
+	char sink[4096];
+	ssize_t n;
+
+	if (*len + 1 < TH_OUT_MAX)
+		n = read(*fd, buf + *len, TH_OUT_MAX - 1 - *len);
+	else
+		n = read(*fd, sink, sizeof(sink));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		close(*fd);
+		*fd = -1;
+		return;
+	}
+	if (*len + 1 < TH_OUT_MAX)
+		*len += (size_t)n;
+	buf[*len] = '\0';
+}
+
+/* Waits at most ms for output on either pipe and reads it; -1 when idle. */
+static int
+pump(struct th *t, struct th_proc *p, int ms)
+{
+	struct pollfd pfd[2] = { { p->out, POLLIN, 0 }, { p->err, POLLIN, 0 } };
+	int r;
+
+	if (p->out < 0 && p->err < 0)
+		return -1;
+	r = poll(pfd, 2, ms);
+	if (r < 0 && errno == EINTR)
+		return 0;
+	if (r <= 0)
+		return -1;
+	if (p->out >= 0 && pfd[0].revents != 0)
+		drain_one(&p->out, t->out, &p->outlen);
+	if (p->err >= 0 && pfd[1].revents != 0)
+		drain_one(&p->err, t->err, &p->errlen);
+	return 0;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+th_client_expect(struct th *t, struct th_proc *p, const char *needle,
+    char *line, size_t linesz, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms, left;
+	char *nl, *start;
+
+	for (;;) {
+		/* every whole line not matched before */
+		while ((nl = memchr(t->out + p->scan, '\n',
+		    p->outlen - p->scan)) != NULL) {
+			start = t->out + p->scan;
+			p->scan = (size_t)(nl - t->out) + 1;
+			*nl = '\0';
+			if (strstr(start, needle) != NULL) {
+				snprintf(line, linesz, "%s", start);
+				*nl = '\n';
+				return 0;
+			}
+			*nl = '\n';
+		}
+		if (p->out < 0 || (left = deadline - now_ms()) <= 0)
+			return -1;
+		(void)pump(t, p, (int)left);
+	}
+}
+
+int
+th_client_finish(struct th *t, struct th_proc *p)
+{
+	long long deadline = now_ms() + 10000, left;
+	int st, r;
+
+	if (p->in >= 0) {
+		close(p->in);
+		p->in = -1;
+	}
+	while ((p->out >= 0 || p->err >= 0) &&
+	    (left = deadline - now_ms()) > 0)
+		(void)pump(t, p, (int)left);
+	if (p->out >= 0 || p->err >= 0) {
+		fprintf(stderr, "harness: the client did not finish\n");
+		kill(p->pid, SIGKILL);
+	}
+	if (p->out >= 0)
+		close(p->out);
+	if (p->err >= 0)
+		close(p->err);
+	p->out = p->err = -1;
+	while ((r = waitpid(p->pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	if (r != p->pid || !WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st);
 }

@@ -34,6 +34,8 @@ struct th {
 	int ndaemons;		/* daemons started (fresh state dir each) */
 	char out[TH_OUT_MAX];	/* stdout of the last client run */
 	char err[TH_OUT_MAX];	/* stderr of the last client run */
+	int daemon_status;	/* wait status of a daemon that exited while
+				 * starting (th_daemon_start gave -1), or -1 */
 };
 
 /*
@@ -100,6 +102,43 @@ int th_client(struct th *t, uid_t uid, const char *input, ...)
  */
 int th_client_pty(struct th *t, uid_t uid, const char *input, ...)
     __attribute__((sentinel));
+/*
+ * The client in a conversation: started by th_client_start with pipes for
+ * its standard input, output and error, it is fed with th_client_send
+ * while the test reads what it prints with th_client_expect, and ended by
+ * th_client_finish.  For commands whose later input depends on their
+ * earlier output (`otp enroll' prints a URI, then reads a code from it).
+ */
+struct th_proc {
+	pid_t pid;
+	int in, out, err;	/* our ends, -1 once closed */
+	size_t outlen, errlen;	/* bytes captured so far in t->out, t->err */
+	size_t scan;		/* start of the first line not yet matched */
+};
+/*
+ * Starts build/pwadmin --socket SOCK --stdin ARGS... as uid (0 = as the
+ * caller); t->out and t->err are emptied and collect what it prints.
+ * Returns 0, or -1.  The argument list ends with NULL.
+ */
+int th_client_start(struct th *t, struct th_proc *p, uid_t uid, ...)
+    __attribute__((sentinel));
+/* Writes text to the client's standard input.  Returns 0 or -1. */
+int th_client_send(struct th_proc *p, const char *text);
+/*
+ * Reads the client's output (into t->out and t->err) until a whole line of
+ * standard output not matched before contains `needle'; copies that line
+ * (without its newline) into line.  Returns 0, or -1 when the client
+ * closed its output first or after timeout_ms milliseconds.
+ */
+int th_client_expect(struct th *t, struct th_proc *p, const char *needle,
+    char *line, size_t linesz, int timeout_ms);
+/*
+ * Closes the client's standard input, reads the rest of its output and
+ * waits for it (at most 10 s, then SIGKILL).  Returns its exit status, or
+ * -1 (killed, or did not finish).
+ */
+int th_client_finish(struct th *t, struct th_proc *p);
+
 /* `pwadmin status USER --json' as root, parsed; NULL on failure. */
 json_t *th_status(struct th *t, const char *user);
 /* One counter of `pwadmin stats --json', or -1. */

@@ -58,7 +58,7 @@ test_all_valid(void **state)
 {
 	const char *argv[] = { "factor=confirm", "use_first_pass",
 		"try_first_pass", "socket=/tmp/x/pw.sock", "debug",
-		"daemon_user=pwtest_1", "timeout=300" };
+		"daemon_user=pwtest_1", "timeout=300", "otp" };
 	struct modargs a;
 	int bad = 42;
 
@@ -69,6 +69,7 @@ test_all_valid(void **state)
 	assert_true(a.use_first_pass);
 	assert_true(a.try_first_pass);
 	assert_true(a.debug);
+	assert_true(a.otp);
 	assert_string_equal(a.socket, "/tmp/x/pw.sock");
 	assert_string_equal(a.daemon_user, "pwtest_1");
 	assert_int_equal(a.timeout_s, 300);
@@ -99,8 +100,8 @@ static void
 test_unknown(void **state)
 {
 	(void)state;
-	assert_refused("otp");
 	assert_refused("otp=1");
+	assert_refused("OTP");
 	assert_refused("nullok");
 	assert_refused("use_authtok");
 	assert_refused("alwaysok");
