@@ -146,7 +146,7 @@ any_lock(enum bulk_kind kind, const struct pwd_conf *c,
     const struct store_user *u)
 {
 	if (kind == BULK_OTP_UNLOCK)
-		return u->otp_state == PW_OTP_LOCKED;
+		return otp_locked(c, u);
 	return is_locked(c, u, PW_FACTOR_LOGIN) ||
 	    is_locked(c, u, PW_FACTOR_CONFIRM);
 }

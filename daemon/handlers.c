@@ -176,14 +176,17 @@ own_account(const struct peer *p, const char *user)
  * one-time password when its otp field is not none).  Only a peer that
  * proved the password learns it.
  */
-static void
+static int
 auth_state(const struct hctx *h, const char *name, struct pw_reply *rep)
 {
 	struct store_user u;
+	int r;
 
-	if (store_user_get(h->st, name, &u) == PW_OK)
+	/* no account to show is no success: the module could skip the OTP */
+	if ((r = store_user_get(h->st, name, &u)) == PW_OK)
 		(void)add_account(h, &u, rep);
 	PW_WIPE_OBJECT(&u);
+	return r == PW_OK ? r : PW_ERR_STORE;
 }
 
 static void
@@ -197,7 +200,7 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	}
 	r = guess(h, req->user, req->factor, &req->secret[0], NULL);
 	if (r == PW_OK)
-		auth_state(h, req->user, rep);
+		r = auth_state(h, req->user, rep);
 	switch (r) {
 	case PW_OK:
 	case PW_ERR_AUTH:
@@ -244,7 +247,7 @@ to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
 	a->login_locked = is_locked(c, u, PW_FACTOR_LOGIN);
 	a->confirm_locked = is_locked(c, u, PW_FACTOR_CONFIRM);
 	a->suspended = u->suspended;
-	a->otp = u->otp_state;
+	a->otp = otp_locked(c, u) ? PW_OTP_LOCKED : u->otp_state;
 	a->must_change = (uint8_t)((u->f[PW_FACTOR_LOGIN].must_change ? PW_MUST_LOGIN : 0) |
 	    (u->f[PW_FACTOR_CONFIRM].must_change ? PW_MUST_CONFIRM : 0));
 	a->login_failures = u->f[PW_FACTOR_LOGIN].failures;
@@ -254,6 +257,14 @@ to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
 	    c->login_max_age_days, c->warn_days, now, &a->login_expires, &days);
 	(void)policy_expiry(u->f[PW_FACTOR_CONFIRM].changed_at,
 	    c->confirm_max_age_days, c->warn_days, now, &a->confirm_expires, &days);
+}
+
+bool
+otp_locked(const struct pwd_conf *c, const struct store_user *u)
+{
+	return u->otp_state != PW_OTP_NONE &&
+	    policy_factor_locked(u->otp_state == PW_OTP_LOCKED, u->otp_failures,
+	    c->max_otp_failures);
 }
 
 bool

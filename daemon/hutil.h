@@ -26,6 +26,9 @@ int64_t deadline_of(const struct hctx *h);
 bool is_locked(const struct pwd_conf *c, const struct store_user *u,
     uint8_t factor);
 
+/* Rule 1 for the OTP token: locked, also after max_otp_failures was lowered. */
+bool otp_locked(const struct pwd_conf *c, const struct store_user *u);
+
 /* Rule 3: a master who can still act (see policy_master_usable). */
 bool is_usable_master(const struct pwd_conf *c, const struct store_user *u);
 

@@ -265,6 +265,8 @@ conn_thread(void *arg)
 		pw_wipe(buf, cap);
 	if (req != NULL)
 		PW_WIPE_OBJECT(req);
+	if (rep != NULL) /* an enrolment's URI holds a TOTP secret */
+		PW_WIPE_OBJECT(rep);
 	free(buf);
 	free(req);
 	free(rep);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,25 @@ key_read(int fd, const char *path, char *err, size_t errsz)
 	return PW_OK;
 }
 
+/* Makes the new file's directory entry durable too. */
+static void
+sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash != NULL ? (size_t)(slash - path) : 0;
+	int fd;
+
+	if (n == 0 || n >= sizeof(dir))
+		return;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(fd);
+		(void)close(fd);
+	}
+}
+
 /* Makes a new key file (O_EXCL: never replaces one). */
 static int
 key_create(const char *path, char *err, size_t errsz)
@@ -259,6 +279,7 @@ key_create(const char *path, char *err, size_t errsz)
 		return PW_ERR_IO;
 	}
 	(void)close(fd);
+	sync_dir(path);
 	return PW_OK;
 }
 

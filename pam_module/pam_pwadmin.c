@@ -245,9 +245,14 @@ run(pam_handle_t *pamh, int flags, const struct modargs *a, int phase,
 		status = ask(pamh, flags, a, phase, req, rep);
 	}
 	rv = pw_to_pam(status, phase);
-	/* a verified password's account: does it have a token? */
-	if (otp != NULL && status == PW_OK && rep->naccts == 1)
-		*otp = rep->accts[0].otp;
+	/* a verified password's account: does it have a token?  Not knowing
+	 * is no success (the OTP step must never be skipped by a gap) */
+	if (otp != NULL && status == PW_OK) {
+		if (rep->naccts == 1 && strcmp(rep->accts[0].name, user) == 0)
+			*otp = rep->accts[0].otp;
+		else
+			rv = PAM_AUTH_ERR;
+	}
 	log_result(pamh, a, phase, req, status, rv);
 out:
 	if (req != NULL)
@@ -290,7 +295,11 @@ otp_step(pam_handle_t *pamh, int flags, const struct modargs *a,
 		status = PW_ERR_AUTH; /* no code is that long */
 	else
 		status = ask(pamh, flags, a, PW_PHASE_AUTH, req, rep);
-	rv = pw_to_pam(status, PW_PHASE_AUTH);
+	/* after a verified password nothing may route elsewhere: every
+	 * failure of this step is a denial (no user_unknown/authinfo_unavail
+	 * that a stack would pass on to another module) */
+	rv = status == PW_OK ? PAM_SUCCESS :
+	    status == PW_ERR_LOCKED ? PAM_MAXTRIES : PAM_AUTH_ERR;
 	log_result(pamh, a, PW_PHASE_AUTH, req, status, rv);
 out:
 	if (resp != NULL) {

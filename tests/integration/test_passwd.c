@@ -1136,7 +1136,7 @@ lint_line(char *line, char *why, size_t whysz)
 	static const char *const actions[] = { "ignore", "bad", "die", "ok",
 		"done", "reset", NULL };
 	static const char *const args[] = { "factor=login", "factor=confirm",
-		"use_first_pass", "try_first_pass", "debug", NULL };
+		"use_first_pass", "try_first_pass", "debug", "otp", NULL };
 	char *p = line, *end, *item, *eq, path[PATH_MAX];
 	size_t n;
 
