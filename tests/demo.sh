@@ -58,6 +58,10 @@ auth     required  $B/pam_pwadmin.so socket=$D/sock
 account  required  $B/pam_pwadmin.so socket=$D/sock
 password required  $B/pam_pwadmin.so socket=$D/sock
 EOF
+cat >"$D/svc/pwdemo-otp" <<EOF
+auth     required  $B/pam_pwadmin.so socket=$D/sock otp
+account  required  $B/pam_pwadmin.so socket=$D/sock
+EOF
 printf 'auth required pam_deny.so\naccount required pam_deny.so\n' >"$D/svc/other"
 cat >"$D/pwadmind.conf" <<EOF
 # the product defaults, but in a private directory
@@ -207,6 +211,44 @@ run_shown "pamtester pwdemo alice chauthtok"
 printf '%s\n' Own-login-pw44 Issued-login-pw33 Issued-login-pw33 |
     "${PAMENV[@]}" pamtester pwdemo alice chauthtok 2>&1 |
     grep -v '^PWRAP_' | sed 's/password: /password:\n/g' | sed '/^$/d; s/^/  /' || true
+
+say "10c. alice enrols a one-time password token (TOTP)"
+if [ "$REAL_ROOT" = 1 ]; then
+	note "pwadmin otp enroll (as alice): her confirmation password, then the"
+	note "otpauth:// URI (a QR code on a terminal), then a code from the app;"
+	note "oathtool plays the phone here."
+	coproc ENROL { LD_PRELOAD=$NSS setpriv --reuid=2002 --regid=2002 \
+	    --clear-groups "$B/pwadmin" --socket "$D/sock" --stdin otp enroll 2>&1; }
+	exec {eo}<&"${ENROL[0]}" {ei}>&"${ENROL[1]}"
+	printf 'Own-confirm-pw55\n' >&"$ei"
+	IFS= read -r uri <&"$eo"
+	secret=${uri#*secret=}
+	secret=${secret%%&*}
+	note "URI: ${uri%%secret=*}secret=(hidden)&..."
+	code=$(oathtool --totp -b "$secret")
+	printf '%s\n' "$code" >&"$ei"
+	exec {ei}>&-
+	sed 's/^/  /' <&"$eo"
+	exec {eo}<&-
+	[ -z "${ENROL_PID:-}" ] || wait "$ENROL_PID" 2>/dev/null || true
+	state alice
+	note "A login through a stack with the module argument otp asks for a code"
+	note "after the password; each code works once, so wait for a fresh step:"
+	sleep $((31 - $(date +%s) % 30))
+	code=$(oathtool --totp -b "$secret")
+	run_shown "pamtester pwdemo-otp alice authenticate   (password, then a code)"
+	printf '%s\n%s\n' Own-login-pw44 "$code" | "${PAMENV[@]}" pamtester \
+	    pwdemo-otp alice authenticate 2>&1 | grep -v '^PWRAP_' |
+	    sed 's/password: /password:\n/g' | sed '/^$/d; s/^/  /' || true
+	note "The same code again (a replay) is refused:"
+	printf '%s\n%s\n' Own-login-pw44 "$code" | "${PAMENV[@]}" pamtester \
+	    pwdemo-otp alice authenticate 2>&1 | grep -v '^PWRAP_' |
+	    sed 's/password: /password:\n/g' | sed '/^$/d; s/^/  /' || true
+	client stats | awk '/^otp_/ { printf "  %s %s\n", $1, $2 }'
+else
+	note "(in a user namespace we cannot act as alice: enrolment is only for"
+	note "the account itself, so this step is skipped)"
+fi
 
 say "11. carol suspends alice: her login is refused without a hash; then resumes her"
 printf 'Admin-confirm-pw22\n' | client_as 2003 --stdin suspend alice | sed 's/^/  /'
