@@ -402,6 +402,19 @@ one_guard(struct store_tx *tx, struct one *o)
 	    o->rep);
 }
 
+/* The end of a one-target change: the account written, audited, replied. */
+static int
+one_commit(struct store_tx *tx, struct one *o, const struct store_user *u,
+    struct pw_audit *e)
+{
+	int r;
+
+	if ((r = store_tx_put(tx, u, false)) == PW_OK &&
+	    (r = store_tx_audit(tx, e)) == PW_OK)
+		(void)add_account(o->h, u, o->rep);
+	return r;
+}
+
 static int
 reset_tx(struct store_tx *tx, void *arg)
 {
@@ -428,14 +441,11 @@ reset_tx(struct store_tx *tx, void *arg)
 		u.f[i].must_change = force_change;
 		f |= (uint8_t)(1u << i);
 	}
-	if ((r = store_tx_put(tx, &u, false)) != PW_OK)
-		goto out;
 	audit_fill(&e, o->h, "reset", u.name, PW_OK, "%s set; %s",
 	    f == 3 ? "login and confirmation passwords" : f == 1 ?
 	    "login password" : "confirmation password", force_change ?
 	    "must change at next login" : "no forced change (--no-force-change)");
-	if ((r = store_tx_audit(tx, &e)) == PW_OK)
-		(void)add_account(o->h, &u, o->rep);
+	r = one_commit(tx, o, &u, &e);
 out:
 	PW_WIPE_OBJECT(&u);
 	return r;
@@ -478,13 +488,10 @@ role_tx(struct store_tx *tx, void *arg)
 	if (o->req->role != PW_ROLE_MASTER && (r = one_guard(tx, o)) != PW_OK)
 		goto out;
 	u.role = o->req->role;
-	if ((r = store_tx_put(tx, &u, false)) != PW_OK)
-		goto out;
 	audit_fill(&e, o->h, "role", u.name, PW_OK, "role %s -> %s%s",
 	    proto_role_name(o->old_role), proto_role_name(u.role),
 	    o->guard == GUARD_FORCED ? FORCED_NOTE : "");
-	if ((r = store_tx_audit(tx, &e)) == PW_OK)
-		(void)add_account(o->h, &u, o->rep);
+	r = one_commit(tx, o, &u, &e);
 out:
 	PW_WIPE_OBJECT(&u);
 	return r;
@@ -506,9 +513,7 @@ otp_remove_tx(struct store_tx *tx, void *arg)
 	    "removed" : "removed");
 	u.otp_state = PW_OTP_NONE;
 	u.otp_failures = 0;
-	if ((r = store_tx_put(tx, &u, false)) == PW_OK &&
-	    (r = store_tx_audit(tx, &e)) == PW_OK)
-		(void)add_account(o->h, &u, o->rep);
+	r = one_commit(tx, o, &u, &e);
 out:
 	PW_WIPE_OBJECT(&u);
 	return r;
