@@ -27,7 +27,10 @@
 #include <security/pam_appl.h>
 #include <libpamtest.h>
 
+#include "conn.h"
 #include "harness.h"
+#include "proto.h"
+#include "pwerr.h"
 
 #define PAM_WRAPPER_LIB "libpam_wrapper.so"
 #define NSS_WRAPPER_LIB "libnss_wrapper.so"
@@ -279,16 +282,25 @@ th_cleanup(struct th *t)
 		nftw(t->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * The daemon answers a request.  A connect alone is not enough: the
+ * socket listens before the store is open, and a test that then fills a
+ * disk or kills the daemon would race its start-up.
+ */
 static bool
 accepts(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+	struct pw_request req = { .type = PW_REQ_STATS };
+	struct pw_reply *rep = calloc(1, sizeof(*rep));
+	struct conn_trust trust = { { 0 }, 0 };
+	bool ok;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	if (fd >= 0)
-		close(fd);
+	if (rep == NULL)
+		return false;
+	conn_trust_add(&trust, 0);
+	conn_trust_add(&trust, geteuid());
+	ok = conn_call(path, &trust, 2000, &req, rep) == PW_OK;
+	free(rep);
 	return ok;
 }
 
