@@ -97,33 +97,17 @@ teardown(void **state)
 	return T.daemon > 0 ? th_daemon_stop(&T) : 0;
 }
 
-/* Exactly one non-empty line, as every refusal must print. */
-static bool
-one_line(const char *s)
-{
-	const char *nl = strchr(s, '\n');
-
-	return s[0] != '\0' && nl != NULL && nl[1] == '\0';
-}
-
 /* A refusal: exit 1 and one line on stderr saying why. */
 static void
 assert_refused(int rc)
 {
-	if (rc != 1 || !one_line(T.err))
-		fprintf(stderr, "expected a refusal (exit 1, one line), got "
-		    "exit %d\nstdout: %s\nstderr: %s\n", rc, T.out, T.err);
-	assert_int_equal(rc, 1);
-	assert_true(one_line(T.err));
+	assert_true(th_exited(&T, rc, 1));
 }
 
 static void
 assert_ok(int rc)
 {
-	if (rc != 0)
-		fprintf(stderr, "expected success, got exit %d\nstdout: %s\n"
-		    "stderr: %s\n", rc, T.out, T.err);
-	assert_int_equal(rc, 0);
+	assert_true(th_exited(&T, rc, 0));
 }
 
 /* True when some line of s starts with prefix. */
@@ -515,7 +499,7 @@ matrix(const struct actor *a)
 				why = effect_ok(c, k, tgt);
 			else if (rc != 1)
 				why = "not refused with exit 1";
-			else if (!one_line(err))
+			else if (!th_one_line(err))
 				why = "the refusal is not one line on stderr";
 			else if (k == K_SELF && (a->role == K_MASTER ||
 			    (a->role == K_ADMIN && c != C_ROLE)) &&

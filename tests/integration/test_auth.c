@@ -49,15 +49,6 @@ teardown(void **state)
 	return th_daemon_stop(&T);
 }
 
-/* Exactly one non-empty line, as every refusal must print. */
-static int
-one_line(const char *s)
-{
-	const char *nl = strchr(s, '\n');
-
-	return s[0] != '\0' && nl != NULL && nl[1] == '\0';
-}
-
 static void
 test_login_ok(void **state)
 {
@@ -191,7 +182,7 @@ test_unlock_by_master(void **state)
 	assert_int_equal(th_client(&T, TH_UID_BOSS, "not-my-confirm\n", "unlock",
 	    "alice", (char *)NULL), 1);
 	assert_non_null(strstr(T.err, "Wrong confirmation password"));
-	assert_true(one_line(T.err));
+	assert_true(th_one_line(T.err));
 	assert_int_equal(th_field(&T, "boss", "confirm_failures"), 1);
 	assert_true(th_field_is(&T, "alice", "login", "locked"));
 	/* the right one unlocks, and resets the master's confirm counter */

@@ -357,33 +357,17 @@ login(const char *svc, const char *user, const char *pw, const char *code,
 	return tc[0].op_rv;
 }
 
-/* Exactly one non-empty line, as every refusal must print. */
-static bool
-one_line(const char *s)
-{
-	const char *nl = strchr(s, '\n');
-
-	return s[0] != '\0' && nl != NULL && nl[1] == '\0';
-}
-
 /* A refusal by the client: exit 1 and one line on stderr saying why. */
 static void
 assert_refused(int rc)
 {
-	if (rc != 1 || !one_line(T.err))
-		fprintf(stderr, "expected a refusal (exit 1, one line), got "
-		    "exit %d\nstdout: %s\nstderr: %s\n", rc, T.out, T.err);
-	assert_int_equal(rc, 1);
-	assert_true(one_line(T.err));
+	assert_true(th_exited(&T, rc, 1));
 }
 
 static void
 assert_ok(int rc)
 {
-	if (rc != 0)
-		fprintf(stderr, "expected success, got exit %d\nstdout: %s\n"
-		    "stderr: %s\n", rc, T.out, T.err);
-	assert_int_equal(rc, 0);
+	assert_true(th_exited(&T, rc, 0));
 }
 
 /*

@@ -238,15 +238,6 @@ days_between(const char *a, const char *b)
 	return (long)((timegm(&tb) - timegm(&ta)) / 86400);
 }
 
-/* Exactly one non-empty line. */
-static bool
-one_line(const char *s)
-{
-	const char *nl = strchr(s, '\n');
-
-	return s[0] != '\0' && nl != NULL && nl[1] == '\0';
-}
-
 /* Restarts the daemon on the same store with its clock shifted. */
 static void
 restart_shifted(const char *extra, const char *offset)
@@ -729,7 +720,7 @@ test_client_passwd(void **state)
 	/* a wrong current password: refused in one line, counted */
 	assert_int_equal(th_client(&T, TH_UID_ALICE, PW_WRONG "\n"
 	    "Other-login-pw5\n", "passwd", "--login", (char *)NULL), 1);
-	assert_true(one_line(T.err));
+	assert_true(th_one_line(T.err));
 	if (strstr(T.err, "master or admin") == NULL)
 		fail_msg("wrong current password: \"%s\" does not say that a "
 		    "master or admin can reset it", T.err);
@@ -737,7 +728,7 @@ test_client_passwd(void **state)
 	/* a quality refusal names the rule; the password is unchanged */
 	assert_int_equal(th_client(&T, TH_UID_ALICE, PW_NEW_LOGIN "\n"
 	    "Short-pw9\n", "passwd", "--login", (char *)NULL), 1);
-	assert_true(one_line(T.err));
+	assert_true(th_one_line(T.err));
 	assert_non_null(strstr(T.err, "10 characters"));
 	assert_int_equal(th_client(&T, TH_UID_ALICE, PW_NEW_CONFIRM "\n"
 	    "Fresh-alice-pw1\n", "passwd", "--confirm", (char *)NULL), 1);
@@ -762,7 +753,7 @@ test_client_passwd(void **state)
 	assert_true(th_field_is(&T, "alice", "login", "locked"));
 	assert_int_equal(th_client(&T, TH_UID_ALICE, PW_NEW_LOGIN "\n"
 	    "Other-login-pw5\n", "passwd", "--login", (char *)NULL), 1);
-	assert_true(one_line(T.err));
+	assert_true(th_one_line(T.err));
 	assert_non_null(strstr(T.err, "locked"));
 	/* the confirmation password is a separate factor */
 	assert_true(th_field_is(&T, "alice", "confirm", "available"));

@@ -273,6 +273,26 @@ rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(p);
 }
 
+bool
+th_one_line(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+
+	return s[0] != '\0' && nl != NULL && nl[1] == '\0';
+}
+
+bool
+th_exited(const struct th *t, int rc, int want)
+{
+	bool ok = rc == want && (want != 1 || th_one_line(t->err));
+
+	if (!ok)
+		fprintf(stderr, "expected exit %d%s, got exit %d\nstdout: %s\n"
+		    "stderr: %s\n", want, want == 1 ? " and one line" : "", rc,
+		    t->out, t->err);
+	return ok;
+}
+
 void
 th_cleanup(struct th *t)
 {

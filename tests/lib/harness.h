@@ -206,6 +206,14 @@ struct th_script {
 int th_pam_script(const char *service, const char *user, struct th_script *s,
     struct pam_testcase *tc, size_t n);
 
+/* Exactly one non-empty line, as every refusal of the client must print. */
+bool th_one_line(const char *s);
+/*
+ * Did the last th_client end with exit `want' (and, for a refusal, exactly
+ * one line on stderr)?  Prints the exit and both outputs when not.
+ */
+bool th_exited(const struct th *t, int rc, int want);
+
 /* Path helpers */
 void th_path(const struct th *t, char *out, size_t outsz, const char *rel);
 
