@@ -63,6 +63,21 @@ shown(const struct ctx *x, int r)
 	return CLI_EXIT_OK;
 }
 
+static int print_json(int r, json_t *doc);
+
+/* The reply's one account as a JSON object; PW_ERR_PROTO unless one. */
+static int
+print_account_json(const struct ctx *x)
+{
+	json_t *doc = NULL;
+	int r;
+
+	if (x->rep->naccts != 1)
+		return PW_ERR_PROTO;
+	r = output_account_json(&x->rep->accts[0], &doc);
+	return print_json(r, doc);
+}
+
 /* Prints and frees a JSON document built with result r (NULL unless PW_OK). */
 static int
 print_json(int r, json_t *doc)
@@ -137,7 +152,6 @@ static int
 cmd_status(struct ctx *x)
 {
 	struct pw_request req;
-	json_t *doc = NULL;
 	int r;
 
 	memset(&req, 0, sizeof(req));
@@ -149,10 +163,9 @@ cmd_status(struct ctx *x)
 		r = PW_ERR_PROTO;
 	if (r != PW_OK)
 		return refused(x, r);
-	if (x->cli->json) {
-		r = output_account_json(&x->rep->accts[0], &doc);
-		r = print_json(r, doc);
-	} else
+	if (x->cli->json)
+		r = print_account_json(x);
+	else
 		r = output_account_text(stdout, &x->rep->accts[0]);
 	return shown(x, r);
 }
@@ -324,7 +337,6 @@ cmd_reset(struct ctx *x)
 	const struct cli *cli = x->cli;
 	struct pw_request req;
 	struct pw_account a;
-	json_t *doc = NULL;
 	int ex, r;
 
 	if ((ex = reset_target(x, &a)) != CLI_EXIT_OK)
@@ -342,12 +354,8 @@ cmd_reset(struct ctx *x)
 	}
 	if (!cli->json)
 		r = output_reset_text(stdout, cli->user, req.flags);
-	else if (x->rep->naccts != 1)
-		r = PW_ERR_PROTO;
-	else {
-		r = output_account_json(&x->rep->accts[0], &doc);
-		r = print_json(r, doc);
-	}
+	else
+		r = print_account_json(x);
 	return shown(x, r);
 }
 
@@ -361,7 +369,6 @@ cmd_passwd(struct ctx *x)
 {
 	const struct cli *cli = x->cli;
 	char user[PW_USER_MAX + 1];
-	json_t *doc = NULL;
 	int ex, r;
 
 	if ((ex = passwd_self(getuid(), user, sizeof(user))) != CLI_EXIT_OK ||
@@ -370,12 +377,8 @@ cmd_passwd(struct ctx *x)
 		return ex;
 	if (!cli->json)
 		r = output_passwd_text(stdout, cli->flags);
-	else if (x->rep->naccts != 1)
-		r = PW_ERR_PROTO;
-	else {
-		r = output_account_json(&x->rep->accts[0], &doc);
-		r = print_json(r, doc);
-	}
+	else
+		r = print_account_json(x);
 	return shown(x, r);
 }
 
@@ -409,7 +412,6 @@ cmd_role(struct ctx *x)
 {
 	const struct cli *cli = x->cli;
 	struct pw_request req;
-	json_t *doc = NULL;
 	int ex, r;
 
 	memset(&req, 0, sizeof(req));
@@ -420,12 +422,11 @@ cmd_role(struct ctx *x)
 	(void)snprintf(req.user, sizeof(req.user), "%s", cli->user);
 	if ((ex = admin_call(x, &req)) != CLI_EXIT_OK)
 		return ex;
-	if (x->rep->naccts != 1)
+	if (cli->json)
+		r = print_account_json(x);
+	else if (x->rep->naccts != 1)
 		r = PW_ERR_PROTO;
-	else if (cli->json) {
-		r = output_account_json(&x->rep->accts[0], &doc);
-		r = print_json(r, doc);
-	} else
+	else
 		r = output_role_text(stdout, &x->rep->accts[0]);
 	return shown(x, r);
 }

@@ -114,6 +114,27 @@ log_bad_user(pam_handle_t *pamh, int phase)
 	    "account refused" : "password change refused", service);
 }
 
+/*
+ * begin(), and a user name the protocol accepts (PAM_USER_UNKNOWN and a
+ * log line otherwise): the start of the account and password phases.
+ * The auth phase asks for the password before it checks the name, so
+ * that an invalid name looks like any other (rule 14).
+ */
+static int
+begin_valid(pam_handle_t *pamh, int argc, const char **argv, int phase,
+    struct modargs *a, const char **user)
+{
+	int pr;
+
+	if ((pr = begin(pamh, argc, argv, a, user)) != PAM_SUCCESS)
+		return pr;
+	if (!proto_name_valid(*user)) {
+		log_bad_user(pamh, phase);
+		return PAM_USER_UNKNOWN;
+	}
+	return PAM_SUCCESS;
+}
+
 /* Root, ourselves and daemon_user (when it exists) may own the socket. */
 static void
 trust_fill(pam_handle_t *pamh, const struct modargs *a, struct conn_trust *t)
@@ -373,13 +394,9 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	const char *user = NULL;
 	int rv = PAM_PERM_DENIED, pr;
 
-	if ((pr = begin(pamh, argc, argv, &args, &user)) != PAM_SUCCESS) {
+	if ((pr = begin_valid(pamh, argc, argv, PW_PHASE_ACCT, &args,
+	    &user)) != PAM_SUCCESS) {
 		rv = pr; /* rv itself stays a failure until the verdict */
-		goto out;
-	}
-	if (!proto_name_valid(user)) {
-		log_bad_user(pamh, PW_PHASE_ACCT);
-		rv = PAM_USER_UNKNOWN;
 		goto out;
 	}
 	rv = run(pamh, flags, &args, PW_PHASE_ACCT, user, NULL, NULL);
@@ -542,13 +559,9 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	const char *user = NULL;
 	int rv = PAM_AUTHTOK_ERR, pr;
 
-	if ((pr = begin(pamh, argc, argv, &args, &user)) != PAM_SUCCESS) {
+	if ((pr = begin_valid(pamh, argc, argv, PW_PHASE_PASSWD, &args,
+	    &user)) != PAM_SUCCESS) {
 		rv = pr; /* rv itself stays a failure until the verdict */
-		goto out;
-	}
-	if (!proto_name_valid(user)) {
-		log_bad_user(pamh, PW_PHASE_PASSWD);
-		rv = PAM_USER_UNKNOWN;
 		goto out;
 	}
 	/* Everything is checked, by the daemon, in the update pass. */

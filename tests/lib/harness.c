@@ -508,6 +508,22 @@ slurp(int fd, char *buf, size_t bufsz)
 	buf[off] = '\0';
 }
 
+/* In the child: the pipes on 0-2, the uid (0 = the caller's), the client. */
+static void __attribute__((noreturn))
+exec_client(struct th *t, uid_t uid, const char *exe, char **argv,
+    const int in[2], const int out[2], const int err[2])
+{
+	child_env(t);
+	dup2(in[0], 0);
+	dup2(out[1], 1);
+	dup2(err[1], 2);
+	if (uid != 0 && (setgroups(0, NULL) != 0 ||
+	    setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0))
+		_exit(96);
+	execv(exe, argv);
+	_exit(97);
+}
+
 int
 th_client(struct th *t, uid_t uid, const char *input, ...)
 {
@@ -532,17 +548,8 @@ th_client(struct th *t, uid_t uid, const char *input, ...)
 		die("pipe");
 	if ((pid = fork()) < 0)
 		die("fork");
-	if (pid == 0) {
-		child_env(t);
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		if (uid != 0 && (setgroups(0, NULL) != 0 ||
-		    setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0))
-			_exit(96);
-		execv(exe, argv);
-		_exit(97);
-	}
+	if (pid == 0)
+		exec_client(t, uid, exe, argv, in, out, err);
 	free(argv[0]);
 	free(argv[1]);
 	free(argv[2]);
@@ -679,17 +686,8 @@ th_client_start(struct th *t, struct th_proc *p, uid_t uid, ...)
 		die("pipe");
 	if ((p->pid = fork()) < 0)
 		die("fork");
-	if (p->pid == 0) {
-		child_env(t);
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		if (uid != 0 && (setgroups(0, NULL) != 0 ||
-		    setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0))
-			_exit(96);
-		execv(exe, argv);
-		_exit(97);
-	}
+	if (p->pid == 0)
+		exec_client(t, uid, exe, argv, in, out, err);
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
