@@ -57,6 +57,9 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 INTEG_SRC  := $(wildcard tests/integration/test_*.c)
 TLIB_SRC   := $(wildcard tests/lib/*.c)
 BENCH_SRC  := $(wildcard tests/bench/*.c)
+# System tests drive the plain build from outside (sshd, make install,
+# pam-auth-update): run once, with the plain build only.
+SYS_TESTS  := $(if $(filter 0,$(SAN)),$(wildcard tests/system/test_*.sh))
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 
@@ -138,7 +141,7 @@ check: deps
 	@echo "make check: all tests passed (plain and ASan+UBSan builds)"
 
 check-run: tests
-	tests/run.sh $(B) $(UNIT_BINS) $(INTEG_BINS)
+	tests/run.sh $(B) $(UNIT_BINS) $(INTEG_BINS) $(SYS_TESTS)
 
 demo: deps
 	$(MAKE) all

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs the given test binaries (unit, then integration: those under
-# BUILD_DIR/itest/) and the static checks, then prints one closing line:
+# BUILD_DIR/itest/), the system test scripts (tests/system/test_*.sh, given
+# BUILD_DIR as their argument) and the static checks, then prints one closing line:
 # "N passed, N failed".  The Makefile passes exactly the binaries built
 # from the current sources, so a stale one left in the build dir never runs.
 # Usage: tests/run.sh BUILD_DIR TEST_BINARY...
@@ -47,7 +48,7 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for t in "$@"; do
-	if [ ! -x "$t" ]; then
+	if [ ! -x "$t" ] && [ "${t%.sh}" = "$t" ]; then
 		echo "[  FAILED  ] $t: not built"
 		failed=$((failed + 1))
 		continue
@@ -58,7 +59,10 @@ for t in "$@"; do
 	*) run="" ;;
 	esac
 	# shellcheck disable=SC2086
-	timeout 600 $run "$t" >"$log" 2>&1
+	case "$t" in
+	*.sh) timeout 600 bash "$t" "$B" >"$log" 2>&1 ;;
+	*) timeout 600 $run "$t" >"$log" 2>&1 ;;
+	esac
 	rc=$?
 	grep -E '^\[ *(RUN|OK|FAILED|PASSED|SKIPPED|ERROR|LINE) *\]|^ {4}' "$log"
 	count "$log"
