@@ -8,7 +8,10 @@
 
 #include "wire.h"
 
+/* SYSCONFDIR/pwadmin/pwadmind.conf; the Makefile passes its SYSCONFDIR */
+#ifndef PWD_CONF_DEFAULT
 #define PWD_CONF_DEFAULT "/etc/pwadmin/pwadmind.conf"
+#endif
 
 struct pwd_conf {
 	char socket[108];

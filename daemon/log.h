@@ -9,6 +9,9 @@
 
 /* to_stderr: log to stderr instead of syslog; debug: also LOG_DEBUG lines. */
 void log_init(bool to_stderr, bool debug);
+/* Also write warnings and errors to stderr besides syslog: while a
+ * detaching daemon starts, so that whoever started it sees why it failed. */
+void log_echo_stderr(bool on);
 void log_warn(const char *fmt, ...) PWD_PRINTF(1, 2);	/* adds strerror(errno) */
 void log_warnx(const char *fmt, ...) PWD_PRINTF(1, 2);
 void log_notice(const char *fmt, ...) PWD_PRINTF(1, 2);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* pwadmind: flags, config, socket, privilege drop, store, serve. */
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -30,6 +31,7 @@ struct opts {
 	const char *config;
 	const char *state_dir;
 	const char *socket;
+	const char *pid_file;
 	bool foreground;
 	bool debug;
 	bool check_only;
@@ -40,7 +42,7 @@ usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
 	    "usage: pwadmind [-c CONFIG] [-f|--foreground] [-d|--debug] [-n]\n"
-	    "                [--state-dir DIR] [--socket PATH]\n");
+	    "                [-p|--pid-file PATH] [--state-dir DIR] [--socket PATH]\n");
 	exit(code);
 }
 
@@ -52,6 +54,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "check", no_argument, NULL, 'n' },
+		{ "pid-file", required_argument, NULL, 'p' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -60,12 +63,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt_long(argc, argv, "c:fdnh", lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:fdnp:h", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
 		case 'f': o->foreground = true; break;
 		case 'd': o->debug = true; break;
 		case 'n': o->check_only = true; break;
+		case 'p': o->pid_file = optarg; break;
 		case 'S': o->state_dir = optarg; break;
 		case 's': o->socket = optarg; break;
 		case 'h': usage(0);
@@ -74,6 +78,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (optind != argc)
 		usage(2);
+	if (o->pid_file != NULL && o->pid_file[0] != '/') {
+		fprintf(stderr, "pwadmind: --pid-file must be an absolute path\n");
+		exit(2);
+	}
 }
 
 /* Config file, then flags over it.  Errors name file, line and reason. */
@@ -103,32 +111,86 @@ load_config(const struct opts *o, struct pwd_conf *c)
 }
 
 /*
- * Started as root with `user' naming another account: drop to it for
- * good (groups, gid, uid) and check that root cannot be regained.
+ * The user to drop to: started as root with `user' naming another
+ * account.  NULL when nothing is dropped.
  */
-static void
-drop_privileges(const struct pwd_conf *c, const char *socket_path)
+static const struct passwd *
+drop_target(const struct pwd_conf *c)
 {
+	static struct passwd copy;
 	struct passwd *pw;
 
 	if (geteuid() != 0 || c->user[0] == '\0' || strcmp(c->user, "root") == 0)
-		return;
+		return NULL;
 	if ((pw = getpwnam(c->user)) == NULL)
-		fatalx("user %s does not exist (create it, or set user = root "
-		    "in the config)", c->user);
+		fatalx("user %s does not exist (create it, e.g. with "
+		    "systemd-sysusers, or set user = root in the config)", c->user);
 	if (pw->pw_uid == 0)
+		return NULL;
+	copy.pw_uid = pw->pw_uid;
+	copy.pw_gid = pw->pw_gid;
+	return &copy;
+}
+
+/*
+ * A directory the daemon needs (the socket's, the store's): made with
+ * `mode' when missing, and then given to the user the daemon drops to.
+ * An existing directory is left as it is (the store checks its own).
+ */
+static void
+make_dir(const char *path, mode_t mode, const struct passwd *to)
+{
+	int fd;
+
+	if (mkdir(path, mode) != 0) {
+		if (errno == EEXIST)
+			return;
+		fatal("cannot create %s", path);
+	}
+	/* the umask (077) took bits away: set the mode meant, on the
+	 * directory just made, not on whatever the path names later */
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    fchmod(fd, mode) != 0 ||
+	    (to != NULL && fchown(fd, to->pw_uid, to->pw_gid) != 0))
+		fatal("cannot set the owner and mode of %s", path);
+	close(fd);
+}
+
+/* The socket's directory, from its path (which is absolute). */
+static void
+dir_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL || slash == path ? 1 : (size_t)(slash - path);
+
+	if (n >= size)
+		fatalx("%s: path too long", path);
+	memcpy(dir, slash == NULL ? "/" : path, n);
+	dir[n] = '\0';
+}
+
+/*
+ * Drop to `to' for good (groups, gid, uid) and check that root cannot be
+ * regained.  The socket the daemon made is handed over first, so that it
+ * can remove it when it stops.
+ */
+static void
+drop_privileges(const struct passwd *to, const char *user,
+    const char *socket_path)
+{
+	if (to == NULL)
 		return;
-	if (socket_path != NULL && lchown(socket_path, pw->pw_uid, pw->pw_gid) != 0)
+	if (socket_path != NULL && lchown(socket_path, to->pw_uid, to->pw_gid) != 0)
 		fatal("chown %s", socket_path);
-	if (setgroups(1, &pw->pw_gid) != 0 ||
-	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0)
-		fatal("cannot drop privileges to %s", c->user);
+	if (setgroups(1, &to->pw_gid) != 0 ||
+	    setresgid(to->pw_gid, to->pw_gid, to->pw_gid) != 0 ||
+	    setresuid(to->pw_uid, to->pw_uid, to->pw_uid) != 0)
+		fatal("cannot drop privileges to %s", user);
 	if (setuid(0) == 0 || seteuid(0) == 0)
 		fatalx("could regain root after dropping privileges");
 	/* setresuid resets dumpable to fs.suid_dumpable: set it again */
 	prctl(PR_SET_DUMPABLE, 0);
-	log_info("running as %s (uid %u)", c->user, (unsigned)pw->pw_uid);
+	log_info("running as %s (uid %u)", user, (unsigned)to->pw_uid);
 }
 
 /*
@@ -146,17 +208,35 @@ sane_stdio(void)
 		close(fd);
 }
 
-/* Without -f: detach from the terminal (before any thread exists). */
+/* Written to by the detached daemon once it serves (see detach()). */
+static int ready_fd = -1;
+
+/*
+ * Without -f: a classic double fork.  The process that was started waits
+ * until the daemon says it is ready and exits 0 then, or 1 if the daemon
+ * died first; until then the daemon keeps its stderr, so whoever started
+ * it (a shell, an init script) sees why it failed.  Before any thread.
+ */
 static void
 detach(void)
 {
+	int p[2], fd;
+	ssize_t n;
 	pid_t pid;
-	int fd;
+	char c;
 
+	if (pipe2(p, O_CLOEXEC) != 0)
+		fatal("pipe");
 	if ((pid = fork()) < 0)
 		fatal("fork");
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(p[1]);
+		do
+			n = read(p[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		_exit(n == 1 ? 0 : 1);
+	}
+	close(p[0]);
 	if (setsid() < 0)
 		fatal("setsid");
 	if ((pid = fork()) < 0)
@@ -168,17 +248,82 @@ detach(void)
 	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
 		dup2(fd, 0);
 		dup2(fd, 1);
+		if (fd > 2)
+			close(fd);
+	}
+	ready_fd = p[1];
+}
+
+/* Serving: tell systemd, or the process that started a detached daemon. */
+static void
+announce_ready(void)
+{
+	int fd;
+
+	sd_notify(0, "READY=1");
+	if (ready_fd < 0)
+		return;
+	log_echo_stderr(false);
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
 		dup2(fd, 2);
 		if (fd > 2)
 			close(fd);
 	}
+	if (write(ready_fd, "", 1) != 1)
+		log_warn("cannot tell the starting process that the daemon is ready");
+	close(ready_fd);
+	ready_fd = -1;
+}
+
+/*
+ * The pid file of a detached daemon (or of -p): opened and locked as root
+ * before the socket is made, so that a second daemon stops before it
+ * touches anything; the pid is written once the daemon has detached (the
+ * lock goes with the open file to the child).  It stays open, and locked,
+ * for the daemon's life.  Refuses a link or a file that is not root's own.
+ */
+static int
+lock_pid_file(const char *path)
+{
+	char buf[32];
+	struct stat st;
+	ssize_t len;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		fatal("pid file %s", path);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    st.st_uid != geteuid() || fchmod(fd, 0644) != 0)
+		fatalx("pid file %s: not a regular file of the daemon's user "
+		    "with one link", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		len = pread(fd, buf, sizeof(buf) - 1, 0);
+		buf[len > 0 ? len : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fatalx("pid file %s: another pwadmind runs (pid %s)", path,
+		    buf[0] != '\0' ? buf : "?");
+	}
+	return fd;
+}
+
+static void
+write_pid_file(int fd, const char *path)
+{
+	char buf[32];
+	int len;
+
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)len, 0) != len ||
+	    fsync(fd) != 0)
+		fatal("pid file %s", path);
 }
 
 /* The listening socket: systemd's (socket activation) or our own. */
 static int
-open_socket(const struct pwd_conf *c, bool *own)
+open_socket(const struct pwd_conf *c, bool *own, const struct passwd *to)
 {
-	char err[256];
+	char err[256], dir[PATH_MAX];
 	int n = sd_listen_fds(1), fd;
 
 	*own = false;
@@ -189,6 +334,9 @@ open_socket(const struct pwd_conf *c, bool *own)
 			fatalx("the socket from systemd is not a listening Unix stream socket");
 		return SD_LISTEN_FDS_START;
 	}
+	/* its directory (/run/pwadmin) may be missing after a reboot */
+	dir_of(c->socket, dir, sizeof(dir));
+	make_dir(dir, 0755, to);
 	if (server_listen(c->socket, &fd, err, sizeof(err)) != PW_OK)
 		fatalx("%s", err);
 	*own = true;
@@ -236,13 +384,14 @@ int
 main(int argc, char **argv)
 {
 	struct rlimit nocore = { 0, 0 };
+	const struct passwd *to;
 	struct pwd_conf conf;
 	struct store *st = NULL;
 	struct opts o;
 	sigset_t set;
-	char err[512];
+	char err[512], pid_file[PATH_MAX];
 	bool own_socket;
-	int lfd;
+	int lfd, pid_fd = -1;
 
 	sane_stdio();
 	parse_opts(argc, argv, &o);
@@ -252,14 +401,32 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_init(o.foreground, o.debug);
+	if (!o.foreground)	/* until ready: see detach() */
+		log_echo_stderr(true);
 	umask(077);
 	prctl(PR_SET_DUMPABLE, 0);
 	setrlimit(RLIMIT_CORE, &nocore);
 	signal(SIGPIPE, SIG_IGN);
-	lfd = open_socket(&conf, &own_socket);
-	drop_privileges(&conf, own_socket ? conf.socket : NULL);
+	to = drop_target(&conf);
+	pid_file[0] = '\0';
+	if (o.pid_file != NULL)
+		snprintf(pid_file, sizeof(pid_file), "%s", o.pid_file);
+	else if (!o.foreground) {
+		/* next to the socket: /run/pwadmin/pwadmind.pid */
+		dir_of(conf.socket, pid_file, sizeof(pid_file) - 13);
+		make_dir(pid_file, 0755, to);
+		strcat(pid_file, "/pwadmind.pid");
+	}
+	if (pid_file[0] != '\0')
+		pid_fd = lock_pid_file(pid_file);
+	lfd = open_socket(&conf, &own_socket, to);
+	/* the store's directory: made as root for the daemon's user */
+	make_dir(conf.state_dir, 0700, to);
 	if (!o.foreground)
 		detach();
+	if (pid_fd >= 0)
+		write_pid_file(pid_fd, pid_file);
+	drop_privileges(to, conf.user, own_socket ? conf.socket : NULL);
 	/* Signals are taken through a signalfd by the accept loop only. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -275,16 +442,20 @@ main(int argc, char **argv)
 	lockout_init();
 	log_info("ready: socket %s, store %s, %u hash workers", conf.socket,
 	    conf.state_dir, conf.hash_workers);
-	sd_notify(0, "READY=1");
+	announce_ready();
 	if (server_run(lfd, &conf, st) != 0) {
 		/* threads may still use the store: leave it to the kernel;
 		 * every committed write is already on disk */
 		log_warnx("exiting with requests still in progress");
+		if (pid_file[0] != '\0')
+			unlink(pid_file);
 		_exit(0);
 	}
 	sd_notify(0, "STOPPING=1");
 	store_close(st);
 	if (own_socket)
 		unlink(conf.socket);
+	if (pid_file[0] != '\0')
+		unlink(pid_file);
 	return 0;
 }
