@@ -564,14 +564,23 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = pr; /* rv itself stays a failure until the verdict */
 		goto out;
 	}
-	/* Everything is checked, by the daemon, in the update pass. */
-	if (flags & PAM_PRELIM_CHECK) {
-		rv = PAM_SUCCESS;
-		goto out;
-	}
 	if ((req = calloc(1, sizeof(*req))) == NULL ||
 	    (rep = calloc(1, sizeof(*rep))) == NULL) {
 		rv = PAM_BUF_ERR;
+		goto out;
+	}
+	/*
+	 * The preliminary pass asks the daemon too, without prompts, so the
+	 * stack routes it as it will route the update pass: an account not
+	 * in the store (or a daemon down) goes on to the next module's own
+	 * preliminary check (pam_unix asks a user's current password there),
+	 * instead of a success here ending the pass and letting that module's
+	 * update run unchecked.
+	 */
+	if (flags & PAM_PRELIM_CHECK) {
+		uint8_t bits;
+
+		rv = factors_to_change(pamh, flags, &args, user, req, rep, &bits);
 		goto out;
 	}
 	/* a wrong current password waits like a wrong login password */

@@ -55,7 +55,20 @@ static char example_raw[NEXAMPLES][16384];
 static char example_svc[NEXAMPLES][16384];
 static bool example_read[NEXAMPLES];
 
+/*
+ * pam_echo speaks in the preliminary pass only: "prelim-next" shows that
+ * the pass went on past pam_pwadmin to the next module, whose own
+ * preliminary check (pam_unix: the current password) must run for an
+ * account pwadmin does not decide.
+ */
+static const char svc_prelim[] =
+	"password [success=done user_unknown=ignore authinfo_unavail=ignore "
+	"default=die] " MOD "\n"
+	"password optional pam_echo.so prelim-next\n"
+	"password required pam_deny.so\n";
+
 static struct th_svcfile files[] = {
+	{ "pwprelim", svc_prelim },
 	{ "pwlogin", svc_login },
 	{ "pwpasswd", svc_passwd },
 	{ "pwpasswdc", svc_passwd_confirm },
@@ -526,6 +539,46 @@ test_passwd_refusals(void **state)
 	    PW_NEW_LOGIN, PAM_AUTHINFO_UNAVAIL, &s), PAM_AUTHINFO_UNAVAIL);
 	assert_int_equal(th_daemon_start(&T, NULL, true), 0);
 	assert_int_equal(auth("pwtest", "boss", TH_PW_BOSS_LOGIN), PAM_SUCCESS);
+}
+
+/*
+ * The preliminary pass is routed by the daemon's answer, as the update
+ * pass is: not in the store and daemon down go on to the next module's
+ * preliminary check; a store account stops at pam_pwadmin.
+ */
+static void
+test_prelim_routed(void **state)
+{
+	struct th_script s = { 0 };
+	const char *const a[] = { TH_PW_ALICE_LOGIN, PW_NEW_LOGIN, PW_NEW_LOGIN,
+		NULL };
+
+	(void)state;
+	/* bob is not in the store */
+	assert_int_equal(pam1("pwprelim", "bob", PAMTEST_CHAUTHTOK, 0,
+	    PAM_AUTHTOK_ERR, a, &s), PAM_AUTHTOK_ERR);
+	assert_string_equal(s.infos, "prelim-next");
+	assert_string_equal(s.prompts, "");
+	/* alice is: pwadmin decides, in both passes */
+	assert_int_equal(pam1("pwprelim", "alice", PAMTEST_CHAUTHTOK, 0,
+	    PAM_SUCCESS, a, &s), PAM_SUCCESS);
+	assert_string_equal(s.infos, "");
+	assert_string_equal(s.prompts, "Current login password: \n"
+	    "New login password: \n"
+	    "Retype new login password: ");
+	/* a locked account is refused in the preliminary pass, no prompt */
+	assert_int_equal(th_client(&T, 0, "", "suspend", "alice", (char *)NULL),
+	    0);
+	assert_int_equal(pam1("pwprelim", "alice", PAMTEST_CHAUTHTOK, 0,
+	    PAM_PERM_DENIED, a, &s), PAM_PERM_DENIED);
+	assert_string_equal(s.prompts, "");
+	assert_string_equal(s.infos, "");
+	/* daemon down: the pass goes on, as the stack says */
+	assert_int_equal(th_daemon_stop(&T), 0);
+	assert_int_equal(pam1("pwprelim", "alice", PAMTEST_CHAUTHTOK, 0,
+	    PAM_AUTHTOK_ERR, a, &s), PAM_AUTHTOK_ERR);
+	assert_string_equal(s.infos, "prelim-next");
+	assert_string_equal(s.prompts, "");
 }
 
 /* ==== quality (rule 10) ==== */
@@ -1303,6 +1356,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_wrong_current_counted,
 		    setup_max3, teardown),
 		cmocka_unit_test_setup_teardown(test_passwd_refusals, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_prelim_routed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_quality_rules, setup,
 		    teardown),
