@@ -4,7 +4,8 @@
 #   make demo       install missing packages, build, walk through the scenarios
 #   make check      install missing packages, lint, build, run every test (plain + ASan/UBSan)
 #   make bench      print the performance figures (not a test)
-#   make install    PREFIX, DESTDIR, SYSCONFDIR, PAMDIR honoured; no chown
+#   make install    PREFIX, DESTDIR, SYSCONFDIR, PAMDIR, UNITDIR, SYSUSERSDIR,
+#                   PAMCONFIGDIR honoured; no chown (see README, Installing)
 
 PREFIX	   ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -12,8 +13,26 @@ BINDIR	   ?= $(PREFIX)/bin
 SBINDIR	   ?= $(PREFIX)/sbin
 MANDIR	   ?= $(PREFIX)/share/man
 PKG_CONFIG ?= pkg-config
-PAMDIR	   ?= $(shell $(PKG_CONFIG) --variable=libdir pam 2>/dev/null || echo /lib)/security
+# PAM modules go where libpam looks, whatever PREFIX: Linux-PAM's pam.pc
+# names its libdir (/lib/x86_64-linux-gnu on Debian 12, so modules land
+# beside pam_unix.so); without it, the compiler's multiarch triplet.
+ifeq ($(origin PAMDIR),undefined)
+PAM_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir pam 2>/dev/null)
+MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null)
+PAMDIR	   := $(or $(PAM_LIBDIR),/lib$(if $(MULTIARCH),/$(MULTIARCH)))/security
+endif
+# systemd units and sysusers.d: the system's own directories for PREFIX=/usr
+# (a package), else PREFIX/lib/... (systemd also reads /usr/local/lib).
+ifeq ($(PREFIX),/usr)
+UNITDIR	   ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+SYSUSERSDIR ?= $(or $(shell $(PKG_CONFIG) --variable=sysusersdir systemd 2>/dev/null),/usr/lib/sysusers.d)
+else
 UNITDIR	   ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+endif
+# pam-auth-update(8) reads its profiles from this one directory.
+PAMCONFIGDIR ?= /usr/share/pam-configs
+CONFFILE   := $(SYSCONFDIR)/pwadmin/pwadmind.conf
 
 CC	   ?= cc
 WERROR	   ?= -Werror
@@ -46,7 +65,8 @@ CLIENT_LIBS = $(shell $(PKG_CONFIG) --libs $(CLIENT_PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka libpamtest 2>/dev/null)
 TEST_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka libpamtest 2>/dev/null)
 
-ALL_CFLAGS  = $(WARN) $(OPT) $(HARDEN) -MMD -MP -Icommon $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS  = $(WARN) $(OPT) $(HARDEN) -MMD -MP -Icommon $(PKG_CFLAGS) \
+	-DPWD_CONF_DEFAULT='"$(CONFFILE)"' $(CFLAGS)
 ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
 
 COMMON_SRC := $(wildcard common/*.c)
@@ -161,21 +181,84 @@ format:
 format-check:
 	clang-format --dry-run --Werror $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h)
 
-install: all
-	install -D -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_pwadmin.so
-	install -D -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/pwadmind
-	install -D -m 0755 $(CLIENT) $(DESTDIR)$(BINDIR)/pwadmin
-	install -D -m 0644 pam_module/pam_pwadmin.8 $(DESTDIR)$(MANDIR)/man8/pam_pwadmin.8
-	install -D -m 0644 daemon/pwadmind.8 $(DESTDIR)$(MANDIR)/man8/pwadmind.8
-	install -D -m 0644 client/pwadmin.1 $(DESTDIR)$(MANDIR)/man1/pwadmin.1
-	install -D -m 0644 conf/pwadmind.conf.5 $(DESTDIR)$(MANDIR)/man5/pwadmind.conf.5
-	install -D -m 0640 conf/pwadmind.conf $(DESTDIR)$(SYSCONFDIR)/pwadmin/pwadmind.conf
+# Installs what a host needs; the configuration only if there is none yet
+# (an administrator's edits are never overwritten).  As root on the real
+# root, it also creates the daemon's user and reloads systemd; it never
+# enables or starts anything, nor touches /etc/pam.d.
+INSTALL_DIRS = $(PAMDIR) $(SBINDIR) $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man5 \
+	$(MANDIR)/man8 $(UNITDIR) $(SYSUSERSDIR) $(PAMCONFIGDIR) \
+	$(SYSCONFDIR)/pwadmin
 
+install: all
+	@# directories only where missing: an existing one keeps its mode
+	@for d in $(INSTALL_DIRS); do \
+		[ -d "$(DESTDIR)$$d" ] || install -d -m 0755 "$(DESTDIR)$$d" || exit 1; \
+	done
+	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_pwadmin.so
+	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/pwadmind
+	install -m 0755 $(CLIENT) $(DESTDIR)$(BINDIR)/pwadmin
+	install -m 0644 client/pwadmin.1 $(DESTDIR)$(MANDIR)/man1/pwadmin.1
+	install -m 0644 conf/pwadmind.conf.5 $(DESTDIR)$(MANDIR)/man5/pwadmind.conf.5
+	install -m 0644 pam_module/pam_pwadmin.8 $(DESTDIR)$(MANDIR)/man8/pam_pwadmin.8
+	install -m 0644 daemon/pwadmind.8 $(DESTDIR)$(MANDIR)/man8/pwadmind.8
+	sed 's|@SBINDIR@|$(SBINDIR)|g' conf/systemd/pwadmind.service.in \
+		>$(DESTDIR)$(UNITDIR)/pwadmind.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/pwadmind.service
+	install -m 0644 conf/systemd/pwadmind.socket $(DESTDIR)$(UNITDIR)/pwadmind.socket
+	install -m 0644 conf/systemd/pwadmin.sysusers $(DESTDIR)$(SYSUSERSDIR)/pwadmin.conf
+	install -m 0644 conf/pam-configs/pwadmin $(DESTDIR)$(PAMCONFIGDIR)/pwadmin
+	@if [ -e $(DESTDIR)$(CONFFILE) ]; then \
+		echo "$(DESTDIR)$(CONFFILE) exists: kept (the new defaults are in pwadmind.conf(5))"; \
+	else \
+		echo "install -m 0644 conf/pwadmind.conf $(DESTDIR)$(CONFFILE)"; \
+		install -m 0644 conf/pwadmind.conf $(DESTDIR)$(CONFFILE); \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+		if command -v systemd-sysusers >/dev/null; then \
+			echo "systemd-sysusers $(SYSUSERSDIR)/pwadmin.conf"; \
+			systemd-sysusers $(SYSUSERSDIR)/pwadmin.conf; \
+		fi; \
+		if [ -d /run/systemd/system ]; then \
+			echo "systemctl daemon-reload; systemctl try-restart pwadmind.service"; \
+			systemctl daemon-reload; \
+			systemctl try-restart pwadmind.service; \
+		fi; \
+		echo "Next: systemctl enable --now pwadmind.socket, pwadmin init --master USER,"; \
+		echo "then the PAM stacks: see pam_pwadmin(8) and pam-auth-update --enable pwadmin."; \
+	fi
+
+# Removes what install put there, except the configuration and the store.
+# On the real root it first takes the profile out of the common-* stacks,
+# and refuses while a PAM stack still names the module: a stack naming a
+# module that is gone refuses every login, root's too.
 uninstall:
+	@if [ -z "$(DESTDIR)" ]; then \
+		if [ -f $(PAMCONFIGDIR)/pwadmin ] && command -v pam-auth-update >/dev/null; then \
+			echo "pam-auth-update --package --remove pwadmin"; \
+			pam-auth-update --package --remove pwadmin || exit 1; \
+		fi; \
+		if used=$$(grep -l pam_pwadmin /etc/pam.d/* 2>/dev/null); then \
+			echo "make uninstall: refused: these PAM stacks still use" \
+			    "pam_pwadmin.so, and would refuse every login without it:" $$used >&2; \
+			exit 1; \
+		fi; \
+		if [ -d /run/systemd/system ]; then \
+			echo "systemctl disable --now pwadmind.socket pwadmind.service"; \
+			systemctl disable --now pwadmind.socket pwadmind.service; \
+		fi; \
+	fi
 	rm -f $(DESTDIR)$(PAMDIR)/pam_pwadmin.so $(DESTDIR)$(SBINDIR)/pwadmind \
-		$(DESTDIR)$(BINDIR)/pwadmin $(DESTDIR)$(MANDIR)/man8/pam_pwadmin.8 \
-		$(DESTDIR)$(MANDIR)/man8/pwadmind.8 $(DESTDIR)$(MANDIR)/man1/pwadmin.1 \
-		$(DESTDIR)$(MANDIR)/man5/pwadmind.conf.5
+		$(DESTDIR)$(BINDIR)/pwadmin $(DESTDIR)$(MANDIR)/man1/pwadmin.1 \
+		$(DESTDIR)$(MANDIR)/man5/pwadmind.conf.5 \
+		$(DESTDIR)$(MANDIR)/man8/pam_pwadmin.8 \
+		$(DESTDIR)$(MANDIR)/man8/pwadmind.8 \
+		$(DESTDIR)$(UNITDIR)/pwadmind.service \
+		$(DESTDIR)$(UNITDIR)/pwadmind.socket \
+		$(DESTDIR)$(SYSUSERSDIR)/pwadmin.conf \
+		$(DESTDIR)$(PAMCONFIGDIR)/pwadmin
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+		systemctl daemon-reload; \
+	fi
 
 clean:
 	rm -rf build build-san

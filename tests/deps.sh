@@ -7,7 +7,8 @@ set -eu
 PKGS="gcc libc6-dev make pkg-config libpam0g-dev libpam-modules \
 libsodium-dev liblmdb-dev lmdb-utils liboath-dev libjansson-dev \
 libsystemd-dev libqrencode-dev libcmocka-dev libpam-wrapper libpamtest0-dev \
-libnss-wrapper pamtester faketime oathtool mandoc cppcheck util-linux"
+libnss-wrapper pamtester faketime oathtool mandoc cppcheck util-linux \
+procps binutils openssh-server openssh-client expect systemd man-db strace"
 
 missing=""
 for p in $PKGS; do
@@ -26,6 +27,22 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "Installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# The sshd test runs a private sshd; the machine itself must not get one
+# listening on port 22.  When this script installs openssh-server, it
+# first creates /etc/ssh/sshd_not_to_be_run, Debian's switch that keeps
+# ssh.service and /etc/init.d/ssh from starting sshd (now and at boot);
+# remove that file to run sshd on this machine.
+case " $missing " in
+*" openssh-server "*)
+	if [ ! -e /etc/ssh/sshd_not_to_be_run ]; then
+		mkdir -p /etc/ssh
+		echo "created by pwadmin's tests/deps.sh: sshd was installed for the tests only" \
+		    >/etc/ssh/sshd_not_to_be_run
+		echo "openssh-server is installed for the tests only: sshd will not run" \
+		    "on this machine (remove /etc/ssh/sshd_not_to_be_run to allow it)"
+	fi
+	;;
+esac
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing

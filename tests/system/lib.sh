@@ -13,7 +13,8 @@
 #   t_skip REASON       the current test cannot run here, and why
 #   t_check NAME CMD... one whole test: passes when CMD exits 0
 #   t_done              prints the totals; exit status 1 if anything failed
-#   t_tmpdir            a private temp dir (removed at exit); sets T
+#   t_tmpdir            a private temp dir (removed at exit); sets T, and
+#                       T_SOCK=$T/sock (the socket t_client and t_store use)
 
 T_PASSED=0 T_FAILED=0 T_SKIPPED=0 T_NAME="" T_FAILS=""
 
@@ -23,7 +24,8 @@ t_fail() {
 	local l
 	for l in "$@"; do printf '    %s\n' "$l"; done
 	T_FAILED=$((T_FAILED + 1))
-	T_FAILS="$T_FAILS $T_NAME"
+	T_FAILS="$T_FAILS$T_NAME
+"
 	echo "[  FAILED  ] $T_NAME"
 }
 t_skip() {
@@ -48,7 +50,9 @@ t_done() {
 	[ "$T_SKIPPED" -gt 0 ] && echo "[  SKIPPED ] $T_SKIPPED test(s)."
 	if [ "$T_FAILED" -gt 0 ]; then
 		echo "[  FAILED  ] $T_FAILED test(s), listed below:"
-		for n in $T_FAILS; do echo "[  FAILED  ] $n"; done
+		printf '%s' "$T_FAILS" | while IFS= read -r n; do
+			echo "[  FAILED  ] $n"
+		done
 		exit 1
 	fi
 	exit 0
@@ -56,6 +60,7 @@ t_done() {
 t_tmpdir() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/pwadmin-systest.XXXXXX")
 	chmod 0755 "$T"
+	T_SOCK=$T/sock
 	# shellcheck disable=SC2064
 	trap "t_cleanup_hook 2>/dev/null; rm -rf '$T'" EXIT
 }
@@ -104,7 +109,7 @@ t_conf() {
 # private socket, as root.
 t_client() {
 	LD_PRELOAD=libnss_wrapper.so "${T_PWADMIN:-$B/pwadmin}" \
-	    --socket "$T/sock" "$@"
+	    --socket "$T_SOCK" "$@"
 }
 
 T_DAEMON_PID=""
@@ -148,6 +153,6 @@ t_account() {
 	    t_client --stdin useradd "$u" --role "$2" >/dev/null || return 1
 	printf 'Issued-login-7x\nGood-login-pw1\nIssued-conf-7x\nGood-conf-pw1\n' |
 	    LD_PRELOAD=libnss_wrapper.so setpriv --reuid="$u" --regid="$u" \
-	    --clear-groups "${T_PWADMIN:-$B/pwadmin}" --socket "$T/sock" --stdin \
+	    --clear-groups "${T_PWADMIN:-$B/pwadmin}" --socket "$T_SOCK" --stdin \
 	    passwd >/dev/null
 }
