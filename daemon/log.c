@@ -18,6 +18,13 @@ static bool log_stderr = true;
 static bool log_journal;	/* stderr is systemd's journal stream */
 static bool log_echo;		/* syslog, and stderr while starting */
 static bool log_debug_on;
+static void (*at_fatal)(void);
+
+void
+log_at_fatal(void (*fn)(void))
+{
+	at_fatal = fn;
+}
 
 /*
  * Is stderr the stream systemd connected to the journal ($JOURNAL_STREAM
@@ -105,6 +112,8 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_CRIT, fmt, ap, strerror(saved));
 	va_end(ap);
+	if (at_fatal != NULL)
+		at_fatal();
 	exit(1);
 }
 
@@ -116,5 +125,7 @@ fatalx(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_CRIT, fmt, ap, NULL);
 	va_end(ap);
+	if (at_fatal != NULL)
+		at_fatal();
 	exit(1);
 }

@@ -17,6 +17,8 @@ void log_warnx(const char *fmt, ...) PWD_PRINTF(1, 2);
 void log_notice(const char *fmt, ...) PWD_PRINTF(1, 2);
 void log_info(const char *fmt, ...) PWD_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) PWD_PRINTF(1, 2);
+/* fn runs in fatal()/fatalx() before exit (NULL: nothing). */
+void log_at_fatal(void (*fn)(void));
 /* Startup only: log and exit(1). */
 __attribute__((noreturn)) void fatal(const char *fmt, ...) PWD_PRINTF(1, 2);
 __attribute__((noreturn)) void fatalx(const char *fmt, ...) PWD_PRINTF(1, 2);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* pwadmind: flags, config, socket, privilege drop, store, serve. */
 #include <sys/file.h>
+#include <sys/poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -133,9 +134,9 @@ drop_target(const struct pwd_conf *c)
 }
 
 /*
- * A directory the daemon needs (the socket's, the store's): made with
- * `mode' when missing, and then given to the user the daemon drops to.
- * An existing directory is left as it is (the store checks its own).
+ * A directory the daemon needs: made with `mode' when missing and, for the
+ * store's, given to the user the daemon drops to (`to').  An existing
+ * directory is left as it is (the store checks its own).
  */
 static void
 make_dir(const char *path, mode_t mode, const struct passwd *to)
@@ -171,17 +172,15 @@ dir_of(const char *path, char *dir, size_t size)
 
 /*
  * Drop to `to' for good (groups, gid, uid) and check that root cannot be
- * regained.  The socket the daemon made is handed over first, so that it
- * can remove it when it stops.
+ * regained.  The socket, its directory and the pid file stay root's: the
+ * daemon's user can neither replace nor rewrite them (the module trusts a
+ * root-owned socket), at the price of leaving them behind when it stops.
  */
 static void
-drop_privileges(const struct passwd *to, const char *user,
-    const char *socket_path)
+drop_privileges(const struct passwd *to, const char *user)
 {
 	if (to == NULL)
 		return;
-	if (socket_path != NULL && lchown(socket_path, to->pw_uid, to->pw_gid) != 0)
-		fatal("chown %s", socket_path);
 	if (setgroups(1, &to->pw_gid) != 0 ||
 	    setresgid(to->pw_gid, to->pw_gid, to->pw_gid) != 0 ||
 	    setresuid(to->pw_uid, to->pw_uid, to->pw_uid) != 0)
@@ -210,6 +209,8 @@ sane_stdio(void)
 
 /* Written to by the detached daemon once it serves (see detach()). */
 static int ready_fd = -1;
+/* How long the started process waits for a detaching daemon. */
+#define PWD_START_WAIT_S 60
 
 /*
  * Without -f: a classic double fork.  The process that was started waits
@@ -230,7 +231,14 @@ detach(void)
 	if ((pid = fork()) < 0)
 		fatal("fork");
 	if (pid > 0) {
+		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+
 		close(p[1]);
+		if (poll(&pfd, 1, PWD_START_WAIT_S * 1000) == 0) {
+			fprintf(stderr, "pwadmind: not ready after %d s; it may "
+			    "still start: see the log\n", PWD_START_WAIT_S);
+			_exit(1);
+		}
 		do
 			n = read(p[0], &c, 1);
 		while (n < 0 && errno == EINTR);
@@ -276,11 +284,14 @@ announce_ready(void)
 }
 
 /*
- * The pid file of a detached daemon (or of -p): opened and locked as root
- * before the socket is made, so that a second daemon stops before it
- * touches anything; the pid is written once the daemon has detached (the
- * lock goes with the open file to the child).  It stays open, and locked,
- * for the daemon's life.  Refuses a link or a file that is not root's own.
+ * The pid file of a detached daemon (or of -p), root's, in a directory of
+ * root's.  It is opened and locked as root before the socket is made, so
+ * that a second daemon stops before it touches anything; the lock goes
+ * with the open file to the detached child, which keeps it open read-only
+ * for its life (`pkill -F FILE -L' checks the lock).  The pid is written
+ * through a second descriptor closed before the privilege drop, so the
+ * daemon's user can never rewrite it.  Refuses a link, and a file that is
+ * not root's own.
  */
 static int
 lock_pid_file(const char *path)
@@ -290,13 +301,13 @@ lock_pid_file(const char *path)
 	ssize_t len;
 	int fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		fatal("pid file %s", path);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
 	    st.st_uid != geteuid() || fchmod(fd, 0644) != 0)
-		fatalx("pid file %s: not a regular file of the daemon's user "
-		    "with one link", path);
+		fatalx("pid file %s: must be a regular file owned by uid %u with "
+		    "one link", path, (unsigned)geteuid());
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		len = pread(fd, buf, sizeof(buf) - 1, 0);
 		buf[len > 0 ? len : 0] = '\0';
@@ -308,20 +319,57 @@ lock_pid_file(const char *path)
 }
 
 static void
-write_pid_file(int fd, const char *path)
+write_pid_file(int lockfd, const char *path)
 {
-	char buf[32];
-	int len;
+	char buf[32], self[64];
+	int fd, len;
 
+	/* the same file, opened again for writing (no path lookup) */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", lockfd);
+	if ((fd = open(self, O_WRONLY | O_CLOEXEC)) < 0)
+		fatal("pid file %s", path);
 	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)len, 0) != len ||
 	    fsync(fd) != 0)
 		fatal("pid file %s", path);
+	close(fd);
+}
+
+/*
+ * Descriptors the starting process left open (a redirection, a pipe)
+ * must not reach the daemon, least of all once it runs as another user.
+ * systemd's sockets (LISTEN_FDS, for this process) are kept.
+ */
+static void
+close_inherited(void)
+{
+	const char *lp = getenv("LISTEN_PID"), *lf = getenv("LISTEN_FDS");
+	unsigned first = 3;
+	long n;
+
+	if (lp != NULL && lf != NULL && strtol(lp, NULL, 10) == (long)getpid() &&
+	    (n = strtol(lf, NULL, 10)) > 0 && n < 64)
+		first = SD_LISTEN_FDS_START + (unsigned)n;
+	if (close_range(first, ~0U, 0) != 0)
+		fatal("close_range");
+}
+
+/* Files a start that fails before serving removes (see cleanup_start). */
+static char made_socket[PATH_MAX], made_pid_file[PATH_MAX];
+
+/* On a fatal error: remove the socket and pid file this start made. */
+static void
+cleanup_start(void)
+{
+	if (made_socket[0] != '\0')
+		unlink(made_socket);
+	if (made_pid_file[0] != '\0')
+		unlink(made_pid_file);
 }
 
 /* The listening socket: systemd's (socket activation) or our own. */
 static int
-open_socket(const struct pwd_conf *c, bool *own, const struct passwd *to)
+open_socket(const struct pwd_conf *c, bool *own)
 {
 	char err[256], dir[PATH_MAX];
 	int n = sd_listen_fds(1), fd;
@@ -334,11 +382,12 @@ open_socket(const struct pwd_conf *c, bool *own, const struct passwd *to)
 			fatalx("the socket from systemd is not a listening Unix stream socket");
 		return SD_LISTEN_FDS_START;
 	}
-	/* its directory (/run/pwadmin) may be missing after a reboot */
+	/* its directory (/run/pwadmin) may be missing after a reboot: root's */
 	dir_of(c->socket, dir, sizeof(dir));
-	make_dir(dir, 0755, to);
+	make_dir(dir, 0755, NULL);
 	if (server_listen(c->socket, &fd, err, sizeof(err)) != PW_OK)
 		fatalx("%s", err);
+	snprintf(made_socket, sizeof(made_socket), "%s", c->socket);
 	*own = true;
 	return fd;
 }
@@ -394,6 +443,7 @@ main(int argc, char **argv)
 	int lfd, pid_fd = -1;
 
 	sane_stdio();
+	close_inherited();
 	parse_opts(argc, argv, &o);
 	load_config(&o, &conf);
 	if (o.check_only) {
@@ -401,6 +451,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_init(o.foreground, o.debug);
+	log_at_fatal(cleanup_start);
 	if (!o.foreground)	/* until ready: see detach() */
 		log_echo_stderr(true);
 	umask(077);
@@ -414,19 +465,21 @@ main(int argc, char **argv)
 	else if (!o.foreground) {
 		/* next to the socket: /run/pwadmin/pwadmind.pid */
 		dir_of(conf.socket, pid_file, sizeof(pid_file) - 13);
-		make_dir(pid_file, 0755, to);
+		make_dir(pid_file, 0755, NULL);
 		strcat(pid_file, "/pwadmind.pid");
 	}
-	if (pid_file[0] != '\0')
+	if (pid_file[0] != '\0') {
 		pid_fd = lock_pid_file(pid_file);
-	lfd = open_socket(&conf, &own_socket, to);
+		snprintf(made_pid_file, sizeof(made_pid_file), "%s", pid_file);
+	}
+	lfd = open_socket(&conf, &own_socket);
 	/* the store's directory: made as root for the daemon's user */
 	make_dir(conf.state_dir, 0700, to);
 	if (!o.foreground)
 		detach();
 	if (pid_fd >= 0)
 		write_pid_file(pid_fd, pid_file);
-	drop_privileges(to, conf.user, own_socket ? conf.socket : NULL);
+	drop_privileges(to, conf.user);
 	/* Signals are taken through a signalfd by the accept loop only. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -443,19 +496,18 @@ main(int argc, char **argv)
 	log_info("ready: socket %s, store %s, %u hash workers", conf.socket,
 	    conf.state_dir, conf.hash_workers);
 	announce_ready();
+	log_at_fatal(NULL);	/* serving: a later exit leaves them to main */
 	if (server_run(lfd, &conf, st) != 0) {
 		/* threads may still use the store: leave it to the kernel;
 		 * every committed write is already on disk */
 		log_warnx("exiting with requests still in progress");
-		if (pid_file[0] != '\0')
-			unlink(pid_file);
+		cleanup_start();
 		_exit(0);
 	}
 	sd_notify(0, "STOPPING=1");
 	store_close(st);
-	if (own_socket)
-		unlink(conf.socket);
-	if (pid_file[0] != '\0')
-		unlink(pid_file);
+	/* fails (and they stay, dead and unlocked) once root was dropped:
+	 * the next start replaces them */
+	cleanup_start();
 	return 0;
 }
