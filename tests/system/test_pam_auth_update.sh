@@ -222,6 +222,23 @@ fail() {
 	done
 	t_fail "${msg[@]}"
 }
+# pau_restores SNAPDIR ARGS...: the current test passes when
+# pam-auth-update ARGS exits 0, says nothing, and leaves the common-*
+# files as they were in $T/before (snapshot kept in SNAPDIR).
+pau_restores() {
+	local snap=$1 rc d
+	shift
+	pau "$@"
+	rc=$?
+	snapshot "$snap"
+	d=$(same_files "$T/before" "$snap")
+	if [ $rc -eq 0 ] && [ -z "$d" ] && [ ! -s "$T/pau.out" ]; then
+		t_ok
+	else
+		fail "pam-auth-update $*: exit $rc, said: $(cat "$T/pau.out")" \
+		    "differences from before:" "$d"
+	fi
+}
 pt_lines() { printf 'pamtester exit %s, said:\n' "$PT_RC"; printf '%s\n' "$PT_OUT"; }
 field() { # USER KEY: a field of `pwadmin status USER'
 	t_client status "$1" 2>&1 | awk -F': ' -v k="$2" '$1 == k { print $2 }'
@@ -233,15 +250,7 @@ snapshot "$T/before"
 # What a package's postinst runs once the profile is installed: with
 # "Default: no" it must change nothing.
 t_begin not_enabled_by_default
-pau --package
-rc=$?
-snapshot "$T/package"
-d=$(same_files "$T/before" "$T/package")
-if [ $rc -eq 0 ] && [ -z "$d" ] && [ ! -s "$T/pau.out" ]; then
-	t_ok
-else
-	fail "pam-auth-update --package: exit $rc, said: $(cat "$T/pau.out")" "differences from before:" "$d"
-fi
+pau_restores "$T/package" --package
 
 t_begin enable_is_clean
 pau --enable pwadmin
@@ -509,15 +518,7 @@ t_daemon_stop
 # ====================================================================
 # 3. taking the profile out again
 t_begin disable_restores_common_files
-pau --disable pwadmin
-rc=$?
-snapshot "$T/disabled"
-d=$(same_files "$T/before" "$T/disabled")
-if [ $rc -eq 0 ] && [ -z "$d" ] && [ ! -s "$T/pau.out" ]; then
-	t_ok
-else
-	fail "pam-auth-update --disable pwadmin: exit $rc, said: $(cat "$T/pau.out")" "differences from before:" "$d"
-fi
+pau_restores "$T/disabled" --disable pwadmin
 
 t_begin remove_restores_common_files
 pau --enable pwadmin
