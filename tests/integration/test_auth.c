@@ -22,6 +22,7 @@
 #include <security/pam_appl.h>
 #include <libpamtest.h>
 
+#include "frame.h"
 #include "harness.h"
 
 static struct th T;
@@ -78,21 +79,26 @@ static void
 test_wrong_password(void **state)
 {
 	char msg[1024];
+	int64_t t0;
 
 	(void)state;
+	/* the one wrong password of this file that waits the module's fail
+	 * delay (2 s, pam_fail_delay; libpam randomizes it, by at most half) */
+	t0 = frame_now_ms();
 	assert_int_equal(th_pam_auth("pwtest", "alice", "wrong-password-1", msg,
 	    sizeof(msg)), PAM_AUTH_ERR);
+	assert_true(frame_now_ms() - t0 >= 900);
 	assert_string_equal(msg, ""); /* nothing that tells it from unknown */
 	assert_int_equal(th_field(&T, "alice", "login_failures"), 1);
-	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
 	    sizeof(msg)), PAM_SUCCESS);
 	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
 	/* the other factor is independent */
-	assert_int_equal(th_pam_auth("pwconfirm", "alice", TH_PW_ALICE_LOGIN,
+	assert_int_equal(th_pam_auth_nodelay("pwconfirm", "alice", TH_PW_ALICE_LOGIN,
 	    msg, sizeof(msg)), PAM_AUTH_ERR);
 	assert_int_equal(th_field(&T, "alice", "confirm_failures"), 1);
 	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
-	assert_int_equal(th_pam_auth("pwconfirm", "alice", TH_PW_ALICE_CONFIRM,
+	assert_int_equal(th_pam_auth_nodelay("pwconfirm", "alice", TH_PW_ALICE_CONFIRM,
 	    msg, sizeof(msg)), PAM_SUCCESS);
 }
 
@@ -103,13 +109,13 @@ lock_alice(void)
 	int i;
 
 	for (i = 1; i < 5; i++) {
-		assert_int_equal(th_pam_auth("pwtest", "alice", "Wrong-guess-99",
+		assert_int_equal(th_pam_auth_nodelay("pwtest", "alice", "Wrong-guess-99",
 		    msg, sizeof(msg)), PAM_AUTH_ERR);
 		assert_int_equal(th_field(&T, "alice", "login_failures"), i);
 		assert_true(th_field_is(&T, "alice", "login", "available"));
 	}
 	/* the fifth failure locks, and says so */
-	assert_int_equal(th_pam_auth("pwtest", "alice", "Wrong-guess-99", msg,
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "alice", "Wrong-guess-99", msg,
 	    sizeof(msg)), PAM_MAXTRIES);
 	assert_non_null(strstr(msg, "locked"));
 	assert_true(th_field_is(&T, "alice", "login", "locked"));
@@ -144,7 +150,7 @@ test_locked_refused_without_hashing(void **state)
 	hashes = th_stat(&T, "hashes_evaluated");
 	refused = th_stat(&T, "refused_locked_unhashed");
 	/* even the right password is refused, and costs no hash */
-	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
 	    sizeof(msg)), PAM_MAXTRIES);
 	assert_string_equal(msg, "Your login password is locked after too many "
 	    "failed attempts; a master or admin can unlock it.");
@@ -165,7 +171,7 @@ test_unlock_by_root(void **state)
 	assert_non_null(strstr(T.out, "alice"));
 	assert_true(th_field_is(&T, "alice", "login", "available"));
 	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
-	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
 	    sizeof(msg)), PAM_SUCCESS);
 }
 
@@ -190,7 +196,7 @@ test_unlock_by_master(void **state)
 	    "unlock", "alice", (char *)NULL), 0);
 	assert_int_equal(th_field(&T, "boss", "confirm_failures"), 0);
 	assert_true(th_field_is(&T, "alice", "login", "available"));
-	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
 	    sizeof(msg)), PAM_SUCCESS);
 	/* a user may not unlock anyone */
 	assert_int_equal(th_client(&T, TH_UID_ALICE, TH_PW_ALICE_CONFIRM "\n",
@@ -203,14 +209,14 @@ test_unknown_user(void **state)
 	char msg[1024];
 
 	(void)state;
-	assert_int_equal(th_pam_auth("pwtest", "nosuchuser", "Whatever-123",
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "nosuchuser", "Whatever-123",
 	    msg, sizeof(msg)), PAM_USER_UNKNOWN);
 	assert_string_equal(msg, ""); /* same (no) message as a wrong password */
 	/* it paid a dummy verification, like a wrong password */
 	assert_int_equal(th_stat(&T, "hashes_evaluated"), 1);
 	assert_int_equal(th_stat(&T, "hashes_dummy"), 1);
 	/* a name the protocol refuses is unknown too, not an error */
-	assert_int_equal(th_pam_auth("pwtest", "bad name", "Whatever-123", msg,
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "bad name", "Whatever-123", msg,
 	    sizeof(msg)), PAM_USER_UNKNOWN);
 }
 
@@ -222,13 +228,13 @@ test_daemon_down(void **state)
 	char msg[1024];
 
 	(void)state;
-	assert_int_equal(th_pam_auth("pwdown", "alice", TH_PW_ALICE_LOGIN, msg,
+	assert_int_equal(th_pam_auth_nodelay("pwdown", "alice", TH_PW_ALICE_LOGIN, msg,
 	    sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
 	assert_int_equal(th_pam("pwdown", "alice", NULL, ops, unavail, 1, msg,
 	    sizeof(msg)), 1);
 	/* and the real daemon, stopped, fails closed the same way */
 	assert_int_equal(th_daemon_stop(&T), 0);
-	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
 	    sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
 	assert_int_equal(th_client(&T, 0, "", "status", "alice", (char *)NULL), 3);
 	assert_int_equal(th_daemon_start(&T, NULL, true), 0);
@@ -241,7 +247,7 @@ test_unknown_module_argument_fails_closed(void **state)
 
 	(void)state;
 	/* an argument the module does not know (nullok) must not be ignored */
-	assert_int_equal(th_pam_auth("pwbadarg", "alice", TH_PW_ALICE_LOGIN, msg,
+	assert_int_equal(th_pam_auth_nodelay("pwbadarg", "alice", TH_PW_ALICE_LOGIN, msg,
 	    sizeof(msg)), PAM_SERVICE_ERR);
 }
 
@@ -279,7 +285,7 @@ test_untrusted_socket_owner(void **state)
 		_exit(0);
 	}
 	assert_int_equal(read(ready[0], &got, 1), 1);
-	assert_int_equal(th_pam_auth("pwfake", "alice", TH_PW_ALICE_LOGIN, msg,
+	assert_int_equal(th_pam_auth_nodelay("pwfake", "alice", TH_PW_ALICE_LOGIN, msg,
 	    sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
 	kill(pid, SIGTERM);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
