@@ -24,6 +24,8 @@
 
 #include "frame.h"
 #include "harness.h"
+#include "proto.h"
+#include "pwerr.h"
 
 static struct th T;
 
@@ -31,6 +33,7 @@ static const char *const services[] = {
 	"pwtest|socket=@DIR@/sock",
 	"pwdown|socket=@DIR@/nosock",
 	"pwfake|socket=@DIR@/fake/sock",
+	"pwfakeotp|socket=@DIR@/fakeotp/sock otp",
 	"pwconfirm|socket=@DIR@/sock factor=confirm",
 	"pwbadarg|socket=@DIR@/sock nullok",
 	NULL,
@@ -293,6 +296,86 @@ test_untrusted_socket_owner(void **state)
 	assert_true(WIFSIGNALED(st));
 }
 
+/*
+ * A daemon (root's socket, so trusted) that says yes to every password but
+ * does not say whose account it checked: the first reply names no account,
+ * the second another one.  With `otp', the module must not take either for
+ * "no token": the OTP step is never skipped by a gap in a reply.  The fake
+ * exits 0 when it saw exactly two AUTH requests and nothing else.
+ */
+static void
+fake_daemon(int lfd, int ready)
+{
+	size_t cap = 4 + PW_FRAME_MAX;
+	uint8_t *buf = malloc(cap), type;
+	struct pw_request *req = calloc(1, sizeof(*req));
+	struct pw_reply *rep = calloc(1, sizeof(*rep));
+	struct wire payload, w;
+	int i, c;
+
+	if (buf == NULL || req == NULL || rep == NULL)
+		_exit(92);
+	(void)!write(ready, "r", 1);
+	alarm(10);
+	for (i = 0; i < 2; i++) {
+		if ((c = accept(lfd, NULL, NULL)) < 0 ||
+		    frame_recv(c, buf, cap, &type, &payload,
+		    frame_now_ms() + 5000) != PW_OK ||
+		    proto_decode_req(&payload, type, req) != PW_OK ||
+		    type != PW_REQ_AUTH)
+			_exit(10 + i);
+		memset(rep, 0, sizeof(*rep));
+		rep->type = (uint8_t)(type | PW_REPLY);
+		rep->status = PW_OK;
+		if (i == 1) { /* someone else's account, with no token */
+			rep->naccts = 1;
+			snprintf(rep->accts[0].name, sizeof(rep->accts[0].name),
+			    "mallory");
+			rep->accts[0].otp = PW_OTP_NONE;
+		}
+		frame_begin(&w, buf, cap, rep->type);
+		if (proto_encode_reply(&w, rep) != PW_OK ||
+		    frame_send(c, &w, frame_now_ms() + 5000) != PW_OK)
+			_exit(20 + i);
+		close(c);
+	}
+	/* a third request (the one-time password) would be a failure */
+	_exit(0);
+}
+
+static void
+test_otp_gap_fails_closed(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[4096], msg[1024], got;
+	int ready[2], st, fd;
+	pid_t pid;
+
+	(void)state;
+	th_path(&T, dir, sizeof(dir), "fakeotp");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(chmod(sa.sun_path, 0666), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(pipe(ready), 0);
+	if ((pid = fork()) == 0)
+		fake_daemon(fd, ready[1]);
+	close(fd);
+	assert_int_equal(read(ready[0], &got, 1), 1);
+	/* no account in the reply */
+	assert_int_equal(th_pam_auth_nodelay("pwfakeotp", "alice",
+	    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_AUTH_ERR);
+	/* another account in the reply */
+	assert_int_equal(th_pam_auth_nodelay("pwfakeotp", "alice",
+	    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_AUTH_ERR);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 /* pamtester as another uid, under its own pam_wrapper. */
 static int
 pamtester_as(uid_t uid, const char *user, const char *password)
@@ -377,6 +460,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_daemon_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_unknown_module_argument_fails_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_otp_gap_fails_closed,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untrusted_socket_owner, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_nonroot_peer, setup, teardown),
