@@ -550,6 +550,48 @@ change(pam_handle_t *pamh, int flags, const struct modargs *a,
 	return rv;
 }
 
+/*
+ * The preliminary pass's verdict, kept for the update pass of the same
+ * pam_chauthtok() (pam_set_data), so that both are routed alike even if
+ * the daemon's answer changes in between, and a refusal is said once.
+ */
+#define PRELIM_KEY "pam_pwadmin_prelim"
+
+static void
+prelim_free(pam_handle_t *pamh, void *data, int status)
+{
+	(void)pamh;
+	(void)status;
+	free(data);
+}
+
+static void
+prelim_save(pam_handle_t *pamh, int rv)
+{
+	int *p = malloc(sizeof(*p));
+
+	/* without it the update pass asks anew, as the daemon answers then */
+	if (p == NULL)
+		return;
+	*p = rv;
+	if (pam_set_data(pamh, PRELIM_KEY, p, prelim_free) != PAM_SUCCESS)
+		free(p);
+}
+
+/* The verdict saved by this call's preliminary pass (and forgets it), or
+ * -1 when there is none. */
+static int
+prelim_take(pam_handle_t *pamh)
+{
+	const void *d = NULL;
+	int rv = -1;
+
+	if (pam_get_data(pamh, PRELIM_KEY, &d) == PAM_SUCCESS && d != NULL)
+		rv = *(const int *)d;
+	(void)pam_set_data(pamh, PRELIM_KEY, NULL, NULL);
+	return rv;
+}
+
 int
 pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -557,8 +599,10 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct pw_request *req = NULL;
 	struct pw_reply *rep = NULL;
 	const char *user = NULL;
-	int rv = PAM_AUTHTOK_ERR, pr;
+	int rv = PAM_AUTHTOK_ERR, pr, prelim = -1;
 
+	if (!(flags & PAM_PRELIM_CHECK))
+		prelim = prelim_take(pamh);
 	if ((pr = begin_valid(pamh, argc, argv, PW_PHASE_PASSWD, &args,
 	    &user)) != PAM_SUCCESS) {
 		rv = pr; /* rv itself stays a failure until the verdict */
@@ -581,11 +625,31 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		uint8_t bits;
 
 		rv = factors_to_change(pamh, flags, &args, user, req, rep, &bits);
+		prelim_save(pamh, rv);
+		goto out;
+	}
+	/* refused in the preliminary pass (and the stack went on): the same
+	 * answer, already said */
+	if (prelim != -1 && prelim != PAM_SUCCESS) {
+		rv = prelim;
 		goto out;
 	}
 	/* a wrong current password waits like a wrong login password */
 	(void)pam_fail_delay(pamh, PW_FAIL_DELAY);
 	rv = change(pamh, flags, &args, user, req, rep);
+	/*
+	 * The preliminary pass said this account is pwadmin's, so the stack
+	 * skipped the next module's preliminary check: an answer that a
+	 * stack routes on (user_unknown, authinfo_unavail) would now let that
+	 * module's update run unchecked.  A failure, not a route.
+	 */
+	if (prelim == PAM_SUCCESS &&
+	    (rv == PAM_USER_UNKNOWN || rv == PAM_AUTHINFO_UNAVAIL)) {
+		pam_syslog(pamh, LOG_ERR, "password change of %s refused: the "
+		    "first pass found it in the store, the update pass got: %s",
+		    user, pam_strerror(pamh, rv));
+		rv = PAM_AUTHTOK_ERR;
+	}
 out:
 	if (req != NULL)
 		proto_wipe_req(req);

@@ -67,8 +67,26 @@ static const char svc_prelim[] =
 	"password optional pam_echo.so prelim-next\n"
 	"password required pam_deny.so\n";
 
+/*
+ * The daemon stops between the two passes: pam_exec runs in the update
+ * pass only, before pam_pwadmin, and waits until the socket is gone.
+ * pam_permit stands for a module whose update would run unchecked.
+ */
+static const char svc_between[] =
+	"password optional pam_exec.so /bin/sh -c [kill $(cat @DIR@/daemon.pid); "
+	"while test -S @DIR@/sock; do sleep 0.05; done]\n"
+	"password [success=done user_unknown=ignore authinfo_unavail=ignore "
+	"default=die] " MOD "\n"
+	"password required pam_permit.so\n";
+/* A stack that goes on after a refusal: the refusal is said once. */
+static const char svc_sufficient[] =
+	"password sufficient " MOD "\n"
+	"password required pam_permit.so\n";
+
 static struct th_svcfile files[] = {
 	{ "pwprelim", svc_prelim },
+	{ "pwbetween", svc_between },
+	{ "pwsufficient", svc_sufficient },
 	{ "pwlogin", svc_login },
 	{ "pwpasswd", svc_passwd },
 	{ "pwpasswdc", svc_passwd_confirm },
@@ -579,6 +597,48 @@ test_prelim_routed(void **state)
 	    PAM_AUTHTOK_ERR, a, &s), PAM_AUTHTOK_ERR);
 	assert_string_equal(s.infos, "prelim-next");
 	assert_string_equal(s.prompts, "");
+}
+
+/* Both passes routed alike when the daemon stops in between. */
+static void
+test_prelim_then_daemon_gone(void **state)
+{
+	struct th_script s = { 0 };
+	const char *const a[] = { TH_PW_ALICE_LOGIN, PW_NEW_LOGIN, PW_NEW_LOGIN,
+		NULL };
+	char path[PATH_MAX];
+	FILE *f;
+
+	(void)state;
+	th_path(&T, path, sizeof(path), "daemon.pid");
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "%d\n", (int)T.daemon);
+	fclose(f);
+	/* the preliminary pass finds alice; the update pass finds no daemon:
+	 * refused, not routed on to pam_permit */
+	assert_int_equal(pam1("pwbetween", "alice", PAMTEST_CHAUTHTOK, 0,
+	    PAM_AUTHTOK_ERR, a, &s), PAM_AUTHTOK_ERR);
+	assert_string_equal(s.prompts, "");
+	assert_int_equal(th_daemon_stop(&T), 0); /* reap it */
+}
+
+/* A refusal in the preliminary pass is said once, whatever the stack. */
+static void
+test_prelim_refusal_said_once(void **state)
+{
+	struct th_script s = { 0 };
+	const char *const a[] = { TH_PW_ALICE_LOGIN, PW_NEW_LOGIN, PW_NEW_LOGIN,
+		NULL };
+	const char *e;
+
+	(void)state;
+	assert_int_equal(th_client(&T, 0, "", "suspend", "alice", (char *)NULL),
+	    0);
+	(void)pam1("pwsufficient", "alice", PAMTEST_CHAUTHTOK, 0,
+	    PAM_SUCCESS, a, &s);
+	assert_string_equal(s.prompts, "");
+	assert_non_null(e = strstr(s.errors, "suspended"));
+	assert_null(strstr(e + 1, "suspended"));
 }
 
 /* ==== quality (rule 10) ==== */
@@ -1359,6 +1419,10 @@ main(int argc, char **argv)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_prelim_routed, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_prelim_then_daemon_gone,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prelim_refusal_said_once,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quality_rules, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_other_password, setup,
