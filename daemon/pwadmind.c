@@ -157,6 +157,32 @@ make_dir(const char *path, mode_t mode, const struct passwd *to)
 	close(fd);
 }
 
+/*
+ * The directory of the socket and pid file must be root's when the daemon
+ * drops privileges.  One that belongs to the user it drops to (as an
+ * earlier release, or a systemd RuntimeDirectory=, left it) is taken back:
+ * that user could otherwise swap the pid file root's scripts read.
+ */
+static void
+reclaim_dir(const char *path, const struct passwd *to)
+{
+	struct stat st;
+	int fd;
+
+	if (to == NULL)
+		return;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st) != 0)
+		fatal("%s", path);
+	if (st.st_uid == to->pw_uid) {
+		if (fchown(fd, 0, 0) != 0 || fchmod(fd, 0755) != 0)
+			fatal("%s: cannot make it root's", path);
+		log_notice("%s belonged to uid %u: now root's, mode 0755", path,
+		    (unsigned)to->pw_uid);
+	}
+	close(fd);
+}
+
 /* The socket's directory, from its path (which is absolute). */
 static void
 dir_of(const char *path, char *dir, size_t size)
@@ -286,53 +312,78 @@ announce_ready(void)
 /*
  * The pid file of a detached daemon (or of -p), root's, in a directory of
  * root's.  It is opened and locked as root before the socket is made, so
- * that a second daemon stops before it touches anything; the lock goes
- * with the open file to the detached child, which keeps it open read-only
- * for its life (`pkill -F FILE -L' checks the lock).  The pid is written
- * through a second descriptor closed before the privilege drop, so the
- * daemon's user can never rewrite it.  Refuses a link, and a file that is
- * not root's own.
+ * that a second daemon stops before it touches anything, and emptied at
+ * once, so that until this daemon's pid is in it, it names no process
+ * (`pkill -F FILE -L' refuses an empty file).  The lock goes with the open
+ * file to the detached child, which keeps it open read-only for its life;
+ * the pid goes in through a second descriptor closed before the privilege
+ * drop, so the daemon's user can never rewrite it.  Refuses a link, and a
+ * file that is not root's own.
  */
-static int
-lock_pid_file(const char *path)
-{
-	char buf[32];
-	struct stat st;
-	ssize_t len;
-	int fd;
+struct pid_file {
+	int lock_fd, write_fd;
+	bool created;	/* by this start: a failed start removes it */
+};
 
-	fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		fatal("pid file %s", path);
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-	    st.st_uid != geteuid() || fchmod(fd, 0644) != 0)
-		fatalx("pid file %s: must be a regular file owned by uid %u with "
-		    "one link", path, (unsigned)geteuid());
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		len = pread(fd, buf, sizeof(buf) - 1, 0);
-		buf[len > 0 ? len : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		fatalx("pid file %s: another pwadmind runs (pid %s)", path,
-		    buf[0] != '\0' ? buf : "?");
+static void
+lock_pid_file(const char *path, struct pid_file *pf)
+{
+	struct stat st, now;
+	char buf[32];
+	ssize_t len;
+	int fd, tries;
+
+	for (tries = 0;; tries++) {
+		pf->created = true;
+		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
+		if (fd < 0 && errno == EEXIST) {
+			pf->created = false;
+			fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (fd < 0)
+			fatal("pid file %s", path);
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+		    st.st_nlink != 1 || st.st_uid != geteuid() ||
+		    fchmod(fd, 0644) != 0)
+			fatalx("pid file %s: must be a regular file owned by uid "
+			    "%u with one link", path, (unsigned)geteuid());
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			len = pread(fd, buf, sizeof(buf) - 1, 0);
+			buf[len > 0 ? len : 0] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			fatalx("pid file %s: another pwadmind runs (pid %s)", path,
+			    buf[0] != '\0' ? buf : "?");
+		}
+		/* still the file the path names: a start that failed may have
+		 * removed it between our open and our lock */
+		if (lstat(path, &now) == 0 && now.st_dev == st.st_dev &&
+		    now.st_ino == st.st_ino)
+			break;
+		close(fd);
+		if (tries == 3)
+			fatalx("pid file %s: replaced while being locked", path);
 	}
-	return fd;
+	pf->lock_fd = fd;
+	pf->write_fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (pf->write_fd < 0 || fstat(pf->write_fd, &now) != 0 ||
+	    now.st_dev != st.st_dev || now.st_ino != st.st_ino ||
+	    ftruncate(pf->write_fd, 0) != 0)
+		fatal("pid file %s", path);
 }
 
 static void
-write_pid_file(int lockfd, const char *path)
+write_pid_file(struct pid_file *pf, const char *path)
 {
-	char buf[32], self[64];
-	int fd, len;
+	char buf[32];
+	int len;
 
-	/* the same file, opened again for writing (no path lookup) */
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", lockfd);
-	if ((fd = open(self, O_WRONLY | O_CLOEXEC)) < 0)
-		fatal("pid file %s", path);
 	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)len, 0) != len ||
-	    fsync(fd) != 0)
+	if (pwrite(pf->write_fd, buf, (size_t)len, 0) != len ||
+	    fsync(pf->write_fd) != 0)
 		fatal("pid file %s", path);
-	close(fd);
+	close(pf->write_fd);
+	pf->write_fd = -1;
 }
 
 /*
@@ -344,14 +395,26 @@ static void
 close_inherited(void)
 {
 	const char *lp = getenv("LISTEN_PID"), *lf = getenv("LISTEN_FDS");
-	unsigned first = 3;
+	struct rlimit rl;
+	unsigned first = 3, fd, max;
+	char *end;
 	long n;
 
-	if (lp != NULL && lf != NULL && strtol(lp, NULL, 10) == (long)getpid() &&
-	    (n = strtol(lf, NULL, 10)) > 0 && n < 64)
-		first = SD_LISTEN_FDS_START + (unsigned)n;
-	if (close_range(first, ~0U, 0) != 0)
-		fatal("close_range");
+	if (lp != NULL && lf != NULL && strtol(lp, NULL, 10) == (long)getpid()) {
+		errno = 0;
+		n = strtol(lf, &end, 10);
+		/* what sd_listen_fds() will accept, or it refuses (and so
+		 * does open_socket()) */
+		if (errno == 0 && end != lf && *end == '\0' && n > 0 && n < 64)
+			first = SD_LISTEN_FDS_START + (unsigned)n;
+	}
+	if (close_range(first, ~0U, 0) == 0)
+		return;
+	/* kernels before 5.9, or a filter that refuses it: one by one */
+	max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ?
+	    (unsigned)rl.rlim_cur : 65536;
+	for (fd = first; fd < max; fd++)
+		(void)close((int)fd);
 }
 
 /* Files a start that fails before serving removes (see cleanup_start). */
@@ -369,12 +432,15 @@ cleanup_start(void)
 
 /* The listening socket: systemd's (socket activation) or our own. */
 static int
-open_socket(const struct pwd_conf *c, bool *own)
+open_socket(const struct pwd_conf *c, bool *own, const struct passwd *to)
 {
 	char err[256], dir[PATH_MAX];
 	int n = sd_listen_fds(1), fd;
 
 	*own = false;
+	if (n < 0)
+		fatalx("the socket passed by systemd (LISTEN_FDS, LISTEN_PID) "
+		    "is malformed: %s", strerror(-n));
 	if (n > 1)
 		fatalx("expected one socket from systemd, got %d", n);
 	if (n == 1) {
@@ -385,6 +451,7 @@ open_socket(const struct pwd_conf *c, bool *own)
 	/* its directory (/run/pwadmin) may be missing after a reboot: root's */
 	dir_of(c->socket, dir, sizeof(dir));
 	make_dir(dir, 0755, NULL);
+	reclaim_dir(dir, to);
 	if (server_listen(c->socket, &fd, err, sizeof(err)) != PW_OK)
 		fatalx("%s", err);
 	snprintf(made_socket, sizeof(made_socket), "%s", c->socket);
@@ -440,7 +507,8 @@ main(int argc, char **argv)
 	sigset_t set;
 	char err[512], pid_file[PATH_MAX];
 	bool own_socket;
-	int lfd, pid_fd = -1;
+	struct pid_file pf = { -1, -1, false };
+	int lfd;
 
 	sane_stdio();
 	close_inherited();
@@ -466,19 +534,22 @@ main(int argc, char **argv)
 		/* next to the socket: /run/pwadmin/pwadmind.pid */
 		dir_of(conf.socket, pid_file, sizeof(pid_file) - 13);
 		make_dir(pid_file, 0755, NULL);
+		reclaim_dir(pid_file, to);
 		strcat(pid_file, "/pwadmind.pid");
 	}
 	if (pid_file[0] != '\0') {
-		pid_fd = lock_pid_file(pid_file);
-		snprintf(made_pid_file, sizeof(made_pid_file), "%s", pid_file);
+		lock_pid_file(pid_file, &pf);
+		if (pf.created)
+			snprintf(made_pid_file, sizeof(made_pid_file), "%s",
+			    pid_file);
 	}
-	lfd = open_socket(&conf, &own_socket);
+	lfd = open_socket(&conf, &own_socket, to);
 	/* the store's directory: made as root for the daemon's user */
 	make_dir(conf.state_dir, 0700, to);
 	if (!o.foreground)
 		detach();
-	if (pid_fd >= 0)
-		write_pid_file(pid_fd, pid_file);
+	if (pf.write_fd >= 0)
+		write_pid_file(&pf, pid_file);
 	drop_privileges(to, conf.user);
 	/* Signals are taken through a signalfd by the accept loop only. */
 	sigemptyset(&set);

@@ -173,6 +173,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	for n in "installed daemon started as root drops to its user" \
 	    "pamtester through the installed module" \
 	    "a second daemon is refused; after SIGTERM the next start works" \
+	    "a failed start leaves no pid file naming a process; run dir taken back" \
 	    "socket activation: the daemon serves on the socket it is given" \
 	    "the daemon stays inside the unit's system-call filter"; do
 		t_begin "$n"
@@ -320,6 +321,38 @@ fi
 [ -n "$NPID" ] && kill -TERM "$NPID" 2>/dev/null
 for _ in $(seq 100); do kill -0 "$NPID" 2>/dev/null || break; sleep 0.05; done
 DPID=""
+
+t_begin "a failed start leaves no pid file naming a process; run dir taken back"
+# The daemon above left its pid file (root's, unlocked) naming its old pid.
+# A start that fails after taking the lock (here: a plain file where the
+# socket goes) must leave that file empty, not naming the old pid; a pid
+# file it created itself it removes.  A run directory of the daemon's
+# user (an earlier setup) is taken back first.
+old=$(cat "$PIDF" 2>/dev/null)
+rm -f "$SOCK"
+: >"$SOCK"
+chown 2099:2099 "$T/run/pwadmin"
+out1=$(LD_PRELOAD=libnss_wrapper.so "$D/usr/sbin/pwadmind" -c "$T/pwadmind.conf" 2>&1)
+rc1=$?
+left1=$(stat -c %s "$PIDF" 2>/dev/null)
+dir=$(stat -c '%u:%g %a' "$T/run/pwadmin")
+rm -f "$PIDF"
+out2=$(LD_PRELOAD=libnss_wrapper.so "$D/usr/sbin/pwadmind" -c "$T/pwadmind.conf" 2>&1)
+rc2=$?
+rm -f "$SOCK"
+if [ -z "$old" ]; then
+	t_fail "no pid file left by the daemon of the test above"
+elif [ $rc1 -ne 1 ] || ! grep -q "exists and is not a socket" <<<"$out1"; then
+	t_fail "start over a plain file: rc $rc1, want 1 and why:" "$out1"
+elif [ "$left1" != 0 ]; then
+	t_fail "the old pid file was left with $left1 bytes (it named $old)"
+elif [ "$dir" != "0:0 755" ]; then
+	t_fail "the run directory was not taken back: $dir"
+elif [ $rc2 -ne 1 ] || [ -e "$PIDF" ]; then
+	t_fail "a failed start left the pid file it created (rc $rc2)" "$out2"
+else
+	t_ok
+fi
 
 t_begin "socket activation: the daemon serves on the socket it is given"
 # systemd-socket-activate binds the socket, like pwadmind.socket, and starts
