@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "output.h"
@@ -83,6 +84,7 @@ passwd_read(const struct prompt_src *src, const char *user, uint32_t flags,
 	req->type = PW_REQ_PASSWD;
 	req->flags = flags & (PW_F_LOGIN | PW_F_CONFIRM);
 	req->nsecrets = 4;
+	req->caller_uid = (uint32_t)getuid();
 	(void)snprintf(req->user, sizeof(req->user), "%s", user);
 	(void)snprintf(req->service, sizeof(req->service), "%s",
 	    PASSWD_SERVICE);

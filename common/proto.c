@@ -18,13 +18,14 @@
 #define F_TARGETS  0x100u /* u32 count, then names */
 #define F_SECRETS  0x200u /* u8 count (exactly nsecrets), then strings */
 #define F_RANGE	   0x400u /* u64 since, u64 after */
+#define F_CALLER   0x800u /* u32: the module's process's real uid */
 
 static const struct {
 	uint32_t fields;
 	uint32_t nsecrets;
 } schema[PW_REQ_TYPE_MAX + 1] = {
-	[PW_REQ_AUTH] = { F_USER | F_SERVICE | F_RHOST | F_FACTOR | F_SECRETS, 1 },
-	[PW_REQ_ACCT] = { F_USER | F_SERVICE | F_RHOST, 0 },
+	[PW_REQ_AUTH] = { F_USER | F_SERVICE | F_RHOST | F_CALLER | F_FACTOR | F_SECRETS, 1 },
+	[PW_REQ_ACCT] = { F_USER | F_SERVICE | F_RHOST | F_CALLER, 0 },
 	[PW_REQ_INIT] = { F_USER | F_SECRETS, 2 },
 	[PW_REQ_USERADD] = { F_USER | F_ROLE | F_SECRETS, 3 },
 	[PW_REQ_STATUS] = { F_USER_OPT, 0 },
@@ -39,10 +40,10 @@ static const struct {
 	[PW_REQ_AUDIT] = { F_RANGE, 0 },
 	[PW_REQ_AUDIT_VERIFY] = { 0, 0 },
 	[PW_REQ_BACKUP] = { 0, 0 },
-	[PW_REQ_PASSWD] = { F_USER | F_SERVICE | F_RHOST | F_FLAGS | F_SECRETS,
+	[PW_REQ_PASSWD] = { F_USER | F_SERVICE | F_RHOST | F_CALLER | F_FLAGS | F_SECRETS,
 	    4 },
 	[PW_REQ_OTP_ENROLL] = { F_USER | F_FLAGS | F_SECRETS, 1 },
-	[PW_REQ_OTP_VERIFY] = { F_USER | F_SERVICE | F_RHOST | F_SECRETS, 1 },
+	[PW_REQ_OTP_VERIFY] = { F_USER | F_SERVICE | F_RHOST | F_CALLER | F_SECRETS, 1 },
 	[PW_REQ_OTP_UNLOCK] = { F_FLAGS | F_TARGETS | F_SECRETS, 1 },
 	[PW_REQ_OTP_REMOVE] = { F_USER | F_SECRETS, 1 },
 };
@@ -82,6 +83,9 @@ static const char *const stat_names[PW_STAT_COUNT] = {
 	[PW_STAT_AUDIT_ENTRIES] = "audit_entries",
 	[PW_STAT_OTP_CHECKED] = "otp_evaluated",
 	[PW_STAT_OTP_REPLAYED] = "otp_replayed",
+	[PW_STAT_HASH_ERRORS] = "hash_errors",
+	[PW_STAT_REFUSED_READONLY] = "refused_store_unwritable",
+	[PW_STAT_LOG_SUPPRESSED] = "log_lines_suppressed",
 };
 
 static const char *const role_names[] = { "none", "user", "admin", "master" };
@@ -213,6 +217,8 @@ proto_encode_req(struct wire *w, const struct pw_request *req)
 		return r;
 	if ((f & F_RHOST) && (r = wire_put_str(w, req->rhost)) != PW_OK)
 		return r;
+	if ((f & F_CALLER) && (r = wire_put_u32(w, req->caller_uid)) != PW_OK)
+		return r;
 	if ((f & F_FACTOR) && (r = wire_put_u8(w, req->factor)) != PW_OK)
 		return r;
 	if ((f & F_ROLE) && (r = wire_put_u8(w, req->role)) != PW_OK)
@@ -322,6 +328,8 @@ decode_fields(struct wire *w, uint8_t type, struct pw_request *req)
 		return r;
 	if ((f & F_RHOST) &&
 	    (r = get_text(w, req->rhost, sizeof(req->rhost))) != PW_OK)
+		return r;
+	if ((f & F_CALLER) && (r = wire_get_u32(w, &req->caller_uid)) != PW_OK)
 		return r;
 	if ((f & F_FACTOR) && (r = wire_get_u8(w, &req->factor)) != PW_OK)
 		return r;

@@ -9,7 +9,7 @@
 
 #include "wire.h"
 
-#define PW_PROTO_VERSION 1
+#define PW_PROTO_VERSION 2
 #define PW_FRAME_MAX	 65536 /* bytes: version + type + payload */
 #define PW_USER_MAX	 64    /* bytes of an account name */
 #define PW_SERVICE_MAX	 64    /* bytes of a PAM service name */
@@ -106,6 +106,13 @@ struct pw_request {
 	char user[PW_USER_MAX + 1];
 	char service[PW_SERVICE_MAX + 1];
 	char rhost[PW_RHOST_MAX + 1];
+	/*
+	 * AUTH, ACCT, PASSWD, OTP_VERIFY: getuid() of the module's process.
+	 * A claim, never an identity: the daemon uses it only to charge a
+	 * root peer's request (su, sudo, passwd are setuid root) to the user
+	 * who started it, for connection and hash-worker limits.
+	 */
+	uint32_t caller_uid;
 	char cursor[PW_USER_MAX + 1]; /* LIST: names after this one */
 	uint32_t ntargets;
 	char targets[PW_TARGETS_MAX][PW_USER_MAX + 1];
@@ -184,6 +191,9 @@ enum pw_stat {
 	PW_STAT_AUDIT_ENTRIES, /* audit entries appended */
 	PW_STAT_OTP_CHECKED,   /* one-time passwords evaluated */
 	PW_STAT_OTP_REPLAYED,  /* of which refused as a step already used */
+	PW_STAT_HASH_ERRORS,   /* hashes that failed (memory): nothing counted */
+	PW_STAT_REFUSED_READONLY, /* checks refused unhashed: store unwritable */
+	PW_STAT_LOG_SUPPRESSED, /* repeated log lines folded into a summary */
 	PW_STAT_COUNT
 };
 

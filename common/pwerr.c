@@ -33,6 +33,8 @@ static const char *const msgs[] = {
 	[27] = "wrong confirmation password",
 	[28] = "confirmation password locked",
 	[29] = "the audit log does not verify",
+	[30] = "a password hash could not be computed (out of memory); try again later",
+	[31] = "the store cannot take writes (disk full?); try again later",
 };
 
 const char *
@@ -57,6 +59,8 @@ pw_err_unreachable(int r)
 	case PW_ERR_TRUNCATED:
 	case PW_ERR_TRAILING:
 	case PW_ERR_NUL:
+	case PW_ERR_HASH:
+	case PW_ERR_READONLY:
 		return 1;
 	default:
 		return 0;

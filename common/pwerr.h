@@ -39,9 +39,11 @@ enum pw_err {
 	PW_ERR_CONFIRM = -27,	/* wrong confirmation password of the actor */
 	PW_ERR_CONFIRM_LOCKED = -28, /* actor's confirmation password locked */
 	PW_ERR_AUDIT = -29,	/* the audit chain does not verify */
+	PW_ERR_HASH = -30,	/* a hash could not be computed (memory) */
+	PW_ERR_READONLY = -31,	/* the store cannot take writes now */
 };
 
-#define PW_ERR_LAST PW_ERR_AUDIT
+#define PW_ERR_LAST PW_ERR_READONLY
 
 /* Returns a static, one-sentence English description; never NULL. */
 const char *pw_strerror(int r);
@@ -50,8 +52,10 @@ const char *pw_strerror(int r);
  * True when r means the daemon could not be reached or did not answer in
  * the protocol (connect, trust, timeout, I/O, malformed or mismatched
  * reply): the module answers PAM_AUTHINFO_UNAVAIL, the client exits 3.
- * PW_ERR_BUSY is not one of them: the daemon answered, and a busy account
- * is refused, never routed to another stack.
+ * PW_ERR_HASH and PW_ERR_READONLY are: the daemon could not check the
+ * secret at all (nothing was evaluated or counted), so it is down for
+ * this request.  PW_ERR_BUSY is not one of them: the daemon answered, and
+ * a busy account is refused, never routed to another stack.
  */
 int pw_err_unreachable(int r);
 

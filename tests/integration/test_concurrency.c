@@ -230,16 +230,16 @@ static void
 test_malformed_frames(void **state)
 {
 	/* AUTH with a name that has a NUL inside */
-	static const unsigned char nul_name[] = { 0, 0, 0, 11, 1, 1, 0, 0, 0,
+	static const unsigned char nul_name[] = { 0, 0, 0, 11, 2, 1, 0, 0, 0,
 		5, 'a', 'l', 0, 'c', 'e' };
-	static const unsigned char bad_type[] = { 0, 0, 0, 2, 1, 0x63 };
+	static const unsigned char bad_type[] = { 0, 0, 0, 2, 2, 0x63 };
 	static const unsigned char bad_version[] = { 0, 0, 0, 2, 9, 8 };
 	static const unsigned char too_big[] = { 0, 1, 0, 1, 1, 1 };
 	static const unsigned char short_len[] = { 0, 0, 0, 1, 1 };
 	/* STATS with one trailing byte */
-	static const unsigned char trailing[] = { 0, 0, 0, 3, 1, 8, 0 };
+	static const unsigned char trailing[] = { 0, 0, 0, 3, 2, 8, 0 };
 	/* AUTH whose user length says 4 GiB */
-	static const unsigned char huge_field[] = { 0, 0, 0, 6, 1, 1, 0xff,
+	static const unsigned char huge_field[] = { 0, 0, 0, 6, 2, 1, 0xff,
 		0xff, 0xff, 0xff };
 	char msg[256];
 

@@ -638,6 +638,8 @@ test_exit_codes(void **state)
 		case PW_ERR_TRUNCATED:
 		case PW_ERR_TRAILING:
 		case PW_ERR_NUL:
+		case PW_ERR_HASH:
+		case PW_ERR_READONLY:
 			want = CLI_EXIT_UNREACHABLE;
 			break;
 		default:

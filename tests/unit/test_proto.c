@@ -206,6 +206,10 @@ mkreq(uint8_t type)
 		fill_admin(req);
 	else
 		fill_query(req);
+	/* the module's requests carry its real uid */
+	if (type == PW_REQ_AUTH || type == PW_REQ_ACCT ||
+	    type == PW_REQ_PASSWD || type == PW_REQ_OTP_VERIFY)
+		req->caller_uid = 0x01020304u + type;
 	return req;
 }
 
@@ -264,6 +268,7 @@ compare_req(const struct pw_request *a, const struct pw_request *b)
 	assert_memory_equal(a->user, b->user, sizeof(a->user));
 	assert_memory_equal(a->service, b->service, sizeof(a->service));
 	assert_memory_equal(a->rhost, b->rhost, sizeof(a->rhost));
+	assert_int_equal(a->caller_uid, b->caller_uid);
 	assert_memory_equal(a->cursor, b->cursor, sizeof(a->cursor));
 	assert_int_equal(a->ntargets, b->ntargets);
 	assert_memory_equal(a->targets, b->targets, sizeof(a->targets));
@@ -305,7 +310,7 @@ static void
 test_req_bytes(void **state)
 {
 	static const uint8_t auth[] = { 0, 0, 0, 2, 'a', 'l', 0, 0, 0, 1, 's',
-		0, 0, 0, 0, 1, 1, 0, 0, 0, 2, 'p', 'w' };
+		0, 0, 0, 0, 0, 0, 0x07, 0xd2, 1, 1, 0, 0, 0, 2, 'p', 'w' };
 	static const uint8_t useradd[] = { 0, 0, 0, 1, 'u', 2, 3, 0, 0, 0, 1,
 		'a', 0, 0, 0, 1, 'b', 0, 0, 0, 0 };
 	struct pw_request *req = calloc(1, sizeof(*req));
@@ -315,6 +320,7 @@ test_req_bytes(void **state)
 	req->type = PW_REQ_AUTH;
 	SET(req->user, "al");
 	SET(req->service, "s");
+	req->caller_uid = 2002;
 	req->factor = 1;
 	req->nsecrets = 1;
 	assert_int_equal(proto_secret_set(&req->secret[0], "pw"), PW_OK);
