@@ -37,18 +37,21 @@ CONFFILE   := $(SYSCONFDIR)/pwadmin/pwadmind.conf
 CC	   ?= cc
 WERROR	   ?= -Werror
 SAN	   ?= 0
+# Build directory (SAN=1 appends -san); a second work tree or helper can
+# build beside the first with BUILD=build-x.
+BUILD	   ?= build
 
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wpedantic -Wformat=2 \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarations \
 	-Wpointer-arith -Wcast-qual -Wwrite-strings -Wnull-dereference \
 	-Wimplicit-fallthrough -Wvla -Wundef -Wconversion -Wno-sign-conversion
 ifeq ($(SAN),1)
-B	  := build-san
+B	  := $(BUILD)-san
 OPT	  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	     -fno-sanitize-recover=all
 SANLD	  := -fsanitize=address,undefined
 else
-B	  := build
+B	  := $(BUILD)
 OPT	  := -O2 -g -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3
 SANLD	  :=
 endif
@@ -151,7 +154,14 @@ $(B)/bench/%: tests/bench/%.c $(call obj,$(TLIB_SRC)) $(LIBCOMMON)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/lib -Wno-conversion -pie \
 		$(ALL_LDFLAGS) -o $@ $(filter-out %.h,$^) $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread -lm
 
-tests: all $(UNIT_BINS) $(INTEG_BINS)
+# A test-only NSS shim (LD_PRELOAD) that folds case: never sanitised, it
+# runs inside instrumented and plain test programs alike.
+SHIMS := $(B)/tests/libfoldcase.so
+$(B)/tests/lib%.so: tests/shim/%.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC $(WARN) -O2 -o $@ $< -ldl
+
+tests: all $(UNIT_BINS) $(INTEG_BINS) $(SHIMS)
 
 # The plain build, then the ASan + UBSan build, each running every test.
 check: deps
@@ -261,6 +271,6 @@ uninstall:
 	fi
 
 clean:
-	rm -rf build build-san
+	rm -rf $(BUILD) $(BUILD)-san
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) $(BUILD)-san -name '*.d' 2>/dev/null)

@@ -120,13 +120,18 @@ log_bad_user(pam_handle_t *pamh, int phase)
  * The auth phase asks for the password before it checks the name, so
  * that an invalid name looks like any other (rule 14).
  */
+static int fold_check(pam_handle_t *pamh, int flags, const struct modargs *a,
+    int phase, const char *user);
+
 static int
-begin_valid(pam_handle_t *pamh, int argc, const char **argv, int phase,
-    struct modargs *a, const char **user)
+begin_valid(pam_handle_t *pamh, int flags, int argc, const char **argv,
+    int phase, struct modargs *a, const char **user)
 {
 	int pr;
 
 	if ((pr = begin(pamh, argc, argv, a, user)) != PAM_SUCCESS)
+		return pr;
+	if ((pr = fold_check(pamh, flags, a, phase, *user)) != PAM_SUCCESS)
 		return pr;
 	if (!proto_name_valid(*user)) {
 		log_bad_user(pamh, phase);
@@ -135,30 +140,48 @@ begin_valid(pam_handle_t *pamh, int argc, const char **argv, int phase,
 	return PAM_SUCCESS;
 }
 
-/* Root, ourselves and daemon_user (when it exists) may own the socket. */
-static void
-trust_fill(pam_handle_t *pamh, const struct modargs *a, struct conn_trust *t)
+/*
+ * The passwd entry NSS gives for `name': PW_OK and its uid and pw_name
+ * (which NSS may spell differently), PW_ERR_NOUSER, or PW_ERR_NOMEM.
+ */
+static int
+nss_lookup(const char *name, uid_t *uid, char *canon, size_t canonsz)
 {
 	struct passwd pwd, *res = NULL;
 	char *buf = NULL;
 	size_t sz;
-	int e = ERANGE;
+	int e = ERANGE, r = PW_ERR_NOUSER;
+
+	for (sz = PW_PWBUF_MIN; e == ERANGE && sz <= PW_PWBUF_MAX; sz *= 2) {
+		free(buf);
+		if ((buf = malloc(sz)) == NULL)
+			return PW_ERR_NOMEM;
+		e = getpwnam_r(name, &pwd, buf, sz, &res);
+	}
+	if (e == 0 && res != NULL && strlen(res->pw_name) < canonsz) {
+		*uid = res->pw_uid;
+		memcpy(canon, res->pw_name, strlen(res->pw_name) + 1);
+		r = PW_OK;
+	}
+	free(buf);
+	return r;
+}
+
+/* Root, ourselves and daemon_user (when it exists) may own the socket. */
+static void
+trust_fill(pam_handle_t *pamh, const struct modargs *a, struct conn_trust *t)
+{
+	char canon[PW_USER_MAX + 1];
+	uid_t uid;
 
 	memset(t, 0, sizeof(*t));
 	conn_trust_add(t, 0);
 	conn_trust_add(t, geteuid());
-	for (sz = PW_PWBUF_MIN; e == ERANGE && sz <= PW_PWBUF_MAX; sz *= 2) {
-		free(buf);
-		if ((buf = malloc(sz)) == NULL)
-			break;
-		e = getpwnam_r(a->daemon_user, &pwd, buf, sz, &res);
-	}
-	if (e == 0 && res != NULL)
-		conn_trust_add(t, res->pw_uid);
+	if (nss_lookup(a->daemon_user, &uid, canon, sizeof(canon)) == PW_OK)
+		conn_trust_add(t, uid);
 	else if (a->debug)
 		pam_syslog(pamh, LOG_DEBUG, "daemon_user %s not found",
 		    a->daemon_user);
-	free(buf);
 }
 
 /* The request of `phase' for `user' (a valid name), without secrets. */
@@ -170,6 +193,8 @@ req_fill(pam_handle_t *pamh, struct pw_request *req, int phase,
 	req->factor = phase == PW_PHASE_AUTH ? factor : PW_FACTOR_LOGIN;
 	/* proto_name_valid() bounded it to PW_USER_MAX bytes. */
 	memcpy(req->user, user, strlen(user) + 1);
+	/* whom limits charge when we run setuid root (su, sudo, passwd) */
+	req->caller_uid = (uint32_t)getuid();
 	/*
 	 * service and rhost are log-only fields: the daemon only writes them
 	 * to its log, they decide nothing.  The protocol refuses bytes outside
@@ -240,6 +265,65 @@ log_result(pam_handle_t *pamh, const struct modargs *a, int phase,
 	    phase == PW_PHASE_AUTH ? "auth failed" : phase == PW_PHASE_ACCT ?
 	    "account refused" : "password change refused",
 	    req->user, req->service, pw_strerror(status));
+}
+
+/*
+ * Names NSS folds (sssd or winbind with case-insensitive names,
+ * user@DOMAIN): when NSS resolves `user' to another name that is a store
+ * account, this spelling is that account, which the store's rules
+ * govern; without this check `ALICE' would be "not in the store" and a
+ * stack would hand it to pam_unix or pam_sss, letting a locked or
+ * suspended `alice' in with another password.  Such a spelling is
+ * refused as a locked account is (never routed), with one log line; the
+ * user is told to use the account's own name.  PAM_SUCCESS when there is
+ * nothing to refuse (no fold, or the folded name is not in the store).
+ */
+static int
+fold_check(pam_handle_t *pamh, int flags, const struct modargs *a, int phase,
+    const char *user)
+{
+	struct pw_request *req = NULL;
+	struct pw_reply *rep = NULL;
+	char canon[PW_USER_MAX + 1], service[PW_SERVICE_MAX + 1];
+	struct conn_trust t;
+	uid_t uid;
+	int rv = pw_to_pam(PW_ERR_LOCKED, phase), r;
+
+	if (nss_lookup(user, &uid, canon, sizeof(canon)) != PW_OK ||
+	    strcmp(canon, user) == 0 || !proto_name_valid(canon))
+		return PAM_SUCCESS;
+	if ((req = calloc(1, sizeof(*req))) == NULL ||
+	    (rep = calloc(1, sizeof(*rep))) == NULL) {
+		rv = PAM_BUF_ERR;
+		goto out;
+	}
+	req_fill(pamh, req, PW_PHASE_ACCT, PW_FACTOR_LOGIN, canon);
+	trust_fill(pamh, a, &t);
+	if ((r = conn_call(a->socket, &t, a->timeout_s * 1000, req, rep)) !=
+	    PW_OK) {
+		pam_syslog(pamh, LOG_ERR, "cannot reach pwadmind at %s: %s",
+		    a->socket, pw_strerror(r));
+		rv = PAM_AUTHINFO_UNAVAIL;
+		goto out;
+	}
+	if (rep->status == PW_ERR_NOUSER) {
+		rv = PAM_SUCCESS;
+		goto out;
+	}
+	item_text(pamh, PAM_SERVICE, service, sizeof(service));
+	/* user is not a valid name perhaps: logged sanitised, never raw */
+	modargs_sanitize(req->user, sizeof(req->user), user);
+	pam_syslog(pamh, LOG_NOTICE, "%s for user=%s service=%s: the name is "
+	    "another spelling (through NSS) of the store account %s",
+	    phase == PW_PHASE_AUTH ? "auth failed" : phase == PW_PHASE_ACCT ?
+	    "account refused" : "password change refused", req->user, service,
+	    canon);
+	if ((flags & PAM_SILENT) == 0 && phase != PW_PHASE_AUTH)
+		(void)pam_error(pamh, "Log in with your account's own name.");
+out:
+	free(req);
+	free(rep);
+	return rv;
 }
 
 /* Builds the request, asks the daemon, maps the answer: the PAM code. */
@@ -336,11 +420,46 @@ out:
 	return rv;
 }
 
+/*
+ * The confirmation password of a step-up line (factor=confirm).  It is
+ * never the password an earlier line left in PAM_AUTHTOK (Debian's
+ * common-auth before it would otherwise have the login or Unix password
+ * checked against the confirmation hash, and count a failure each time),
+ * unless the line says use_first_pass or try_first_pass; and it is never
+ * left in PAM_AUTHTOK for later lines.  *own gets the conversation's reply
+ * (the caller wipes and frees it) or NULL when the item was used.
+ */
+static int
+confirm_authtok(pam_handle_t *pamh, const struct modargs *a, const char **pw,
+    char **own)
+{
+	const void *item = NULL;
+	int pr;
+
+	*pw = NULL;
+	*own = NULL;
+	if (a->use_first_pass || a->try_first_pass) {
+		pr = pam_get_item(pamh, PAM_AUTHTOK, &item);
+		if (pr == PAM_SUCCESS && item != NULL) {
+			*pw = item;
+			return PAM_SUCCESS;
+		}
+		if (a->use_first_pass) /* as pam_get_authtok() answers it */
+			return PAM_AUTH_ERR;
+	}
+	pr = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, own, "%s", PROMPT_CONFIRM);
+	if (pr != PAM_SUCCESS || *own == NULL)
+		return conv_failed(pr);
+	*pw = *own;
+	return PAM_SUCCESS;
+}
+
 int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct modargs args;
 	const char *user = NULL, *pw = NULL;
+	char *own = NULL;
 	uint8_t otp = PW_OTP_NONE;
 	int rv = PAM_AUTH_ERR, pr;
 
@@ -351,12 +470,19 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	/* pam_get_authtok() itself honours use_first_pass/try_first_pass. */
-	pr = pam_get_authtok(pamh, PAM_AUTHTOK, &pw,
-	    args.factor == PW_FACTOR_CONFIRM ? PROMPT_CONFIRM : PROMPT_LOGIN);
+	if (args.factor == PW_FACTOR_CONFIRM)
+		pr = confirm_authtok(pamh, &args, &pw, &own);
+	else
+		pr = pam_get_authtok(pamh, PAM_AUTHTOK, &pw, PROMPT_LOGIN);
 	if (pr != PAM_SUCCESS || pw == NULL) {
 		rv = conv_failed(pr);
 		goto out;
 	}
+	/* another spelling of a store account: refused, under the delay */
+	if ((rv = fold_check(pamh, flags, &args, PW_PHASE_AUTH, user)) !=
+	    PAM_SUCCESS)
+		goto out;
+	rv = PAM_AUTH_ERR;
 	/*
 	 * No enumeration (SPEC rule 14): a name that can never be in the store
 	 * is asked for its password too, and fails with the code of a name
@@ -373,6 +499,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (rv == PAM_SUCCESS && args.otp && otp != PW_OTP_NONE)
 		rv = otp_step(pamh, flags, &args, user);
 out:
+	if (own != NULL) {
+		pw_wipe(own, strlen(own));
+		free(own);
+	}
 	return rv;
 }
 
@@ -394,7 +524,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	const char *user = NULL;
 	int rv = PAM_PERM_DENIED, pr;
 
-	if ((pr = begin_valid(pamh, argc, argv, PW_PHASE_ACCT, &args,
+	if ((pr = begin_valid(pamh, flags, argc, argv, PW_PHASE_ACCT, &args,
 	    &user)) != PAM_SUCCESS) {
 		rv = pr; /* rv itself stays a failure until the verdict */
 		goto out;
@@ -603,7 +733,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 	if (!(flags & PAM_PRELIM_CHECK))
 		prelim = prelim_take(pamh);
-	if ((pr = begin_valid(pamh, argc, argv, PW_PHASE_PASSWD, &args,
+	if ((pr = begin_valid(pamh, flags, argc, argv, PW_PHASE_PASSWD, &args,
 	    &user)) != PAM_SUCCESS) {
 		rv = pr; /* rv itself stays a failure until the verdict */
 		goto out;
