@@ -43,6 +43,7 @@ static const struct key {
 	NUM(max_connections_per_uid, 1, 65536),
 	NUM(request_timeout, 1, 600),
 	NUM(slot_wait_timeout, 1, 600),
+	NUM(log_window, 1, 3600),
 #undef NUM
 #undef STR
 };
@@ -72,6 +73,7 @@ conf_defaults(struct pwd_conf *c)
 	c->max_connections_per_uid = 8; /* uids other than root */
 	c->request_timeout = 10;
 	c->slot_wait_timeout = 20;
+	c->log_window = 60;
 }
 
 int

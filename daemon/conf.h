@@ -34,6 +34,7 @@ struct pwd_conf {
 	uint32_t max_connections_per_uid;
 	uint32_t request_timeout;   /* seconds to send a whole request */
 	uint32_t slot_wait_timeout; /* seconds a guess may wait for a slot */
+	uint32_t log_window; /* seconds over which repeated lines are folded */
 };
 
 /* Fills every key with its documented default. */

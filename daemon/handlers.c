@@ -57,7 +57,8 @@ max_failures(const struct pwd_conf *c, uint8_t factor)
 enum verify_lane
 lane_of(const struct hctx *h)
 {
-	return h->peer->root ? VERIFY_ROOT : VERIFY_USER;
+	/* su or sudo started by a user is that user's request here */
+	return h->peer->charge == 0 ? VERIFY_ROOT : VERIFY_USER;
 }
 
 int64_t
@@ -134,16 +135,20 @@ guess(struct hctx *h, const char *name, uint8_t factor,
 
 	r = lockout_enter(h->st, name, factor, max, deadline, &u, &waited);
 	if (r == PW_ERR_NOUSER && h->peer->root) {
-		v = verify_check(NULL, sec->buf, sec->len, VERIFY_ROOT, deadline);
+		v = verify_check(NULL, sec->buf, sec->len, lane_of(h), deadline);
+		if (v == PW_ERR_BUSY || v == PW_ERR_HASH)
+			return v;
 		if (store_note_unknown(h->st) != PW_OK)
 			log_debug("could not count an unknown-account attempt");
-		return v == PW_ERR_BUSY ? v : PW_ERR_NOUSER;
+		return PW_ERR_NOUSER;
 	}
 	if (r != PW_OK)
 		return r;
 	v = verify_check(u.f[factor].hash, sec->buf, sec->len, lane_of(h),
 	    deadline);
-	if (v == PW_ERR_BUSY) {
+	/* no verdict (no worker in time, or the hash could not run): the
+	 * slot goes back and nothing is counted */
+	if (v == PW_ERR_BUSY || v == PW_ERR_HASH) {
 		lockout_abandon(name, factor);
 		PW_WIPE_OBJECT(&u);
 		return v;
@@ -220,10 +225,20 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	default:
 		reply(rep, r, "The password service failed: %s.", pw_strerror(r));
 	}
-	log_notice("auth %s user=%s factor=%s service=%s rhost=%s peer_uid=%u",
-	    r == PW_OK ? "ok" : pw_strerror(r), req->user,
-	    factor_name[req->factor], req->service[0] ? req->service : "-",
-	    req->rhost[0] ? req->rhost : "-", (unsigned)h->peer->uid);
+	/* a verdict (one hash each) is always logged; a refusal that cost
+	 * nothing can be repeated at will, so it goes through the limiter */
+	if (r == PW_OK || r == PW_ERR_AUTH || r == PW_ERR_NOUSER)
+		log_notice("auth %s user=%s factor=%s service=%s rhost=%s "
+		    "peer_uid=%u", r == PW_OK ? "ok" : pw_strerror(r),
+		    req->user, factor_name[req->factor],
+		    req->service[0] ? req->service : "-",
+		    req->rhost[0] ? req->rhost : "-", (unsigned)h->peer->uid);
+	else
+		log_limited(LOG_KIND_REFUSED, h->peer->charge, "auth %s user=%s "
+		    "factor=%s service=%s rhost=%s peer_uid=%u",
+		    pw_strerror(r), req->user, factor_name[req->factor],
+		    req->service[0] ? req->service : "-",
+		    req->rhost[0] ? req->rhost : "-", (unsigned)h->peer->uid);
 }
 
 /* Rule 1's one notion of "locked", also after max was lowered. */
@@ -368,9 +383,10 @@ h_acct(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	r = acct_decide(h->conf, &u, (int64_t)time(NULL), rep);
 	acct_state(h, &u, rep);
 	PW_WIPE_OBJECT(&u);
-	log_info("account %s user=%s service=%s peer_uid=%u",
-	    r == PW_OK ? "ok" : pw_strerror(r), req->user,
-	    req->service[0] ? req->service : "-", (unsigned)h->peer->uid);
+	log_limited(LOG_KIND_ACCOUNT, h->peer->charge, "account %s user=%s "
+	    "service=%s peer_uid=%u", r == PW_OK ? "ok" : pw_strerror(r),
+	    req->user, req->service[0] ? req->service : "-",
+	    (unsigned)h->peer->uid);
 }
 
 int

@@ -14,6 +14,8 @@
 struct peer {
 	uid_t uid;
 	pid_t pid;
+	uid_t charge;		    /* whom limits charge: uid, or the real
+				     * uid a root peer's request claims */
 	bool root;		    /* uid 0: recovery powers */
 	bool has_name;		    /* the uid maps to a valid account name */
 	char name[PW_USER_MAX + 1]; /* NSS name of uid, when has_name */

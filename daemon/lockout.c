@@ -242,7 +242,21 @@ lockout_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
 
 	*waited = false;
 	pthread_mutex_lock(&mu);
-	retry_unrecorded(st, name, factor, max);
+	/*
+	 * A failure that could not be stored must not be followed by more
+	 * verdicts: while the store cannot take writes, or this factor still
+	 * has failures only in memory, nothing is hashed (invariant 2).
+	 */
+	if ((r = store_writable(st)) == PW_OK) {
+		retry_unrecorded(st, name, factor, max);
+		counts_of(name, factor, &inflight, &unrec);
+		if (unrec > 0)
+			r = PW_ERR_READONLY;
+	}
+	if (r != PW_OK) {
+		stats_inc(PW_STAT_REFUSED_READONLY);
+		goto out;
+	}
 	for (;;) {
 		if ((r = store_user_get(st, name, u)) != PW_OK)
 			break;
@@ -339,6 +353,9 @@ lockout_leave(struct store *st, const char *name, uint8_t factor,
 		log_warnx("failure of %s not stored (%s); it stays counted and "
 		    "will be retried", name, pw_strerror(r));
 	}
+	/* a verdict whose write failed is no verdict: "unavailable" */
+	if (r != PW_OK && r != PW_ERR_NOUSER)
+		r = PW_ERR_READONLY;
 	if (*locked_now)
 		stats_inc(PW_STAT_LOCKS);
 	pthread_cond_broadcast(&cv);

@@ -18,7 +18,9 @@ void lockout_init(void);
  * Returns PW_OK with the slot taken and the account in *u (wipe it), or,
  * holding no slot: PW_ERR_NOUSER, PW_ERR_SUSPENDED, PW_ERR_LOCKED (the
  * factor is locked; nothing is hashed), PW_ERR_BUSY (no slot freed before
- * deadline_ms), PW_ERR_STORE.  When every slot is taken by guesses in
+ * deadline_ms), PW_ERR_READONLY (the store cannot take writes now, or
+ * this factor has failures not yet stored: nothing may be hashed),
+ * PW_ERR_STORE.  When every slot is taken by guesses in
  * flight it waits for them: only stored failures ever make it LOCKED.
  * *waited tells whether it had to wait.
  */
@@ -32,7 +34,9 @@ int lockout_enter(struct store *st, const char *name, uint8_t factor,
  * lock is audited in the same transaction, naming the peer `uid'.  If
  * the failure cannot be stored, the guess stays counted in memory as
  * unrecorded (its slot stays taken), the write is retried by the next
- * lockout_enter of that factor, and the store error is returned.
+ * lockout_enter of that factor (which refuses with PW_ERR_READONLY while
+ * it cannot be stored), and PW_ERR_READONLY is returned: a verdict whose
+ * write failed never leaves the daemon as a verdict.
  */
 int lockout_leave(struct store *st, const char *name, uint8_t factor,
     bool verified, uint32_t max, uint32_t uid, bool *locked_now) PW_WUR;

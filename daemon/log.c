@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "stats.h"
 
 static bool log_stderr = true;
 static bool log_journal;	/* stderr is systemd's journal stream */
@@ -128,4 +131,148 @@ fatalx(const char *fmt, ...)
 	if (at_fatal != NULL)
 		at_fatal();
 	exit(1);
+}
+
+/* ==== Rate-limited lines ==== */
+
+#define LIMIT_SLOTS 64 /* (kind, uid) pairs followed at once */
+
+struct limit {
+	bool used;
+	enum log_kind kind;
+	unsigned uid;	  /* UINT_MAX: the pairs that found no slot */
+	time_t start;	  /* the window's start (CLOCK_MONOTONIC s) */
+	unsigned written; /* lines written in this window */
+	unsigned folded;  /* lines counted, not written */
+};
+
+static const char *const kind_word[LOG_KIND_COUNT] = {
+	[LOG_KIND_CONN_REFUSED] = "connections refused",
+	[LOG_KIND_BAD_REQUEST] = "bad requests",
+	[LOG_KIND_REPLY] = "replies not sent",
+	[LOG_KIND_REFUSED] = "refused checks",
+	[LOG_KIND_ACCOUNT] = "account checks",
+	[LOG_KIND_HASH] = "failed hashes",
+};
+
+static pthread_mutex_t limit_mu = PTHREAD_MUTEX_INITIALIZER;
+static time_t window = 60; /* seconds */
+static struct limit limits[LIMIT_SLOTS];
+static struct limit overflow[LOG_KIND_COUNT];
+
+static time_t
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Called with limit_mu held: the summary of a window that is over. */
+static void
+summarise(struct limit *l, time_t now)
+{
+	char who[32];
+
+	if (l->folded > 0) {
+		if (l->uid == UINT_MAX)
+			snprintf(who, sizeof(who), "other uids");
+		else
+			snprintf(who, sizeof(who), "uid=%u", l->uid);
+		log_warnx("%s from %s: %u more in the last %lld s, not logged "
+		    "one by one", kind_word[l->kind], who, l->folded,
+		    (long long)(now - l->start));
+	}
+	l->start = now;
+	l->written = l->folded = 0;
+}
+
+/* Called with limit_mu held: the window of (kind, uid). */
+static struct limit *
+limit_of(enum log_kind kind, unsigned uid, time_t now)
+{
+	struct limit *l, *free_slot = NULL;
+	size_t i;
+
+	for (i = 0; i < LIMIT_SLOTS; i++) {
+		l = &limits[i];
+		if (l->used && l->kind == kind && l->uid == uid)
+			return l;
+		if (!l->used && free_slot == NULL)
+			free_slot = l;
+	}
+	if ((l = free_slot) == NULL) {
+		l = &overflow[kind];
+		l->kind = kind;
+		l->uid = UINT_MAX;
+		if (l->start == 0)
+			l->start = now;
+		return l;
+	}
+	memset(l, 0, sizeof(*l));
+	l->used = true;
+	l->kind = kind;
+	l->uid = uid;
+	l->start = now;
+	return l;
+}
+
+void
+log_set_window(unsigned seconds)
+{
+	pthread_mutex_lock(&limit_mu);
+	window = seconds > 0 ? (time_t)seconds : 1;
+	pthread_mutex_unlock(&limit_mu);
+}
+
+void
+log_limited(enum log_kind kind, unsigned uid, const char *fmt, ...)
+{
+	time_t now = mono_s();
+	struct limit *l;
+	bool write;
+	va_list ap;
+	int saved = errno;
+
+	if ((unsigned)kind >= LOG_KIND_COUNT)
+		return;
+	pthread_mutex_lock(&limit_mu);
+	l = limit_of(kind, uid, now);
+	if (now - l->start >= window)
+		summarise(l, now);
+	if ((write = l->written < LOG_BURST))
+		l->written++;
+	else
+		l->folded++;
+	pthread_mutex_unlock(&limit_mu);
+	if (!write) {
+		stats_inc(PW_STAT_LOG_SUPPRESSED);
+		errno = saved;
+		return;
+	}
+	va_start(ap, fmt);
+	vlog(kind == LOG_KIND_ACCOUNT ? LOG_INFO : LOG_WARNING, fmt, ap, NULL);
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_flush(void)
+{
+	time_t now = mono_s();
+	size_t i;
+
+	pthread_mutex_lock(&limit_mu);
+	for (i = 0; i < LIMIT_SLOTS; i++) {
+		if (!limits[i].used || now - limits[i].start < window)
+			continue;
+		summarise(&limits[i], now);
+		limits[i].used = false; /* quiet for a window: the slot is free */
+	}
+	for (i = 0; i < LOG_KIND_COUNT; i++)
+		if (overflow[i].start != 0 &&
+		    now - overflow[i].start >= window)
+			summarise(&overflow[i], now);
+	pthread_mutex_unlock(&limit_mu);
 }

@@ -17,6 +17,32 @@ void log_warnx(const char *fmt, ...) PWD_PRINTF(1, 2);
 void log_notice(const char *fmt, ...) PWD_PRINTF(1, 2);
 void log_info(const char *fmt, ...) PWD_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) PWD_PRINTF(1, 2);
+/*
+ * Lines a peer can cause at will, without a hash (refused connections,
+ * malformed requests, refusals of locked or suspended accounts, checks
+ * refused while the store is unwritable...).  Per kind and uid, the first
+ * LOG_BURST lines of a log_window-second window are written; the rest are
+ * counted (stats log_lines_suppressed) and summarised once the window is
+ * over: "<kind> from uid=U: N more in the last T s".  Lock, audit and
+ * start/stop lines never go through here, so a flood cannot push them out
+ * of a rate-limited journal.
+ */
+enum log_kind {
+	LOG_KIND_CONN_REFUSED,	/* connection limit */
+	LOG_KIND_BAD_REQUEST,	/* malformed request */
+	LOG_KIND_REPLY,		/* reply not sent */
+	LOG_KIND_REFUSED,	/* a check refused before any hash */
+	LOG_KIND_ACCOUNT,	/* account (pam_acct_mgmt) answers */
+	LOG_KIND_HASH,		/* a hash that could not run */
+	LOG_KIND_COUNT
+};
+#define LOG_BURST 5 /* lines per kind and uid in one window */
+/* The window's length in seconds (log_window; 60 until set). */
+void log_set_window(unsigned seconds);
+void log_limited(enum log_kind kind, unsigned uid, const char *fmt, ...)
+    PWD_PRINTF(3, 4);
+/* Writes the summaries of windows that are over (call about once a second). */
+void log_flush(void);
 /* fn runs in fatal()/fatalx() before exit (NULL: nothing). */
 void log_at_fatal(void (*fn)(void));
 /* Startup only: log and exit(1). */

@@ -156,7 +156,7 @@ prove_current(struct change *c)
 static int
 matches(const struct change *c, const char *hash, const struct pw_secret *pw)
 {
-	return verify_check(hash, pw->buf, pw->len, VERIFY_USER, c->deadline);
+	return verify_check(hash, pw->buf, pw->len, lane_of(c->h), c->deadline);
 }
 
 /*

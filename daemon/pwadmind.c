@@ -519,6 +519,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_init(o.foreground, o.debug);
+	log_set_window(conf.log_window);
 	log_at_fatal(cleanup_start);
 	if (!o.foreground)	/* until ready: see detach() */
 		log_echo_stderr(true);

@@ -107,39 +107,76 @@ server_listen(const char *path, int *fdp, char *err, size_t errsz)
  * together at most three quarters of max_connections, so that local users
  * cannot hold every connection and lock everybody out.
  */
+/* Called with conn_mu held: uid's entry, a free one for it, or NULL. */
+static struct uidcount *
+uid_entry(const struct pwd_conf *conf, uid_t uid)
+{
+	struct uidcount *free_slot = NULL;
+	uint32_t i;
+
+	for (i = 0; i < conf->max_connections; i++) {
+		if (conn_uids[i].n > 0 && conn_uids[i].uid == uid)
+			return &conn_uids[i];
+		if (conn_uids[i].n == 0 && free_slot == NULL)
+			free_slot = &conn_uids[i];
+	}
+	if (free_slot != NULL)
+		free_slot->uid = uid;
+	return free_slot;
+}
+
+/* Called with conn_mu held: one more connection of non-root uid? */
+static bool
+charge_nonroot(const struct pwd_conf *conf, uid_t uid)
+{
+	uint32_t nonroot_max = conf->max_connections -
+	    conf->max_connections / 4;
+	struct uidcount *mine;
+
+	if (conn_nonroot >= nonroot_max ||
+	    (mine = uid_entry(conf, uid)) == NULL ||
+	    mine->n >= conf->max_connections_per_uid)
+		return false;
+	mine->n++;
+	conn_nonroot++;
+	return true;
+}
+
+/*
+ * Takes a connection place for uid; false when a limit is reached.  Root
+ * (PAM inside sshd, login, su, sudo) is bounded by max_connections only.
+ * Every other uid gets at most max_connections_per_uid, and all of them
+ * together at most three quarters of max_connections, so that local users
+ * cannot hold every connection and lock everybody out.
+ */
 static bool
 conn_admit(const struct pwd_conf *conf, uid_t uid)
 {
-	struct uidcount *free_slot = NULL, *mine = NULL;
-	uint32_t i, nonroot_max = conf->max_connections -
-	    conf->max_connections / 4;
 	bool ok = false;
 
 	pthread_mutex_lock(&conn_mu);
-	if (conn_total >= conf->max_connections)
-		goto out;
-	if (uid == 0) {
-		conn_total++;
-		ok = true;
-		goto out;
-	}
-	if (conn_nonroot >= nonroot_max)
-		goto out;
-	for (i = 0; i < conf->max_connections && mine == NULL; i++) {
-		if (conn_uids[i].n > 0 && conn_uids[i].uid == uid)
-			mine = &conn_uids[i];
-		else if (conn_uids[i].n == 0 && free_slot == NULL)
-			free_slot = &conn_uids[i];
-	}
-	if (mine == NULL && (mine = free_slot) != NULL)
-		mine->uid = uid;
-	if (mine != NULL && mine->n < conf->max_connections_per_uid) {
-		mine->n++;
-		conn_nonroot++;
+	if (conn_total < conf->max_connections &&
+	    (uid == 0 || charge_nonroot(conf, uid))) {
 		conn_total++;
 		ok = true;
 	}
-out:
+	pthread_mutex_unlock(&conn_mu);
+	return ok;
+}
+
+/*
+ * A root peer's request made for a user (su, sudo, passwd are setuid
+ * root, so SO_PEERCRED says root): its connection moves from root's
+ * place to that user's, under that user's limits; false when they are
+ * reached.  Only the real uid 0 keeps root's reserve.
+ */
+static bool
+conn_recharge(const struct pwd_conf *conf, uid_t uid)
+{
+	bool ok;
+
+	pthread_mutex_lock(&conn_mu);
+	ok = charge_nonroot(conf, uid);
 	pthread_mutex_unlock(&conn_mu);
 	return ok;
 }
@@ -147,15 +184,14 @@ out:
 static void
 conn_release(const struct pwd_conf *conf, uid_t uid)
 {
-	uint32_t i;
+	struct uidcount *mine;
 
 	pthread_mutex_lock(&conn_mu);
-	for (i = 0; uid != 0 && i < conf->max_connections; i++)
-		if (conn_uids[i].n > 0 && conn_uids[i].uid == uid) {
-			conn_uids[i].n--;
-			conn_nonroot--;
-			break;
-		}
+	if (uid != 0 && (mine = uid_entry(conf, uid)) != NULL &&
+	    mine->n > 0) {
+		mine->n--;
+		conn_nonroot--;
+	}
 	conn_total--;
 	pthread_cond_broadcast(&conn_cv);
 	pthread_mutex_unlock(&conn_mu);
@@ -259,9 +295,22 @@ serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
 			log_debug("connection from uid=%u pid=%d closed before "
 			    "a whole request", (unsigned)c->peer.uid, (int)c->peer.pid);
 		else
-			log_warnx("bad request from uid=%u pid=%d: %s",
+			log_limited(LOG_KIND_BAD_REQUEST, c->peer.uid,
+			    "bad request from uid=%u pid=%d: %s",
 			    (unsigned)c->peer.uid, (int)c->peer.pid, pw_strerror(r));
 		return;
+	}
+	/* a claim is heard from root peers only; identity stays SO_PEERCRED */
+	if (c->peer.uid == 0 && req->caller_uid != 0) {
+		if (!conn_recharge(c->conf, (uid_t)req->caller_uid)) {
+			stats_inc(PW_STAT_CONN_REFUSED);
+			log_limited(LOG_KIND_CONN_REFUSED, req->caller_uid,
+			    "request of uid=%u through a root peer pid=%d "
+			    "refused: connection limit",
+			    (unsigned)req->caller_uid, (int)c->peer.pid);
+			return;
+		}
+		c->peer.charge = (uid_t)req->caller_uid;
 	}
 	handle_request(&h, req, rep);
 	log_debug("%s request from uid=%u pid=%d: %s after %lld ms",
@@ -273,8 +322,8 @@ serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
 	if ((r = proto_encode_reply(&w, rep)) != PW_OK ||
 	    (r = frame_send(c->fd, &w, frame_now_ms() +
 	    c->conf->request_timeout * 1000LL)) != PW_OK)
-		log_warnx("reply to uid=%u not sent: %s", (unsigned)c->peer.uid,
-		    pw_strerror(r));
+		log_limited(LOG_KIND_REPLY, c->peer.uid, "reply to uid=%u not "
+		    "sent: %s", (unsigned)c->peer.uid, pw_strerror(r));
 }
 
 static void *
@@ -300,7 +349,7 @@ conn_thread(void *arg)
 	free(req);
 	free(rep);
 	close(c->fd);
-	conn_release(c->conf, c->peer.uid);
+	conn_release(c->conf, c->peer.charge);
 	free(c);
 	return NULL;
 }
@@ -331,8 +380,8 @@ accept_one(int lfd, const struct pwd_conf *conf, struct store *st,
 	}
 	if (!conn_admit(conf, cred.uid)) {
 		stats_inc(PW_STAT_CONN_REFUSED);
-		log_warnx("connection from uid=%u refused: connection limit",
-		    (unsigned)cred.uid);
+		log_limited(LOG_KIND_CONN_REFUSED, cred.uid, "connection from "
+		    "uid=%u refused: connection limit", (unsigned)cred.uid);
 		close(fd);
 		return;
 	}
@@ -341,6 +390,7 @@ accept_one(int lfd, const struct pwd_conf *conf, struct store *st,
 		goto fail;
 	c->fd = fd;
 	c->peer.uid = cred.uid;
+	c->peer.charge = cred.uid;
 	c->peer.pid = cred.pid;
 	c->conf = conf;
 	c->st = st;
@@ -408,7 +458,9 @@ server_run(int lfd, const struct pwd_conf *conf, struct store *st)
 	pthread_attr_setstacksize(&attr, THREAD_STACK);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
+		/* wakes once a second for the summaries of folded log lines */
+		log_flush();
+		if (poll(pfd, 2, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");

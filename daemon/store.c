@@ -11,7 +11,10 @@
  *     decode exactly is a store error, never a default.
  */
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,7 @@
 #include "pwerr.h"
 #include "stats.h"
 #include "store.h"
+#include "store_codec.h"
 #include "verify.h"
 #include "wipe.h"
 
@@ -37,6 +41,7 @@
 
 struct store {
 	MDB_env *env;
+	char dir[PATH_MAX];
 	MDB_dbi users;
 	MDB_dbi meta;
 	MDB_dbi audit;
@@ -58,6 +63,9 @@ struct store_tx {
 
 static int audit_start_tx(struct store_tx *tx, void *arg);
 
+/* Set by a failed store operation: store_writable() then asks the disk. */
+static atomic_bool suspect;
+
 static int
 mdb_to_pw(int rc, const char *what)
 {
@@ -71,9 +79,11 @@ mdb_to_pw(int rc, const char *what)
 	case MDB_MAP_FULL:
 	case ENOSPC:
 	case EDQUOT:
+		atomic_store(&suspect, true);
 		log_warnx("store: %s: %s", what, mdb_strerror(rc));
 		return PW_ERR_NOSPACE;
 	default:
+		atomic_store(&suspect, true);
 		log_warnx("store: %s: %s", what, mdb_strerror(rc));
 		return PW_ERR_STORE;
 	}
@@ -244,6 +254,12 @@ store_open(struct store **stp, const char *dir, char *err, size_t errsz)
 		return r;
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return PW_ERR_NOMEM;
+	if (strlen(dir) >= sizeof(st->dir)) {
+		snprintf(err, errsz, "%s: path too long", dir);
+		free(st);
+		return PW_ERR_TOOLONG;
+	}
+	memcpy(st->dir, dir, strlen(dir) + 1);
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(st->env, 8)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->env, MAPSIZE)) != 0 ||
@@ -1294,5 +1310,121 @@ store_backup(struct store *st, int fd)
 		return errno == ENOSPC || errno == EDQUOT ? PW_ERR_NOSPACE
 							  : PW_ERR_IO;
 	}
+	return PW_OK;
+}
+
+/* ==== Record codecs over plain bytes (store_codec.h) ==== */
+
+/* An MDB_val over bytes that are only read (the decoders never write). */
+static MDB_val
+bytes_val(const void *p, size_t n)
+{
+	MDB_val v = { n, (void *)(uintptr_t)p };
+
+	return v;
+}
+
+int
+store_user_decode(const void *key, size_t keylen, const void *val,
+    size_t vallen, struct store_user *u)
+{
+	MDB_val k = bytes_val(key, keylen), v = bytes_val(val, vallen);
+
+	return decode(&k, &v, u);
+}
+
+int
+store_user_encode(const struct store_user *u, struct wire *w)
+{
+	return encode(u, w);
+}
+
+int
+store_history_decode(const void *val, size_t vallen,
+    struct store_history *hist)
+{
+	MDB_val v = bytes_val(val, vallen);
+
+	memset(hist, 0, sizeof(*hist)); /* as hist_get does before it */
+	return hist_decode(&v, hist);
+}
+
+int
+store_otp_decode(const void *val, size_t vallen, struct store_otp *t)
+{
+	MDB_val v = bytes_val(val, vallen);
+
+	return otp_decode(&v, t);
+}
+
+int
+store_audit_decode(const void *key, size_t keylen, const void *val,
+    size_t vallen, struct pw_audit *e, size_t *bodylen)
+{
+	MDB_val k = bytes_val(key, keylen), v = bytes_val(val, vallen);
+	int r;
+
+	*bodylen = 0;
+	if ((r = audit_decode(&k, &v, e, bodylen)) != PW_OK)
+		*bodylen = 0;
+	return r;
+}
+
+int
+store_audit_encode_body(const struct pw_audit *e, struct wire *w)
+{
+	return audit_body(e, w);
+}
+
+/* ==== Can the store take a write? ==== */
+
+#define STORE_FREE_MIN ((uint64_t)1 << 20) /* bytes: below, ask the disk */
+
+static atomic_bool unwritable; /* the last probe failed */
+
+/* One small durable write (the meta key "probe"), logged by nobody. */
+static int
+probe(struct store *st)
+{
+	MDB_val k = { 5, (void *)(uintptr_t)"probe" }, v;
+	uint8_t buf[8];
+	MDB_txn *txn = NULL;
+	int64_t now = (int64_t)time(NULL);
+	int rc, i;
+
+	for (i = 0; i < 8; i++)
+		buf[i] = (uint8_t)((uint64_t)now >> (56 - 8 * i));
+	v.mv_size = sizeof(buf);
+	v.mv_data = buf;
+	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
+		return rc;
+	if ((rc = mdb_put(txn, st->meta, &k, &v, 0)) != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return mdb_txn_commit(txn);
+}
+
+int
+store_writable(struct store *st)
+{
+	struct statvfs sv;
+	int rc;
+
+	if (!atomic_load(&suspect) && !atomic_load(&unwritable) &&
+	    statvfs(st->dir, &sv) == 0 &&
+	    (uint64_t)sv.f_bavail * sv.f_frsize >= STORE_FREE_MIN)
+		return PW_OK;
+	atomic_store(&suspect, false);
+	if ((rc = probe(st)) != 0) {
+		if (!atomic_exchange(&unwritable, true))
+			log_warnx("store: %s cannot take writes (%s): password "
+			    "checks are refused, unhashed, until it can",
+			    st->dir, mdb_strerror(rc));
+		return PW_ERR_READONLY;
+	}
+	if (atomic_exchange(&unwritable, false))
+		log_notice("store: %s takes writes again: password checks "
+		    "resume", st->dir);
 	return PW_OK;
 }

@@ -211,4 +211,14 @@ int store_backup(struct store *st, int fd) PW_WUR;
  * stored failure does (SPEC rule 14: same time as a wrong password).
  */
 int store_note_unknown(struct store *st) PW_WUR;
+
+/*
+ * Can the store take a write now?  PW_OK, or PW_ERR_READONLY.  Cheap while
+ * all is well (one statvfs of the state directory).  After a failed store
+ * operation, or with less than 1 MiB free, a real durable write decides;
+ * the change of state is logged once each way.  Rule 1 asks it before a
+ * hash, so that no verdict leaves the daemon while its failure could not
+ * be stored.
+ */
+int store_writable(struct store *st) PW_WUR;
 #endif

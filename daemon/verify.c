@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Argon2id hashing.  Counting semaphores bound the hashes that run at
- * once, so memory stays at most workers x argon2_mem_kib however many
- * requests arrive: `all' has one slot per worker; `users' (workers - 1,
- * at least 1) is taken first by requests of non-root peers, keeping a
- * worker for root's (PAM) requests.  Every wait has a deadline.
+ * Argon2id hashing.  A pool of `workers' slots bounds the hashes that run
+ * at once, so memory stays at most workers x argon2_mem_kib however many
+ * requests arrive, and keeps a worker for root's (PAM) requests at every
+ * size (see may_start).  Every wait has a deadline.
  */
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <semaphore.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include <liboath/oath.h>
 #include <sodium.h>
 
+#include "log.h"
 #include "pwerr.h"
 #include "stats.h"
 #include "store.h"
@@ -27,11 +27,25 @@
 
 static unsigned long long opslimit;
 static size_t memlimit;
-static sem_t all_slots, user_slots;
 static char dummy_hash[PWD_HASH_MAX];
 static int64_t dummy_ns; /* what verifying the dummy hash costs */
 
+/*
+ * The hash workers.  At most `workers' hashes run at once, of which at
+ * most user_max (workers - 1, at least 1) for requests of non-root peers;
+ * and while a root request waits, no non-root one starts, so that root's
+ * requests (PAM inside sshd, login, cron) find a worker at every pool
+ * size: with one worker, root waits for at most the hash in progress.
+ */
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_cv;
+static uint32_t pool_workers, pool_user_max;
+static uint32_t busy, busy_user, root_waiting;
+
 _Static_assert(PWD_HASH_MAX == crypto_pwhash_STRBYTES, "hash size");
+
+static int argon2_verify_str(const char *str, const char *pw, size_t len,
+    int *err);
 
 static int64_t
 now_ns(void)
@@ -42,39 +56,67 @@ now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int
-sem_take(sem_t *s, int64_t deadline_ms)
+/* Called with pool_mu held: may a hash of `lane' start now? */
+static bool
+may_start(enum verify_lane lane)
 {
-	struct timespec ts = { .tv_sec = deadline_ms / 1000,
-		.tv_nsec = (deadline_ms % 1000) * 1000000 };
-
-	for (;;) {
-		if (sem_clockwait(s, CLOCK_MONOTONIC, &ts) == 0)
-			return PW_OK;
-		if (errno != EINTR)
-			return PW_ERR_BUSY;
-	}
+	if (busy >= pool_workers)
+		return false;
+	if (lane == VERIFY_ROOT)
+		return true;
+	return busy_user < pool_user_max && root_waiting == 0;
 }
 
 static int
 slot_take(enum verify_lane lane, int64_t deadline_ms)
 {
-	if (lane == VERIFY_USER && sem_take(&user_slots, deadline_ms) != PW_OK)
-		return PW_ERR_BUSY;
-	if (sem_take(&all_slots, deadline_ms) != PW_OK) {
+	struct timespec ts = { .tv_sec = deadline_ms / 1000,
+		.tv_nsec = (deadline_ms % 1000) * 1000000 };
+	int r = PW_OK;
+
+	pthread_mutex_lock(&pool_mu);
+	if (lane == VERIFY_ROOT)
+		root_waiting++;
+	while (!may_start(lane))
+		if (pthread_cond_timedwait(&pool_cv, &pool_mu, &ts) ==
+		    ETIMEDOUT && !may_start(lane)) {
+			r = PW_ERR_BUSY;
+			break;
+		}
+	if (lane == VERIFY_ROOT && --root_waiting == 0)
+		pthread_cond_broadcast(&pool_cv); /* users may go on */
+	if (r == PW_OK) {
+		busy++;
 		if (lane == VERIFY_USER)
-			sem_post(&user_slots);
-		return PW_ERR_BUSY;
+			busy_user++;
 	}
-	return PW_OK;
+	pthread_mutex_unlock(&pool_mu);
+	return r;
 }
 
 static void
 slot_give(enum verify_lane lane)
 {
-	sem_post(&all_slots);
+	pthread_mutex_lock(&pool_mu);
+	busy--;
 	if (lane == VERIFY_USER)
-		sem_post(&user_slots);
+		busy_user--;
+	pthread_cond_broadcast(&pool_cv);
+	pthread_mutex_unlock(&pool_mu);
+}
+
+/*
+ * A hash that could not run (Argon2's memory not allocated, a string it
+ * cannot decode) is no verdict: counted in stats, logged, never a failure.
+ */
+static int
+hash_error(const char *what, int e)
+{
+	stats_inc(PW_STAT_HASH_ERRORS);
+	log_limited(LOG_KIND_HASH, 0, "Argon2id %s failed: %s; nothing was "
+	    "counted, the request is refused as unavailable", what,
+	    e != 0 ? strerror(e) : "cannot decode the stored hash");
+	return PW_ERR_HASH;
 }
 
 /* Sleeps until `ns' have passed since `start'. */
@@ -96,7 +138,8 @@ int
 verify_init(uint32_t ops, uint32_t mem_kib, uint32_t workers)
 {
 	unsigned char junk[32];
-	int rc;
+	pthread_condattr_t ca;
+	int rc, e;
 
 	if (sodium_init() < 0)
 		return PW_ERR_INTERNAL;
@@ -105,8 +148,13 @@ verify_init(uint32_t ops, uint32_t mem_kib, uint32_t workers)
 	if (opslimit < crypto_pwhash_OPSLIMIT_MIN ||
 	    memlimit < crypto_pwhash_MEMLIMIT_MIN || workers == 0)
 		return PW_ERR_INVAL;
-	if (sem_init(&all_slots, 0, workers) != 0 ||
-	    sem_init(&user_slots, 0, workers > 1 ? workers - 1 : 1) != 0)
+	pool_workers = workers;
+	pool_user_max = workers > 1 ? workers - 1 : 1;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rc = pthread_cond_init(&pool_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rc != 0)
 		return PW_ERR_INTERNAL;
 	/* The dummy hash is of 32 random bytes nobody knows. */
 	randombytes_buf(junk, sizeof(junk));
@@ -115,27 +163,134 @@ verify_init(uint32_t ops, uint32_t mem_kib, uint32_t workers)
 		sodium_memzero(junk, sizeof(junk));
 		return PW_ERR_NOMEM;
 	}
-	/* measure the dummy's cost, and check libsodium agrees with itself */
+	/* measure the dummy's cost, and check that our verification and
+	 * libsodium's agree on a string libsodium wrote */
 	dummy_ns = now_ns();
-	rc = crypto_pwhash_str_verify(dummy_hash, (const char *)junk,
-	    sizeof(junk));
+	rc = argon2_verify_str(dummy_hash, (const char *)junk, sizeof(junk),
+	    &e);
 	dummy_ns = now_ns() - dummy_ns;
+	if (rc == PW_OK && crypto_pwhash_str_verify(dummy_hash,
+	    (const char *)junk, sizeof(junk)) != 0)
+		rc = PW_ERR_INTERNAL;
 	sodium_memzero(junk, sizeof(junk));
-	return rc == 0 ? PW_OK : PW_ERR_INTERNAL;
+	return rc == PW_OK ? PW_OK : PW_ERR_INTERNAL;
 }
 
 int
 verify_hash(const char *pw, size_t len, char out[PWD_HASH_MAX],
     enum verify_lane lane, int64_t deadline_ms)
 {
-	int rc;
+	int rc, e;
 
 	if (slot_take(lane, deadline_ms) != PW_OK)
 		return PW_ERR_BUSY;
+	errno = 0;
 	rc = crypto_pwhash_str(out, pw, len, opslimit, memlimit);
+	e = errno;
 	slot_give(lane);
+	if (rc != 0)
+		return hash_error("hashing", e);
 	stats_inc(PW_STAT_HASHED_NEW);
-	return rc == 0 ? PW_OK : PW_ERR_NOMEM;
+	return PW_OK;
+}
+
+#define PHC_SALT 16 /* bytes: crypto_pwhash_argon2id_SALTBYTES */
+#define PHC_HASH 32 /* bytes of the hash in libsodium's strings */
+
+_Static_assert(PHC_SALT == crypto_pwhash_argon2id_SALTBYTES, "salt size");
+
+/* A decimal u32 at *p up to `stop'; advances *p past it. */
+static bool
+phc_num(const char **p, char stop, uint32_t *v)
+{
+	const char *s = *p;
+	uint64_t n = 0;
+
+	if (*s < '0' || *s > '9' || (*s == '0' && s[1] != stop))
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((n = n * 10 + (uint64_t)(*s - '0')) > UINT32_MAX)
+			return false;
+	if (*s != stop)
+		return false;
+	*v = (uint32_t)n;
+	*p = s + 1;
+	return true;
+}
+
+/* Unpadded base64 at *p, exactly `len' bytes of it, up to `stop'. */
+static bool
+phc_b64(const char **p, char stop, uint8_t *out, size_t len)
+{
+	const char *end = strchr(*p, stop), *used = NULL;
+	size_t got = 0;
+
+	if (end == NULL || sodium_base642bin(out, len, *p, (size_t)(end - *p),
+	    NULL, &got, &used, sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
+	    got != len || used != end)
+		return false;
+	*p = end + (stop != '\0');
+	return true;
+}
+
+/*
+ * The parameters, salt and hash of an Argon2id string as libsodium writes
+ * them: $argon2id$v=19$m=KIB,t=OPS,p=1$SALT$HASH.  False for anything
+ * else (then crypto_pwhash_str_verify decides alone).
+ */
+static bool
+phc_parse(const char *s, uint32_t *m, uint32_t *t, uint8_t salt[PHC_SALT],
+    uint8_t hash[PHC_HASH])
+{
+	static const char head[] = "$argon2id$v=19$m=";
+	const char *p = s;
+
+	if (strncmp(p, head, sizeof(head) - 1) != 0)
+		return false;
+	p += sizeof(head) - 1;
+	if (!phc_num(&p, ',', m) || strncmp(p, "t=", 2) != 0)
+		return false;
+	p += 2;
+	if (!phc_num(&p, ',', t) || strncmp(p, "p=1$", 4) != 0)
+		return false;
+	p += 4;
+	return phc_b64(&p, '$', salt, PHC_SALT) &&
+	    phc_b64(&p, '\0', hash, PHC_HASH);
+}
+
+/*
+ * PW_OK, PW_ERR_AUTH, or PW_ERR_HASH (it could not run).  libsodium's
+ * crypto_pwhash_str_verify answers -1 with errno EINVAL both for a
+ * mismatch and for Argon2 memory it could not allocate (1.0.18, Debian
+ * 12), so the string is taken apart and the hash computed with
+ * crypto_pwhash_argon2id, whose -1 is always "could not run"; the
+ * comparison is sodium_memcmp.  Same code, same cost.
+ */
+static int
+argon2_verify_str(const char *str, const char *pw, size_t len, int *err)
+{
+	uint8_t salt[PHC_SALT], want[PHC_HASH], got[PHC_HASH];
+	uint32_t m, t;
+	int r;
+
+	*err = 0;
+	if (!phc_parse(str, &m, &t, salt, want)) {
+		errno = 0;
+		r = crypto_pwhash_str_verify(str, pw, len) == 0 ? PW_OK :
+		    errno == EINVAL ? PW_ERR_AUTH : PW_ERR_HASH;
+		*err = errno;
+		return r;
+	}
+	errno = 0;
+	if (crypto_pwhash_argon2id(got, sizeof(got), pw, len, salt, t,
+	    (size_t)m * 1024, crypto_pwhash_argon2id_ALG_ARGON2ID13) != 0) {
+		*err = errno != 0 ? errno : ENOMEM;
+		r = PW_ERR_HASH;
+	} else
+		r = sodium_memcmp(got, want, sizeof(got)) == 0 ? PW_OK :
+		    PW_ERR_AUTH;
+	sodium_memzero(got, sizeof(got));
+	return r;
 }
 
 int
@@ -143,14 +298,15 @@ verify_check(const char *hash, const char *pw, size_t len,
     enum verify_lane lane, int64_t deadline_ms)
 {
 	int64_t start;
-	bool ok;
+	int r, e;
 
 	if (slot_take(lane, deadline_ms) != PW_OK)
 		return PW_ERR_BUSY;
 	start = now_ns();
-	ok = crypto_pwhash_str_verify(hash != NULL ? hash : dummy_hash, pw,
-	    len) == 0;
+	r = argon2_verify_str(hash != NULL ? hash : dummy_hash, pw, len, &e);
 	slot_give(lane);
+	if (r == PW_ERR_HASH)
+		return hash_error("verification", e);
 	/* the worker is free again; only this request waits */
 	if (hash != NULL && verify_needs_rehash(hash))
 		pad_to(start, dummy_ns);
@@ -159,7 +315,7 @@ verify_check(const char *hash, const char *pw, size_t len,
 		stats_inc(PW_STAT_DUMMY);
 		return PW_ERR_AUTH;
 	}
-	return ok ? PW_OK : PW_ERR_AUTH;
+	return r;
 }
 
 bool

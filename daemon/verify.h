@@ -12,9 +12,10 @@
 #define PWD_HASH_MAX 128 /* bytes of an encoded hash, NUL included */
 
 /*
- * Whose request a hash serves.  Root's (PAM inside sshd, login, su, sudo)
- * may use every hash worker; all other uids together use at most
- * workers - 1 (at least 1), so local users cannot starve logins.
+ * Whose request a hash serves.  Root's (a real uid 0: PAM inside sshd,
+ * login, cron) may use every hash worker and goes ahead of waiting users;
+ * all other uids together (su and sudo started by a user included) use at
+ * most workers - 1 (at least 1), so local users cannot starve logins.
  */
 enum verify_lane { VERIFY_ROOT = 0, VERIFY_USER = 1 };
 
@@ -27,15 +28,17 @@ int verify_init(uint32_t ops, uint32_t mem_kib, uint32_t workers) PW_WUR;
 
 /*
  * Hashes pw into out[PWD_HASH_MAX].  Waits for a hash slot of `lane' until
- * deadline_ms (CLOCK_MONOTONIC): PW_ERR_BUSY when none freed in time.
+ * deadline_ms (CLOCK_MONOTONIC): PW_ERR_BUSY when none freed in time;
+ * PW_ERR_HASH when the hash could not run (memory), logged and counted.
  */
 int verify_hash(const char *pw, size_t len, char out[PWD_HASH_MAX],
     enum verify_lane lane, int64_t deadline_ms) PW_WUR;
 
 /*
  * PW_OK when pw matches the encoded hash, PW_ERR_AUTH when it does not,
- * PW_ERR_BUSY when no hash slot freed before deadline_ms (nothing was
- * evaluated).  A NULL hash verifies against the dummy hash and never
+ * PW_ERR_BUSY when no hash slot freed before deadline_ms, PW_ERR_HASH when
+ * the hash could not run (Argon2's memory refused; logged and counted in
+ * stats): in both, nothing was evaluated and nothing may be counted.  A NULL hash verifies against the dummy hash and never
  * matches: an unknown account costs what a wrong password costs.  A hash
  * made with cheaper, older parameters is padded to the dummy's duration,
  * so that raising the cost does not tell existing names from others.

@@ -94,52 +94,89 @@ compact_restart(const char *small, const char *extra)
 	assert_int_equal(th_daemon_start(&T, extra, true), 0);
 }
 
+/* Mounts a 2 MiB tmpfs at DIR/name, starts a seeded daemon on a compacted
+ * store there; false (the test skips) without mount permission. */
+static bool
+small_disk(const char *name, char *small, size_t smallsz, char *extra,
+    size_t extrasz)
+{
+	th_path(&T, small, smallsz, name);
+	assert_int_equal(mkdir(small, 0700), 0);
+	if (mount("tmpfs", small, "tmpfs", 0, "size=2m") != 0)
+		return false; /* no mount permission here (a container) */
+	snprintf(extra, extrasz, "state_dir = %s/state\n", small);
+	assert_int_equal(th_start_seeded(&T, extra), 0);
+	compact_restart(small, extra);
+	return true;
+}
+
+/*
+ * While the store cannot take a write, no password is hashed: a verdict
+ * whose failure could not be stored would let a restart forget it, and
+ * more than N guesses be evaluated.  Everything else keeps serving, the
+ * stored counts survive a restart, and it recovers by itself.
+ */
 static void
 test_full_disk(void **state)
 {
 	char small[4096], filler[4096], extra[8192], msg[256];
+	long long hashes;
 	int i;
 
 	(void)state;
 	if (!th_is_root())
 		skip(); /* mounts a tmpfs */
-	th_path(&T, small, sizeof(small), "small");
-	assert_int_equal(mkdir(small, 0700), 0);
-	if (mount("tmpfs", small, "tmpfs", 0, "size=2m") != 0)
-		skip(); /* no mount permission here (a container) */
+	if (!small_disk("small", small, sizeof(small), extra, sizeof(extra)))
+		skip();
 	snprintf(filler, sizeof(filler), "%s/filler", small);
-	snprintf(extra, sizeof(extra), "state_dir = %s/state\n", small);
-	assert_int_equal(th_start_seeded(&T, extra), 0);
-	compact_restart(small, extra);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(th_pam_auth_nodelay("pwtest", "alice", WRONG,
+		    msg, sizeof(msg)), PAM_AUTH_ERR);
+	hashes = th_stat(&T, "hashes_evaluated");
+	assert_int_equal(hashes, 2);
 
 	fill(filler);
-	/* failures the store cannot take are refused (never success) and
-	 * still counted: after five, even the right password is locked out */
+	/* wrong, right and unknown alike: unavailable, and nothing hashed */
 	for (i = 0; i < 5; i++)
-		assert_int_equal(th_pam_auth("pwtest", "alice", WRONG, msg,
-		    sizeof(msg)), PAM_AUTH_ERR);
-	assert_non_null(strstr(msg, "no space left"));
-	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
-	    sizeof(msg)), PAM_MAXTRIES);
-	assert_int_equal(th_stat(&T, "hashes_evaluated"), 5);
+		assert_int_equal(th_pam_auth_nodelay("pwtest", "alice", WRONG,
+		    msg, sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "alice",
+	    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
+	assert_non_null(strstr(msg, "cannot take writes"));
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "nosuchuser", WRONG,
+	    msg, sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(th_stat(&T, "hashes_evaluated"), hashes);
+	assert_true(th_stat(&T, "refused_store_unwritable") >= 7);
+	/* reading keeps working, and the client says "unreachable" (3) */
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 2);
+	assert_true(th_exited(&T, th_client(&T, TH_UID_ALICE,
+	    "Wonder-login-pw1\nNew-login-pw-77\n", "passwd", "--login",
+	    (char *)NULL), 3));
+	assert_true(th_one_line(T.err));
 
-	/* space again: the next attempt stores the five failures first */
+	/* a restart on the full disk forgets nothing */
+	assert_int_equal(th_daemon_stop(&T), 0);
+	assert_int_equal(th_daemon_start(&T, extra, true), 0);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 2);
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "alice", WRONG, msg,
+	    sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(th_stat(&T, "hashes_evaluated"), 0);
+
+	/* space again: checks resume by themselves, and count from 2 */
 	assert_int_equal(unlink(filler), 0);
-	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
-	    sizeof(msg)), PAM_MAXTRIES);
-	assert_int_equal(th_field(&T, "alice", "login_failures"), 5);
-	assert_true(th_field_is(&T, "alice", "login", "locked"));
-
-	/* and an unlock starts a clean cycle */
-	assert_int_equal(th_client(&T, 0, "", "unlock", "alice", (char *)NULL), 0);
-	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
-	    sizeof(msg)), PAM_SUCCESS);
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "alice", WRONG, msg,
+	    sizeof(msg)), PAM_AUTH_ERR);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 3);
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "alice",
+	    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_SUCCESS);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
 	assert_int_equal(th_daemon_stop(&T), 0);
 	assert_int_equal(umount(small), 0);
 }
 
+/* An admin command on a full disk: one clear line, nothing half-done. */
 static void
-test_unlock_forgets_unstored_failures(void **state)
+test_admin_write_on_full_disk(void **state)
 {
 	char small[4096], filler[4096], extra[8192], msg[256];
 	int i;
@@ -147,24 +184,25 @@ test_unlock_forgets_unstored_failures(void **state)
 	(void)state;
 	if (!th_is_root())
 		skip();
-	th_path(&T, small, sizeof(small), "small2");
-	assert_int_equal(mkdir(small, 0700), 0);
-	if (mount("tmpfs", small, "tmpfs", 0, "size=2m") != 0)
+	if (!small_disk("small2", small, sizeof(small), extra, sizeof(extra)))
 		skip();
 	snprintf(filler, sizeof(filler), "%s/filler", small);
-	snprintf(extra, sizeof(extra), "state_dir = %s/state\n", small);
-	assert_int_equal(th_start_seeded(&T, extra), 0);
-	compact_restart(small, extra);
-	fill(filler);
 	for (i = 0; i < 5; i++)
-		assert_int_equal(th_pam_auth("pwtest", "alice", WRONG, msg,
-		    sizeof(msg)), PAM_AUTH_ERR);
+		(void)th_pam_auth_nodelay("pwtest", "alice", WRONG, msg,
+		    sizeof(msg));
+	assert_true(th_field_is(&T, "alice", "login", "locked"));
+	fill(filler);
+	assert_int_equal(th_client(&T, 0, "", "unlock", "alice", (char *)NULL),
+	    1);
+	assert_true(th_one_line(T.err));
+	assert_true(th_field_is(&T, "alice", "login", "locked"));
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 5);
 	assert_int_equal(unlink(filler), 0);
-	/* the unlock lands before any retry: the old cycle's guesses go */
 	assert_int_equal(th_client(&T, 0, "", "unlock", "alice", (char *)NULL), 0);
-	assert_int_equal(th_pam_auth("pwtest", "alice", TH_PW_ALICE_LOGIN, msg,
-	    sizeof(msg)), PAM_SUCCESS);
-	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
+	assert_int_equal(th_pam_auth_nodelay("pwtest", "alice",
+	    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_SUCCESS);
+	assert_int_equal(th_client(&T, 0, "", "audit", "--verify", (char *)NULL),
+	    0);
 	assert_int_equal(th_daemon_stop(&T), 0);
 	assert_int_equal(umount(small), 0);
 }
@@ -328,7 +366,7 @@ main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_full_disk, teardown),
-		cmocka_unit_test_teardown(test_unlock_forgets_unstored_failures,
+		cmocka_unit_test_teardown(test_admin_write_on_full_disk,
 		    teardown),
 		cmocka_unit_test_teardown(test_lowered_limit, teardown),
 		cmocka_unit_test_teardown(test_root_connection_limit, teardown),

@@ -577,7 +577,7 @@ test_shipped_conf(void **state)
 		len += n;
 	}
 	fclose(f);
-	assert_int_equal(keys, 20);
+	assert_int_equal(keys, 21);
 	conf_defaults(&want);
 	conf_defaults(&c);
 	assert_int_equal(conf_load(&c, shipped, err, sizeof(err)), PW_OK);
