@@ -41,12 +41,26 @@ struct uidcount {
 
 static pthread_mutex_t conn_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t conn_cv = PTHREAD_COND_INITIALIZER;
-static uint32_t conn_total;
+static uint32_t conn_total;  /* connections charged to a uid */
+static uint32_t conn_pending; /* root peers whose request is not read yet */
 static uint32_t conn_nonroot; /* connections of uids other than 0 */
 static struct uidcount *conn_uids; /* max_connections entries */
 
+/*
+ * A root peer cannot be charged when it connects: su or sudo started by a
+ * user is root too, and only its request says for whom it runs.  So root
+ * peers wait `pending' (bounded by PENDING_PER_CONN x max_connections, and
+ * by request_timeout each) until their request is read, and only then
+ * take a place: root's, or that user's.  A flood of setuid-root peers
+ * therefore never holds the places of root's own logins.
+ */
+#define PENDING_PER_CONN 4
+
+enum conn_state { CONN_NONE, CONN_PENDING, CONN_CHARGED };
+
 struct conn {
 	int fd;
+	enum conn_state state;
 	struct peer peer;
 	const struct pwd_conf *conf;
 	struct store *st;
@@ -100,13 +114,6 @@ server_listen(const char *path, int *fdp, char *err, size_t errsz)
 	return PW_OK;
 }
 
-/*
- * Takes a connection place for uid; false when a limit is reached.  Root
- * (PAM inside sshd, login, su, sudo) is bounded by max_connections only.
- * Every other uid gets at most max_connections_per_uid, and all of them
- * together at most three quarters of max_connections, so that local users
- * cannot hold every connection and lock everybody out.
- */
 /* Called with conn_mu held: uid's entry, a free one for it, or NULL. */
 static struct uidcount *
 uid_entry(const struct pwd_conf *conf, uid_t uid)
@@ -147,17 +154,32 @@ charge_nonroot(const struct pwd_conf *conf, uid_t uid)
  * (PAM inside sshd, login, su, sudo) is bounded by max_connections only.
  * Every other uid gets at most max_connections_per_uid, and all of them
  * together at most three quarters of max_connections, so that local users
- * cannot hold every connection and lock everybody out.
+ * cannot hold every connection and lock everybody out.  Called with
+ * conn_mu held.
  */
 static bool
-conn_admit(const struct pwd_conf *conf, uid_t uid)
+charge(const struct pwd_conf *conf, uid_t uid)
+{
+	if (conn_total >= conf->max_connections ||
+	    (uid != 0 && !charge_nonroot(conf, uid)))
+		return false;
+	conn_total++;
+	return true;
+}
+
+/* At accept: a place for a non-root peer, a pending one for root. */
+static bool
+conn_admit(const struct pwd_conf *conf, struct conn *c)
 {
 	bool ok = false;
 
 	pthread_mutex_lock(&conn_mu);
-	if (conn_total < conf->max_connections &&
-	    (uid == 0 || charge_nonroot(conf, uid))) {
-		conn_total++;
+	if (c->peer.uid != 0) {
+		if ((ok = charge(conf, c->peer.uid)))
+			c->state = CONN_CHARGED;
+	} else if (conn_pending < PENDING_PER_CONN * conf->max_connections) {
+		conn_pending++;
+		c->state = CONN_PENDING;
 		ok = true;
 	}
 	pthread_mutex_unlock(&conn_mu);
@@ -165,34 +187,44 @@ conn_admit(const struct pwd_conf *conf, uid_t uid)
 }
 
 /*
- * A root peer's request made for a user (su, sudo, passwd are setuid
- * root, so SO_PEERCRED says root): its connection moves from root's
- * place to that user's, under that user's limits; false when they are
- * reached.  Only the real uid 0 keeps root's reserve.
+ * A root peer's request was read: its place is root's when its caller is
+ * root (sshd, login, cron, the client run by root), otherwise that user's
+ * (su, sudo, passwd are setuid root), under that user's limits.  False
+ * when they are reached.
  */
 static bool
-conn_recharge(const struct pwd_conf *conf, uid_t uid)
+conn_charge_root(const struct pwd_conf *conf, struct conn *c, uid_t caller)
 {
 	bool ok;
 
 	pthread_mutex_lock(&conn_mu);
-	ok = charge_nonroot(conf, uid);
+	conn_pending--;
+	c->state = CONN_NONE;
+	if ((ok = charge(conf, caller))) {
+		c->state = CONN_CHARGED;
+		c->peer.charge = caller;
+	}
 	pthread_mutex_unlock(&conn_mu);
 	return ok;
 }
 
 static void
-conn_release(const struct pwd_conf *conf, uid_t uid)
+conn_release(const struct pwd_conf *conf, const struct conn *c)
 {
 	struct uidcount *mine;
 
 	pthread_mutex_lock(&conn_mu);
-	if (uid != 0 && (mine = uid_entry(conf, uid)) != NULL &&
-	    mine->n > 0) {
-		mine->n--;
-		conn_nonroot--;
+	if (c->state == CONN_PENDING)
+		conn_pending--;
+	else if (c->state == CONN_CHARGED) {
+		if (c->peer.charge != 0 &&
+		    (mine = uid_entry(conf, c->peer.charge)) != NULL &&
+		    mine->n > 0) {
+			mine->n--;
+			conn_nonroot--;
+		}
+		conn_total--;
 	}
-	conn_total--;
 	pthread_cond_broadcast(&conn_cv);
 	pthread_mutex_unlock(&conn_mu);
 }
@@ -301,16 +333,13 @@ serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
 		return;
 	}
 	/* a claim is heard from root peers only; identity stays SO_PEERCRED */
-	if (c->peer.uid == 0 && req->caller_uid != 0) {
-		if (!conn_recharge(c->conf, (uid_t)req->caller_uid)) {
-			stats_inc(PW_STAT_CONN_REFUSED);
-			log_limited(LOG_KIND_CONN_REFUSED, req->caller_uid,
-			    "request of uid=%u through a root peer pid=%d "
-			    "refused: connection limit",
-			    (unsigned)req->caller_uid, (int)c->peer.pid);
-			return;
-		}
-		c->peer.charge = (uid_t)req->caller_uid;
+	if (c->state == CONN_PENDING &&
+	    !conn_charge_root(c->conf, c, (uid_t)req->caller_uid)) {
+		stats_inc(PW_STAT_CONN_REFUSED);
+		log_limited(LOG_KIND_CONN_REFUSED, req->caller_uid, "request of "
+		    "uid=%u through a root peer pid=%d refused: connection "
+		    "limit", (unsigned)req->caller_uid, (int)c->peer.pid);
+		return;
 	}
 	handle_request(&h, req, rep);
 	log_debug("%s request from uid=%u pid=%d: %s after %lld ms",
@@ -349,7 +378,7 @@ conn_thread(void *arg)
 	free(req);
 	free(rep);
 	close(c->fd);
-	conn_release(c->conf, c->peer.charge);
+	conn_release(c->conf, c);
 	free(c);
 	return NULL;
 }
@@ -378,29 +407,33 @@ accept_one(int lfd, const struct pwd_conf *conf, struct store *st,
 		close(fd);
 		return;
 	}
-	if (!conn_admit(conf, cred.uid)) {
-		stats_inc(PW_STAT_CONN_REFUSED);
-		log_limited(LOG_KIND_CONN_REFUSED, cred.uid, "connection from "
-		    "uid=%u refused: connection limit", (unsigned)cred.uid);
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warnx("no memory for a connection from uid=%u",
+		    (unsigned)cred.uid);
 		close(fd);
 		return;
 	}
-	stats_inc(PW_STAT_CONN_ACCEPTED);
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		goto fail;
 	c->fd = fd;
 	c->peer.uid = cred.uid;
 	c->peer.charge = cred.uid;
 	c->peer.pid = cred.pid;
 	c->conf = conf;
 	c->st = st;
+	if (!conn_admit(conf, c)) {
+		stats_inc(PW_STAT_CONN_REFUSED);
+		log_limited(LOG_KIND_CONN_REFUSED, cred.uid, "connection from "
+		    "uid=%u refused: connection limit", (unsigned)cred.uid);
+		close(fd);
+		free(c);
+		return;
+	}
+	stats_inc(PW_STAT_CONN_ACCEPTED);
 	if (pthread_create(&tid, attr, conn_thread, c) == 0)
 		return;
-	free(c);
-fail:
 	log_warnx("no thread for a connection from uid=%u", (unsigned)cred.uid);
 	close(fd);
-	conn_release(conf, cred.uid);
+	conn_release(conf, c);
+	free(c);
 }
 
 /* Waits for the connections in progress to finish, within a bound;
@@ -413,12 +446,12 @@ drain(const struct pwd_conf *conf)
 	uint32_t left;
 
 	pthread_mutex_lock(&conn_mu);
-	while (conn_total > 0 && frame_now_ms() < end) {
+	while (conn_total + conn_pending > 0 && frame_now_ms() < end) {
 		pthread_mutex_unlock(&conn_mu);
 		usleep(10000);
 		pthread_mutex_lock(&conn_mu);
 	}
-	left = conn_total;
+	left = conn_total + conn_pending;
 	pthread_mutex_unlock(&conn_mu);
 	return left;
 }
