@@ -4,11 +4,14 @@
 # stops, so that `make demo' and `make check' work on a fresh machine.
 set -eu
 
+# clang and libclang-rt-14-dev (libFuzzer's runtime, which clang does not
+# pull in): the fuzzers of make fuzz and make check (tests/fuzz/).
 PKGS="gcc libc6-dev make pkg-config libpam0g-dev libpam-modules \
 libsodium-dev liblmdb-dev lmdb-utils liboath-dev libjansson-dev \
 libsystemd-dev libqrencode-dev libcmocka-dev libpam-wrapper libpamtest0-dev \
 libnss-wrapper pamtester faketime oathtool mandoc cppcheck util-linux \
-procps binutils openssh-server openssh-client expect systemd man-db strace"
+procps binutils openssh-server openssh-client expect systemd man-db strace \
+clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do
