@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the given test binaries (unit, then integration: those under
 # BUILD_DIR/itest/), the system test scripts (tests/system/test_*.sh, given
-# BUILD_DIR as their argument) and the static checks, then prints one closing line:
+# BUILD_DIR as their argument), the check that no collected log line holds a
+# secret, and the static checks, then prints one closing line:
 # "N passed, N failed".  The Makefile passes exactly the binaries built
 # from the current sources, so a stale one left in the build dir never runs.
 # Usage: tests/run.sh BUILD_DIR TEST_BINARY...
@@ -46,7 +47,71 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# Every daemon log line, every syslog line of the module and every secret
+# the integration tests used, for this run only (tests/lib/harness.h);
+# PWTEST_KEEP keeps it.  0711: children switched to other uids append to
+# files they cannot list.
+PWTEST_LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/pwtest-logs.XXXXXX") || exit 1
+chmod 0711 "$PWTEST_LOGDIR"
+export PWTEST_LOGDIR
+cleanup() {
+	rm -f "$log"
+	if [ -n "${PWTEST_KEEP:-}" ]; then
+		echo "(logs and secrets of this run kept in $PWTEST_LOGDIR)"
+	else
+		rm -rf "$PWTEST_LOGDIR"
+	fi
+}
+trap cleanup EXIT
+
+# The syslog preload (built by make) the harness puts under the integration
+# tests, so that the module's pam_syslog lines land in PWTEST_LOGDIR, never
+# in the host's syslog.  Plain (no sanitizer): preloaded after libasan.
+PWTEST_SYSLOG_SHIM=$B/tests/lib/th_syslog.so
+export PWTEST_SYSLOG_SHIM
+
+# Greps every collected log line for every collected secret (fixed
+# strings).  Names the file and line of each hit and the secret's number
+# in the sorted list (kept with PWTEST_KEEP), never the secret.  Collecting
+# nothing fails: no daemon line, no module line or no secret means that
+# the collection broke, not that the logs are clean.
+no_secret_in_logs() {
+	d=$PWTEST_LOGDIR
+	all=$d/all-secrets
+	(umask 077 && LC_ALL=C sort -u "$d"/*.secrets 2>/dev/null |
+	    grep -av '^$' >"$all")
+	nsec=$(wc -l <"$all")
+	ndaemon=$(cat "$d"/*.daemon.log 2>/dev/null | wc -l)
+	nmodule=$(cat "$d"/*.syslog.log 2>/dev/null | wc -l)
+	echo "    collected $ndaemon daemon lines, $nmodule syslog lines," \
+	    "$nsec secrets"
+	if [ "$ndaemon" -eq 0 ] || [ "$nmodule" -eq 0 ] || [ "$nsec" -eq 0 ]; then
+		echo "    nothing collected: the collection is broken"
+		return 1
+	fi
+	# grep finds the lines; awk names which secrets (index: a fixed string)
+	LC_ALL=C grep -aHnF -f "$all" "$d"/*.daemon.log "$d"/*.syslog.log |
+	    LC_ALL=C awk -v all="$all" '
+		BEGIN { while ((getline s <all) > 0) sec[++n] = s }
+		{
+			f = $0; sub(/:.*/, "", f); rest = substr($0, length(f) + 2)
+			l = rest; sub(/:.*/, "", l); text = substr(rest, length(l) + 2)
+			which = ""
+			for (i = 1; i <= n; i++)
+				if (index(text, sec[i]))
+					which = which " #" i
+			sub(/.*\//, "", f)
+			if (++hits <= 30)
+				printf "    secret%s (numbered in %s) found in " \
+				    "%s line %s\n", which, all, f, l
+		}
+		END {
+			if (hits > 30)
+				printf "    ... %d lines in all\n", hits
+			exit (hits > 0 ? 1 : 0)
+		}'
+}
+
 for t in "$@"; do
 	if [ ! -x "$t" ] && [ "${t%.sh}" = "$t" ]; then
 		echo "[  FAILED  ] $t: not built"
@@ -73,6 +138,20 @@ for t in "$@"; do
 	fi
 	[ $rc -ne 0 ] && bad="$bad ${t##*/}"
 done
+
+case " $* " in
+*" $B/itest/"*)
+	echo "== no secret in logs"
+	if no_secret_in_logs; then
+		passed=$((passed + 1))
+		echo "[       OK ] no_secret_in_logs"
+	else
+		failed=$((failed + 1))
+		bad="$bad no_secret_in_logs"
+		echo "[  FAILED  ] no_secret_in_logs"
+	fi
+	;;
+esac
 
 echo "== static checks"
 check "module links no daemon library" sh -c \

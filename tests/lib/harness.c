@@ -31,9 +31,17 @@
 #include "harness.h"
 #include "proto.h"
 #include "pwerr.h"
+#include "wipe.h"
 
 #define PAM_WRAPPER_LIB "libpam_wrapper.so"
 #define NSS_WRAPPER_LIB "libnss_wrapper.so"
+/* The syslog preload (tests/lib/preload/th_syslog.c), under the build dir. */
+#define TH_SYSLOG_SHIM "tests/lib/th_syslog.so"
+
+/* Collection for tests/run.sh (harness.h): file paths, "" when off. */
+static char col_daemon[PATH_MAX];	/* PROG.daemon.log */
+static char col_secrets[PATH_MAX];	/* PROG.secrets */
+static off_t col_copied;		/* bytes of t->log already copied */
 
 static void
 die(const char *what)
@@ -200,11 +208,16 @@ write_service_files(const char *dir, const char *build,
 static void
 child_env(const struct th *t)
 {
-	char asan[PATH_MAX] = "", pre[2 * PATH_MAX], path[PATH_MAX];
+	char asan[PATH_MAX] = "", pre[4 * PATH_MAX], path[PATH_MAX];
+	const char *shim = getenv("PWTEST_SYSLOG_SHIM"),
+	    *extra = getenv("PWTEST_CHILD_PRELOAD");
 
 	dl_iterate_phdr(find_asan, asan);
-	snprintf(pre, sizeof(pre), "%s%s%s", asan, asan[0] ? " " : "",
-	    NSS_WRAPPER_LIB);
+	/* the syslog preload too: nothing a child logs reaches the host;
+	 * a test's own (PWTEST_CHILD_PRELOAD) goes ahead of nss_wrapper */
+	snprintf(pre, sizeof(pre), "%s%s%s%s%s%s%s", asan, asan[0] ? " " : "",
+	    extra != NULL ? extra : "", extra != NULL ? " " : "",
+	    NSS_WRAPPER_LIB, shim != NULL ? " " : "", shim != NULL ? shim : "");
 	setenv("LD_PRELOAD", pre, 1);
 	unsetenv("PAM_WRAPPER");
 	unsetenv("PAM_WRAPPER_SERVICE_DIR");
@@ -212,6 +225,167 @@ child_env(const struct th *t)
 	setenv("NSS_WRAPPER_PASSWD", path, 1);
 	th_path(t, path, sizeof(path), "group");
 	setenv("NSS_WRAPPER_GROUP", path, 1);
+}
+
+/*
+ * First run: when the syslog preload is built, appends it to pre, tells
+ * pam_wrapper to hand pam_syslog to libpam (whose syslog calls the preload
+ * then takes) and names the file its lines go to, created writable by the
+ * other uids that tests switch to.  Without it, pam_wrapper keeps the
+ * module's lines to itself (its debug log, off), as before.
+ */
+static void
+syslog_setup(const struct th *t, char *pre, size_t presz)
+{
+	char shim[PATH_MAX], file[PATH_MAX], rel[PATH_MAX];
+	const char *env = getenv("PWTEST_SYSLOG_SHIM"),
+	    *logdir = getenv("PWTEST_LOGDIR");
+	size_t len = strlen(pre);
+	int fd;
+
+	unsetenv("PWTEST_SYSLOG_SHIM");
+	unsetenv("PWTEST_SYSLOG_FILE");
+	if (env != NULL)
+		snprintf(rel, sizeof(rel), "%s", env);
+	else
+		snprintf(rel, sizeof(rel), "%s/%s", t->build, TH_SYSLOG_SHIM);
+	/* absolute: children that change directory load it too */
+	if (realpath(rel, shim) == NULL || access(shim, R_OK) != 0) {
+		if (logdir != NULL)
+			fprintf(stderr, "harness: %s: %s: the module's log lines "
+			    "are not collected\n", rel, strerror(errno));
+		return;
+	}
+	if (logdir != NULL)
+		snprintf(file, sizeof(file), "%s/%s.syslog.log", logdir,
+		    program_invocation_short_name);
+	else
+		th_path(t, file, sizeof(file), "syslog.log");
+	if ((fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0666)) < 0 || fchmod(fd, 0666) != 0)
+		die(file);
+	close(fd);
+	snprintf(pre + len, presz - len, " %s", shim);
+	setenv("PWTEST_SYSLOG_SHIM", shim, 1);
+	setenv("PWTEST_SYSLOG_FILE", file, 1);
+	setenv("PAM_WRAPPER_USE_SYSLOG", "1", 1);
+}
+
+/* Re-executed run: the files of PWTEST_LOGDIR (harness.h), if set. */
+static void
+collect_setup(struct th *t)
+{
+	const char *logdir = getenv("PWTEST_LOGDIR"),
+	    *file = getenv("PWTEST_SYSLOG_FILE");
+	int fd;
+
+	if (file != NULL && getenv("PWTEST_SYSLOG_SHIM") != NULL)
+		snprintf(t->syslog, sizeof(t->syslog), "%s", file);
+	if (logdir == NULL)
+		return;
+	snprintf(col_daemon, sizeof(col_daemon), "%s/%s.daemon.log", logdir,
+	    program_invocation_short_name);
+	snprintf(col_secrets, sizeof(col_secrets), "%s/%s.secrets", logdir,
+	    program_invocation_short_name);
+	/* children running as other uids add to it; none reads it but us */
+	if ((fd = open(col_secrets, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0622)) < 0 || fchmod(fd, 0622) != 0)
+		die(col_secrets);
+	close(fd);
+}
+
+/*
+ * Appends to PROG.daemon.log what the daemons wrote to t->log since the
+ * last call: when a daemon has stopped, was killed, failed to start, and
+ * before the next one starts.  A file shorter than what was copied was
+ * truncated by the test (to read one start's lines): counting restarts,
+ * so lines written and truncated between two calls would be missed.
+ */
+static void
+collect_daemon_log(const struct th *t)
+{
+	char buf[16384];
+	struct stat st;
+	ssize_t n;
+	int in, out;
+
+	if (col_daemon[0] == '\0' ||
+	    (in = open(t->log, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	if (fstat(in, &st) == 0 && st.st_size < col_copied)
+		col_copied = 0;
+	out = open(col_daemon, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (out >= 0 && lseek(in, col_copied, SEEK_SET) == col_copied)
+		while ((n = read(in, buf, sizeof(buf))) > 0 &&
+		    write(out, buf, (size_t)n) == n)
+			col_copied += n;
+	if (out >= 0)
+		close(out);
+	close(in);
+}
+
+/* Records the n bytes at s as one secret, if long enough (characters,
+ * not bytes) and one line. */
+static void
+note_secret(const char *s, size_t n)
+{
+	size_t i, chars = 0;
+	char *line;
+	int fd;
+
+	if (col_secrets[0] == '\0' || s == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		chars += ((unsigned char)s[i] & 0xc0) != 0x80;
+	if (chars < TH_SECRET_MIN || memchr(s, '\n', n) != NULL ||
+	    memchr(s, '\0', n) != NULL || (line = malloc(n + 1)) == NULL)
+		return;
+	memcpy(line, s, n);
+	line[n] = '\n';
+	if ((fd = open(col_secrets, O_WRONLY | O_APPEND | O_CLOEXEC)) >= 0) {
+		if (write(fd, line, n + 1) != (ssize_t)(n + 1))
+			fprintf(stderr, "harness: a secret was not recorded\n");
+		close(fd);
+	}
+	pw_wipe(line, n + 1);
+	free(line);
+}
+
+void
+th_note_secret(const char *s)
+{
+	if (s != NULL)
+		note_secret(s, strlen(s));
+}
+
+/* Each line of what a client reads on --stdin is a secret (the short ones,
+ * OTP codes, are left out by note_secret). */
+static void
+note_lines(const char *text)
+{
+	const char *nl;
+
+	while (text != NULL && *text != '\0') {
+		nl = strchr(text, '\n');
+		note_secret(text, nl != NULL ? (size_t)(nl - text) : strlen(text));
+		text = nl != NULL ? nl + 1 : NULL;
+	}
+}
+
+/* Records the secret= parameter of every otpauth:// URI in text. */
+static void
+note_otp(const char *text)
+{
+	const char *u = text, *end, *p;
+
+	while (u != NULL && (u = strstr(u, "otpauth://")) != NULL) {
+		end = u + strcspn(u, " \t\r\n\"'<>");
+		for (p = u; (p = memmem(p, (size_t)(end - p), "secret=", 7)) !=
+		    NULL; p += 7)
+			if (p > u && (p[-1] == '?' || p[-1] == '&'))
+				note_secret(p + 7, strcspn(p + 7, "&# \t\r\n\"'<>"));
+		u = end;
+	}
 }
 
 void
@@ -224,7 +398,7 @@ void
 th_init_files(struct th *t, int argc, char **argv,
     const char *const *services, const struct th_svcfile *files)
 {
-	char asan[PATH_MAX] = "", pre[2 * PATH_MAX], path[PATH_MAX];
+	char asan[PATH_MAX] = "", pre[3 * PATH_MAX], path[PATH_MAX];
 	const char *dir = getenv("PWTEST_DIR");
 
 	(void)argc;
@@ -240,6 +414,7 @@ th_init_files(struct th *t, int argc, char **argv,
 		dl_iterate_phdr(find_asan, asan);
 		snprintf(pre, sizeof(pre), "%s%s%s %s", asan, asan[0] ? " " : "",
 		    PAM_WRAPPER_LIB, NSS_WRAPPER_LIB);
+		syslog_setup(t, pre, sizeof(pre));
 		setenv("LD_PRELOAD", pre, 1);
 		setenv("PAM_WRAPPER", "1", 1);
 		snprintf(path, sizeof(path), "%s/svc", t->dir);
@@ -259,6 +434,7 @@ th_init_files(struct th *t, int argc, char **argv,
 	th_path(t, t->log, sizeof(t->log), "daemon.log");
 	t->daemon = -1;
 	t->daemon_status = -1;
+	collect_setup(t);
 	/* a client that refuses before reading its input closes the pipe
 	 * th_client writes to: that must be an EPIPE, not the test's death */
 	signal(SIGPIPE, SIG_IGN);
@@ -298,6 +474,7 @@ th_cleanup(struct th *t)
 {
 	if (t->daemon > 0)
 		th_daemon_kill(t);
+	collect_daemon_log(t);
 	if (getenv("PWTEST_KEEP") == NULL)
 		nftw(t->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -407,6 +584,7 @@ daemon_start(struct th *t, const char *extra, bool keep_state,
 	struct passwd *me = getpwuid(geteuid());
 	int i, fd, st;
 
+	collect_daemon_log(t); /* the previous daemons' lines, if not yet */
 	t->daemon_status = -1;
 	if (!keep_state) {
 		t->ndaemons++;
@@ -446,11 +624,13 @@ daemon_start(struct th *t, const char *extra, bool keep_state,
 		if (waitpid(t->daemon, &st, WNOHANG) == t->daemon) {
 			t->daemon = -1;
 			t->daemon_status = st;
+			collect_daemon_log(t);
 			print_log(t);
 			return -1;
 		}
 		usleep(10000);
 	}
+	collect_daemon_log(t);
 	print_log(t);
 	return -1;
 }
@@ -466,6 +646,7 @@ th_daemon_stop(struct th *t)
 	if (waitpid(t->daemon, &st, 0) != t->daemon)
 		return -1;
 	t->daemon = -1;
+	collect_daemon_log(t);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		if (WIFSIGNALED(st))
 			fprintf(stderr, "harness: pwadmind killed by signal %d\n",
@@ -489,6 +670,7 @@ th_daemon_kill(struct th *t)
 	kill(t->daemon, SIGKILL);
 	waitpid(t->daemon, &st, 0);
 	t->daemon = -1;
+	collect_daemon_log(t);
 	return WIFSIGNALED(st) ? 0 : -1;
 }
 
@@ -557,12 +739,14 @@ th_client(struct th *t, uid_t uid, const char *input, ...)
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
+	note_lines(input);
 	if (input != NULL && write(in[1], input, strlen(input)) < 0 &&
 	    errno != EPIPE) /* EPIPE: it exited without reading, its choice */
 		fprintf(stderr, "harness: could not feed the client\n");
 	close(in[1]);
 	slurp(out[0], t->out, sizeof(t->out));
 	slurp(err[0], t->err, sizeof(t->err));
+	note_otp(t->out);
 	close(out[0]);
 	close(err[0]);
 	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
@@ -622,6 +806,7 @@ th_client_pty(struct th *t, uid_t uid, const char *input, ...)
 		_exit(97);
 	}
 	close(slave);
+	note_lines(input);
 	/* canonical mode: the lines wait in the terminal until read */
 	if (input != NULL && write(master, input, strlen(input)) < 0)
 		fprintf(stderr, "harness: could not type to the client\n");
@@ -645,6 +830,7 @@ th_client_pty(struct th *t, uid_t uid, const char *input, ...)
 		i = 0; /* output resets the clock */
 	}
 	t->out[off] = '\0';
+	note_otp(t->out);
 	close(master);
 	if (i >= 100) {
 		fprintf(stderr, "harness: the client on a terminal did not "
@@ -703,6 +889,7 @@ th_client_send(struct th_proc *p, const char *text)
 	size_t off = 0, len = strlen(text);
 	ssize_t n;
 
+	note_lines(text);
 	while (p->in >= 0 && off < len) {
 		n = write(p->in, text + off, len - off);
 		if (n < 0 && errno == EINTR)
@@ -782,6 +969,7 @@ th_client_expect(struct th *t, struct th_proc *p, const char *needle,
 			p->scan = (size_t)(nl - t->out) + 1;
 			*nl = '\0';
 			if (strstr(start, needle) != NULL) {
+				note_otp(start);
 				snprintf(line, linesz, "%s", start);
 				*nl = '\n';
 				return 0;
@@ -816,6 +1004,7 @@ th_client_finish(struct th *t, struct th_proc *p)
 	if (p->err >= 0)
 		close(p->err);
 	p->out = p->err = -1;
+	note_otp(t->out);
 	while ((r = waitpid(p->pid, &st, 0)) < 0 && errno == EINTR)
 		;
 	if (r != p->pid || !WIFEXITED(st))
@@ -950,6 +1139,7 @@ th_pam(const char *service, const char *user, const char *password,
 
 	if (errmsg != NULL && errsz > 0)
 		errmsg[0] = '\0';
+	th_note_secret(password);
 	for (i = 0; i < n && i < 8; i++) {
 		memset(&tc[i], 0, sizeof(tc[i]));
 		tc[i].pam_operation = (enum pamtest_ops)ops[i];
@@ -976,6 +1166,7 @@ th_pam_auth(const char *service, const char *user, const char *password,
 
 	if (errmsg != NULL && errsz > 0)
 		errmsg[0] = '\0';
+	th_note_secret(password);
 	memset(tc, 0, sizeof(tc));
 	tc[0].pam_operation = PAMTEST_AUTHENTICATE;
 	tc[0].expected_rv = PAM_SUCCESS;
@@ -1009,6 +1200,7 @@ th_pam_auth_nodelay(const char *service, const char *user,
 	memcpy(&item, &delay, sizeof(item));
 	if (errmsg != NULL && errsz > 0)
 		errmsg[0] = '\0';
+	th_note_secret(password);
 	if ((rc = pam_start(service, user, &pc, &pamh)) != PAM_SUCCESS)
 		return rc;
 	if ((rc = pam_set_item(pamh, PAM_FAIL_DELAY, item)) == PAM_SUCCESS)
@@ -1100,6 +1292,8 @@ th_pam_script(const char *service, const char *user, struct th_script *s,
 	s->used = 0;
 	s->ran_out = false;
 	s->prompts[0] = s->errors[0] = s->infos[0] = '\0';
+	for (i = 0; s->answers != NULL && s->answers[i] != NULL; i++)
+		th_note_secret(s->answers[i]);
 	for (i = 0; i < n; i++)
 		tc[i].op_rv = -1;
 	if ((rc = pam_start(service, user, &pc, &pamh)) != PAM_SUCCESS) {

@@ -36,6 +36,9 @@ struct th {
 	char err[TH_OUT_MAX];	/* stderr of the last client run */
 	int daemon_status;	/* wait status of a daemon that exited while
 				 * starting (th_daemon_start gave -1), or -1 */
+	char syslog[PATH_MAX];	/* where syslog(3) lines of this process and
+				 * its children land (the module's, through
+				 * pam_syslog), or "" without the preload */
 };
 
 /*
@@ -58,6 +61,12 @@ struct th_svcfile {
 /* th_init, plus the whole service files files[] (ends with a NULL name). */
 void th_init_files(struct th *t, int argc, char **argv,
     const char *const *services, const struct th_svcfile *files);
+/*
+ * Daemons and clients the harness starts run under nss_wrapper, the
+ * sanitizer runtime and the syslog preload; PWTEST_CHILD_PRELOAD, when
+ * set, names one more library to preload ahead of nss_wrapper (an NSS
+ * shim of a test).
+ */
 /* Removes the temp dir (call at the end of main). */
 void th_cleanup(struct th *t);
 /* Real root: may switch to other uids (false inside a user namespace). */
@@ -213,6 +222,26 @@ bool th_one_line(const char *s);
  * one line on stderr)?  Prints the exit and both outputs when not.
  */
 bool th_exited(const struct th *t, int rc, int want);
+
+/*
+ * Log and secret collection for the whole run (tests/run.sh).  When
+ * PWTEST_LOGDIR names a directory, the harness appends there every line
+ * the daemons of this test wrote (PROG.daemon.log, copied from t->log when
+ * a daemon stops, is killed, fails to start or before the next start) and
+ * every syslog(3) line of the test and its children (PROG.syslog.log: the
+ * preload tests/lib/preload/th_syslog.c, named by PWTEST_SYSLOG_SHIM or
+ * found as BUILD/tests/lib/th_syslog.so, replaces syslog; pam_wrapper is
+ * told to hand pam_syslog to libpam, which calls syslog).  Every secret
+ * of at least TH_SECRET_MIN characters typed through th_pam*, th_pam_script
+ * answers and th_client* input (each line), and every OTP secret of an
+ * otpauth:// URI a client printed, goes to PROG.secrets.  Without
+ * PWTEST_LOGDIR the syslog lines go to DIR/syslog.log and no secret is
+ * kept.  run.sh then checks that no log line holds any secret.
+ */
+/* Shorter ones (6-digit OTP codes) would match unrelated numbers. */
+#define TH_SECRET_MIN 8 /* characters */
+/* Records s as a secret (a test that sends one without the harness). */
+void th_note_secret(const char *s);
 
 /* Path helpers */
 void th_path(const struct th *t, char *out, size_t outsz, const char *rel);
