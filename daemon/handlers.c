@@ -14,6 +14,7 @@
 #include "hutil.h"
 #include "lockout.h"
 #include "log.h"
+#include "nss.h"
 #include "policy.h"
 #include "pwerr.h"
 #include "stats.h"
@@ -138,8 +139,9 @@ guess(struct hctx *h, const char *name, uint8_t factor,
 		v = verify_check(NULL, sec->buf, sec->len, lane_of(h), deadline);
 		if (v == PW_ERR_BUSY || v == PW_ERR_HASH)
 			return v;
+		/* as a known name's failure that could not be stored */
 		if (store_note_unknown(h->st) != PW_OK)
-			log_debug("could not count an unknown-account attempt");
+			return PW_ERR_READONLY;
 		return PW_ERR_NOUSER;
 	}
 	if (r != PW_OK)
@@ -234,7 +236,8 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		    req->service[0] ? req->service : "-",
 		    req->rhost[0] ? req->rhost : "-", (unsigned)h->peer->uid);
 	else
-		log_limited(LOG_KIND_REFUSED, h->peer->charge, "auth %s user=%s "
+		log_limited(LOG_KIND_REFUSED, h->peer->charge, req->user,
+		    "auth %s user=%s "
 		    "factor=%s service=%s rhost=%s peer_uid=%u",
 		    pw_strerror(r), req->user, factor_name[req->factor],
 		    req->service[0] ? req->service : "-",
@@ -383,7 +386,8 @@ h_acct(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	r = acct_decide(h->conf, &u, (int64_t)time(NULL), rep);
 	acct_state(h, &u, rep);
 	PW_WIPE_OBJECT(&u);
-	log_limited(LOG_KIND_ACCOUNT, h->peer->charge, "account %s user=%s "
+	log_limited(LOG_KIND_ACCOUNT, h->peer->charge, req->user,
+	    "account %s user=%s "
 	    "service=%s peer_uid=%u", r == PW_OK ? "ok" : pw_strerror(r),
 	    req->user, req->service[0] ? req->service : "-",
 	    (unsigned)h->peer->uid);
@@ -421,6 +425,33 @@ check_new_pair(const struct pwd_conf *c, const char *user,
 	    rep)) != PW_OK)
 		return r;
 	return check_new(c, user, PW_FACTOR_CONFIRM, confirm, login, rep);
+}
+
+/*
+ * A new account takes the name the user database (NSS) gives its user, or
+ * a name NSS does not know: a store name that NSS spells otherwise (sssd
+ * with case_sensitive = preserving, a full_name_format) would let the
+ * module's check of folded names miss `ALICE' for the store's `alice'.
+ */
+static int
+nss_spelling(const char *name, struct pw_reply *rep)
+{
+	char canon[PW_USER_MAX + 1];
+	int r;
+
+	if ((r = nss_canonical(name, canon)) == PW_ERR_NOUSER ||
+	    (r == PW_OK && strcmp(canon, name) == 0))
+		return PW_OK;
+	if (r == PW_OK && proto_name_valid(canon))
+		reply(rep, PW_ERR_INVAL, "The user database (NSS) spells %s as "
+		    "%s; give the account that name.", name, canon);
+	else if (r == PW_OK)
+		reply(rep, PW_ERR_INVAL, "The user database (NSS) spells %s "
+		    "otherwise, as no account can be named.", name);
+	else
+		reply(rep, PW_ERR_IO, "The user database (NSS) could not be "
+		    "asked about %s; try again.", name);
+	return rep->status;
 }
 
 /* A new account record with both passwords hashed. */
@@ -513,7 +544,8 @@ h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		reply(rep, PW_ERR_PERM, "Only root can initialise the store.");
 		return;
 	}
-	if (check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
+	if (nss_spelling(req->user, rep) != PW_OK ||
+	    check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
 	    rep) != PW_OK)
 		return;
 	r = make_user(h, req->user, PW_ROLE_MASTER, &req->secret[0],
@@ -669,6 +701,7 @@ h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	if (load_actor(h, &actor, rep) != PW_OK)
 		goto out;
 	if (may_act(h, &actor, req->user, req->role, rep) != PW_OK ||
+	    nss_spelling(req->user, rep) != PW_OK ||
 	    check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
 	    rep) != PW_OK || confirm_actor(h, &req->secret[2], rep) != PW_OK)
 		goto out;

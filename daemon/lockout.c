@@ -32,12 +32,14 @@ struct inflight {
 	uint32_t n;	     /* slots taken, unrecorded ones included */
 	uint32_t unrecorded; /* failures evaluated but not yet stored */
 	uint32_t uid;	     /* the peer of the last unrecorded one (audit) */
+	uint32_t max;	     /* the limit the unrecorded ones count toward */
 	struct inflight *next;
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv;
 static struct inflight *slots; /* entries with n > 0 only */
+static uint32_t unrecorded_total; /* failures held only in memory */
 
 void
 lockout_init(void)
@@ -221,6 +223,7 @@ retry_unrecorded(struct store *st, const char *name, uint8_t factor,
 	while (e != NULL && e->unrecorded > 0 &&
 	    store_failure(st, &a) == PW_OK) {
 		e->unrecorded--;
+		unrecorded_total--;
 		if (a.locked_now)
 			stats_inc(PW_STAT_LOCKS);
 		a.locked_now = false;
@@ -230,6 +233,45 @@ retry_unrecorded(struct store *st, const char *name, uint8_t factor,
 			e = NULL;
 		}
 	}
+}
+
+/*
+ * Called with mu held: stores every failure held only in memory, while
+ * the store takes them (on its recovery, and before the daemon stops).
+ */
+static void
+retry_all(struct store *st)
+{
+	char name[PW_USER_MAX + 1];
+	struct inflight *e;
+	uint32_t before, max;
+	uint8_t factor;
+
+	for (;;) {
+		for (e = slots; e != NULL && e->unrecorded == 0; e = e->next)
+			;
+		if (e == NULL)
+			return;
+		/* the entry may be freed by the retry */
+		memcpy(name, e->name, sizeof(name));
+		factor = e->factor;
+		max = e->max;
+		before = unrecorded_total;
+		retry_unrecorded(st, name, factor, max);
+		if (unrecorded_total == before)
+			return; /* the store still refuses: later */
+	}
+}
+
+void
+lockout_flush(struct store *st)
+{
+	pthread_mutex_lock(&mu);
+	retry_all(st);
+	if (unrecorded_total > 0)
+		log_warnx("%u failure(s) could not be stored before stopping",
+		    unrecorded_total);
+	pthread_mutex_unlock(&mu);
 }
 
 int
@@ -248,7 +290,7 @@ lockout_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
 	 * has failures only in memory, nothing is hashed (invariant 2).
 	 */
 	if ((r = store_writable(st)) == PW_OK) {
-		retry_unrecorded(st, name, factor, max);
+		retry_all(st);
 		counts_of(name, factor, &inflight, &unrec);
 		if (unrec > 0)
 			r = PW_ERR_READONLY;
@@ -316,8 +358,9 @@ record(struct store *st, const char *name, uint8_t factor, bool verified,
 	int r;
 
 	if (!verified) {
-		r = store_failure(st, &a);
-		*locked_now = a.locked_now;
+		/* a lock that is not on disk is no lock yet */
+		if ((r = store_failure(st, &a)) == PW_OK)
+			*locked_now = a.locked_now;
 		return r;
 	}
 	/* Only a verified secret resets; skip the write when already 0. */
@@ -329,6 +372,13 @@ record(struct store *st, const char *name, uint8_t factor, bool verified,
 	state_of(&u, factor, &locked, &failures);
 	if (failures != 0)
 		r = store_user_edit(st, name, reset_failures, &factor);
+	/*
+	 * No write needed, but the verdict must not differ from a wrong
+	 * guess's when the store stopped taking writes during the hash:
+	 * that one answers "unavailable", and so does this one.
+	 */
+	else
+		r = store_writable(st);
 	PW_WIPE_OBJECT(&u);
 	return r;
 }
@@ -350,6 +400,8 @@ lockout_leave(struct store *st, const char *name, uint8_t factor,
 		/* this guess holds a slot, so its entry exists */
 		e->unrecorded++;
 		e->uid = uid;
+		e->max = max;
+		unrecorded_total++;
 		log_warnx("failure of %s not stored (%s); it stays counted and "
 		    "will be retried", name, pw_strerror(r));
 	}
@@ -382,6 +434,7 @@ lockout_forget(const char *name)
 		if ((name == NULL || strcmp(e->name, name) == 0) &&
 		    e->unrecorded > 0) {
 			e->n -= e->unrecorded;
+			unrecorded_total -= e->unrecorded;
 			e->unrecorded = 0;
 			if (e->n == 0) {
 				*p = e->next;

@@ -41,6 +41,12 @@ int lockout_enter(struct store *st, const char *name, uint8_t factor,
 int lockout_leave(struct store *st, const char *name, uint8_t factor,
     bool verified, uint32_t max, uint32_t uid, bool *locked_now) PW_WUR;
 
+/*
+ * Stores the failures still held only in memory, if the store takes them
+ * now; the daemon calls it before it stops, and it logs what is left.
+ */
+void lockout_flush(struct store *st);
+
 /* Gives the slot back when the guess got no verdict (nothing hashed). */
 void lockout_abandon(const char *name, uint8_t factor);
 

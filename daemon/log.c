@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "proto.h"
 #include "stats.h"
 
 static bool log_stderr = true;
@@ -63,6 +64,9 @@ log_echo_stderr(bool on)
 {
 	log_echo = on && !log_stderr;
 }
+
+static void vlog(int pri, const char *fmt, va_list ap, const char *suffix)
+    __attribute__((format(printf, 2, 0)));
 
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *suffix)
@@ -140,7 +144,8 @@ fatalx(const char *fmt, ...)
 struct limit {
 	bool used;
 	enum log_kind kind;
-	unsigned uid;	  /* UINT_MAX: the pairs that found no slot */
+	unsigned uid;	  /* UINT_MAX: the keys that found no slot */
+	char name[PW_USER_MAX + 1]; /* "" for none */
 	time_t start;	  /* the window's start (CLOCK_MONOTONIC s) */
 	unsigned written; /* lines written in this window */
 	unsigned folded;  /* lines counted, not written */
@@ -173,11 +178,14 @@ mono_s(void)
 static void
 summarise(struct limit *l, time_t now)
 {
-	char who[32];
+	char who[32 + PW_USER_MAX];
 
 	if (l->folded > 0) {
 		if (l->uid == UINT_MAX)
-			snprintf(who, sizeof(who), "other uids");
+			snprintf(who, sizeof(who), "other uids and names");
+		else if (l->name[0] != '\0')
+			snprintf(who, sizeof(who), "uid=%u user=%s", l->uid,
+			    l->name);
 		else
 			snprintf(who, sizeof(who), "uid=%u", l->uid);
 		log_warnx("%s from %s: %u more in the last %lld s, not logged "
@@ -188,16 +196,17 @@ summarise(struct limit *l, time_t now)
 	l->written = l->folded = 0;
 }
 
-/* Called with limit_mu held: the window of (kind, uid). */
+/* Called with limit_mu held: the window of (kind, uid, name). */
 static struct limit *
-limit_of(enum log_kind kind, unsigned uid, time_t now)
+limit_of(enum log_kind kind, unsigned uid, const char *name, time_t now)
 {
 	struct limit *l, *free_slot = NULL;
 	size_t i;
 
 	for (i = 0; i < LIMIT_SLOTS; i++) {
 		l = &limits[i];
-		if (l->used && l->kind == kind && l->uid == uid)
+		if (l->used && l->kind == kind && l->uid == uid &&
+		    strcmp(l->name, name) == 0)
 			return l;
 		if (!l->used && free_slot == NULL)
 			free_slot = l;
@@ -214,6 +223,7 @@ limit_of(enum log_kind kind, unsigned uid, time_t now)
 	l->used = true;
 	l->kind = kind;
 	l->uid = uid;
+	snprintf(l->name, sizeof(l->name), "%s", name);
 	l->start = now;
 	return l;
 }
@@ -227,7 +237,8 @@ log_set_window(unsigned seconds)
 }
 
 void
-log_limited(enum log_kind kind, unsigned uid, const char *fmt, ...)
+log_limited(enum log_kind kind, unsigned uid, const char *name,
+    const char *fmt, ...)
 {
 	time_t now = mono_s();
 	struct limit *l;
@@ -238,7 +249,9 @@ log_limited(enum log_kind kind, unsigned uid, const char *fmt, ...)
 	if ((unsigned)kind >= LOG_KIND_COUNT)
 		return;
 	pthread_mutex_lock(&limit_mu);
-	l = limit_of(kind, uid, now);
+	/* names are valid account names: short, printable, never a secret */
+	l = limit_of(kind, uid, name != NULL && strlen(name) <= PW_USER_MAX ?
+	    name : "", now);
 	if (now - l->start >= window)
 		summarise(l, now);
 	if ((write = l->written < LOG_BURST))
@@ -252,27 +265,28 @@ log_limited(enum log_kind kind, unsigned uid, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	vlog(kind == LOG_KIND_ACCOUNT ? LOG_INFO : LOG_WARNING, fmt, ap, NULL);
+	vlog(kind == LOG_KIND_ACCOUNT ? LOG_INFO : kind == LOG_KIND_REFUSED ?
+	    LOG_NOTICE : LOG_WARNING, fmt, ap, NULL);
 	va_end(ap);
 	errno = saved;
 }
 
 void
-log_flush(void)
+log_flush(bool all)
 {
 	time_t now = mono_s();
 	size_t i;
 
 	pthread_mutex_lock(&limit_mu);
 	for (i = 0; i < LIMIT_SLOTS; i++) {
-		if (!limits[i].used || now - limits[i].start < window)
+		if (!limits[i].used || (!all && now - limits[i].start < window))
 			continue;
 		summarise(&limits[i], now);
 		limits[i].used = false; /* quiet for a window: the slot is free */
 	}
 	for (i = 0; i < LOG_KIND_COUNT; i++)
 		if (overflow[i].start != 0 &&
-		    now - overflow[i].start >= window)
+		    (all || now - overflow[i].start >= window))
 			summarise(&overflow[i], now);
 	pthread_mutex_unlock(&limit_mu);
 }

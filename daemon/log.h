@@ -20,10 +20,14 @@ void log_debug(const char *fmt, ...) PWD_PRINTF(1, 2);
 /*
  * Lines a peer can cause at will, without a hash (refused connections,
  * malformed requests, refusals of locked or suspended accounts, checks
- * refused while the store is unwritable...).  Per kind and uid, the first
+ * refused while the store is unwritable...).  Per kind, uid and account
+ * name (NULL: none; root's PAM requests for one account then do not hide
+ * those for another), the first
  * LOG_BURST lines of a log_window-second window are written; the rest are
  * counted (stats log_lines_suppressed) and summarised once the window is
- * over: "<kind> from uid=U: N more in the last T s".  Lock, audit and
+ * over: "<kind> from uid=U [user=NAME]: N more in the last T s".  64
+ * such keys are followed at once, the others share one per kind.  Lock,
+ * audit and
  * start/stop lines never go through here, so a flood cannot push them out
  * of a rate-limited journal.
  */
@@ -39,10 +43,11 @@ enum log_kind {
 #define LOG_BURST 5 /* lines per kind and uid in one window */
 /* The window's length in seconds (log_window; 60 until set). */
 void log_set_window(unsigned seconds);
-void log_limited(enum log_kind kind, unsigned uid, const char *fmt, ...)
-    PWD_PRINTF(3, 4);
-/* Writes the summaries of windows that are over (call about once a second). */
-void log_flush(void);
+void log_limited(enum log_kind kind, unsigned uid, const char *name,
+    const char *fmt, ...) PWD_PRINTF(4, 5);
+/* Writes the summaries of windows that are over (call about once a
+ * second), or with all, of every window (before the daemon stops). */
+void log_flush(bool all);
 /* fn runs in fatal()/fatalx() before exit (NULL: nothing). */
 void log_at_fatal(void (*fn)(void));
 /* Startup only: log and exit(1). */

@@ -577,6 +577,7 @@ main(int argc, char **argv)
 		_exit(0);
 	}
 	sd_notify(0, "STOPPING=1");
+	lockout_flush(st);
 	store_close(st);
 	/* fails (and they stay, dead and unlocked) once root was dropped:
 	 * the next start replaces them */

@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include "frame.h"
 #include "handlers.h"
 #include "log.h"
+#include "nss.h"
 #include "pwerr.h"
 #include "server.h"
 #include "stats.h"
@@ -43,6 +43,7 @@ static pthread_mutex_t conn_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t conn_cv = PTHREAD_COND_INITIALIZER;
 static uint32_t conn_total;  /* connections charged to a uid */
 static uint32_t conn_pending; /* root peers whose request is not read yet */
+static struct conn *pending_head, *pending_tail; /* oldest first */
 static uint32_t conn_nonroot; /* connections of uids other than 0 */
 static struct uidcount *conn_uids; /* max_connections entries */
 
@@ -51,8 +52,11 @@ static struct uidcount *conn_uids; /* max_connections entries */
  * user is root too, and only its request says for whom it runs.  So root
  * peers wait `pending' (bounded by PENDING_PER_CONN x max_connections, and
  * by request_timeout each) until their request is read, and only then
- * take a place: root's, or that user's.  A flood of setuid-root peers
- * therefore never holds the places of root's own logins.
+ * take a place: root's, or that user's.  When the pending places are all
+ * taken (stalled peers: a user's su stopped between connect and send),
+ * the one that has waited longest is cut off for the newcomer, whose
+ * request comes at once, so a flood of them never keeps root's own
+ * logins out.
  */
 #define PENDING_PER_CONN 4
 
@@ -61,6 +65,8 @@ enum conn_state { CONN_NONE, CONN_PENDING, CONN_CHARGED };
 struct conn {
 	int fd;
 	enum conn_state state;
+	bool evicted;		    /* cut off for a newcomer (pending only) */
+	struct conn *prev, *next;   /* the pending list, oldest first */
 	struct peer peer;
 	const struct pwd_conf *conf;
 	struct store *st;
@@ -167,6 +173,46 @@ charge(const struct pwd_conf *conf, uid_t uid)
 	return true;
 }
 
+/* Called with conn_mu held: c leaves the pending list. */
+static void
+pending_unlink(struct conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		pending_head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		pending_tail = c->prev;
+	c->prev = c->next = NULL;
+	conn_pending--;
+}
+
+/*
+ * Called with conn_mu held: cuts off the pending peer that has waited
+ * longest and was not cut off yet (its thread sees the end of its stream
+ * and leaves); false when there is none.  Its fd is still open: a pending
+ * connection leaves the list before its thread closes it.
+ */
+static bool
+pending_evict(void)
+{
+	struct conn *o;
+
+	for (o = pending_head; o != NULL && o->evicted; o = o->next)
+		;
+	if (o == NULL)
+		return false;
+	o->evicted = true;
+	(void)shutdown(o->fd, SHUT_RDWR);
+	stats_inc(PW_STAT_CONN_REFUSED);
+	log_limited(LOG_KIND_CONN_REFUSED, 0, NULL, "connection from uid=0 "
+	    "pid=%d cut off: the longest waiting of too many root peers whose "
+	    "request has not come", (int)o->peer.pid);
+	return true;
+}
+
 /* At accept: a place for a non-root peer, a pending one for root. */
 static bool
 conn_admit(const struct pwd_conf *conf, struct conn *c)
@@ -177,9 +223,16 @@ conn_admit(const struct pwd_conf *conf, struct conn *c)
 	if (c->peer.uid != 0) {
 		if ((ok = charge(conf, c->peer.uid)))
 			c->state = CONN_CHARGED;
-	} else if (conn_pending < PENDING_PER_CONN * conf->max_connections) {
+	} else if (conn_pending < PENDING_PER_CONN * conf->max_connections ||
+	    pending_evict()) {
 		conn_pending++;
 		c->state = CONN_PENDING;
+		c->prev = pending_tail;
+		if (pending_tail != NULL)
+			pending_tail->next = c;
+		else
+			pending_head = c;
+		pending_tail = c;
 		ok = true;
 	}
 	pthread_mutex_unlock(&conn_mu);
@@ -198,7 +251,7 @@ conn_charge_root(const struct pwd_conf *conf, struct conn *c, uid_t caller)
 	bool ok;
 
 	pthread_mutex_lock(&conn_mu);
-	conn_pending--;
+	pending_unlink(c);
 	c->state = CONN_NONE;
 	if ((ok = charge(conf, caller))) {
 		c->state = CONN_CHARGED;
@@ -209,13 +262,13 @@ conn_charge_root(const struct pwd_conf *conf, struct conn *c, uid_t caller)
 }
 
 static void
-conn_release(const struct pwd_conf *conf, const struct conn *c)
+conn_release(const struct pwd_conf *conf, struct conn *c)
 {
 	struct uidcount *mine;
 
 	pthread_mutex_lock(&conn_mu);
 	if (c->state == CONN_PENDING)
-		conn_pending--;
+		pending_unlink(c);
 	else if (c->state == CONN_CHARGED) {
 		if (c->peer.charge != 0 &&
 		    (mine = uid_entry(conf, c->peer.charge)) != NULL &&
@@ -229,32 +282,13 @@ conn_release(const struct pwd_conf *conf, const struct conn *c)
 	pthread_mutex_unlock(&conn_mu);
 }
 
-/*
- * Fills the peer's name from NSS; a uid without a valid name gets none.
- * Lookups are serialised: getpwuid_r is meant to be thread-safe, but NSS
- * modules have shipped races (nss_wrapper, used by the tests, returned a
- * wild pw_name to two threads on first use), and a lookup takes
- * microseconds next to a hash that takes tens of milliseconds.
- */
+/* Fills the peer's name from NSS; a uid without a valid name gets none. */
 static void
 peer_lookup(struct peer *p)
 {
-	static pthread_mutex_t nss_mu = PTHREAD_MUTEX_INITIALIZER;
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	int rc;
-
 	p->root = p->uid == 0;
-	p->has_name = false;
-	if (p->root) /* root acts as itself: no name needed, no NSS wait */
-		return;
-	pthread_mutex_lock(&nss_mu);
-	rc = getpwuid_r(p->uid, &pw, buf, sizeof(buf), &res);
-	if (rc == 0 && res != NULL && proto_name_valid(pw.pw_name)) {
-		memcpy(p->name, pw.pw_name, strlen(pw.pw_name) + 1);
-		p->has_name = true;
-	}
-	pthread_mutex_unlock(&nss_mu);
+	/* root acts as itself: no name needed, no NSS wait */
+	p->has_name = !p->root && nss_name_of_uid(p->uid, p->name);
 }
 
 /* Sends an error reply for a request that could not be decoded. */
@@ -327,7 +361,7 @@ serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
 			log_debug("connection from uid=%u pid=%d closed before "
 			    "a whole request", (unsigned)c->peer.uid, (int)c->peer.pid);
 		else
-			log_limited(LOG_KIND_BAD_REQUEST, c->peer.uid,
+			log_limited(LOG_KIND_BAD_REQUEST, c->peer.uid, NULL,
 			    "bad request from uid=%u pid=%d: %s",
 			    (unsigned)c->peer.uid, (int)c->peer.pid, pw_strerror(r));
 		return;
@@ -336,7 +370,7 @@ serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
 	if (c->state == CONN_PENDING &&
 	    !conn_charge_root(c->conf, c, (uid_t)req->caller_uid)) {
 		stats_inc(PW_STAT_CONN_REFUSED);
-		log_limited(LOG_KIND_CONN_REFUSED, req->caller_uid, "request of "
+		log_limited(LOG_KIND_CONN_REFUSED, req->caller_uid, NULL, "request of "
 		    "uid=%u through a root peer pid=%d refused: connection "
 		    "limit", (unsigned)req->caller_uid, (int)c->peer.pid);
 		return;
@@ -351,7 +385,7 @@ serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
 	if ((r = proto_encode_reply(&w, rep)) != PW_OK ||
 	    (r = frame_send(c->fd, &w, frame_now_ms() +
 	    c->conf->request_timeout * 1000LL)) != PW_OK)
-		log_limited(LOG_KIND_REPLY, c->peer.uid, "reply to uid=%u not "
+		log_limited(LOG_KIND_REPLY, c->peer.uid, NULL, "reply to uid=%u not "
 		    "sent: %s", (unsigned)c->peer.uid, pw_strerror(r));
 }
 
@@ -377,8 +411,10 @@ conn_thread(void *arg)
 	free(buf);
 	free(req);
 	free(rep);
-	close(c->fd);
+	/* off the pending list before its fd can be closed and reused */
 	conn_release(c->conf, c);
+	c->state = CONN_NONE;
+	close(c->fd);
 	free(c);
 	return NULL;
 }
@@ -421,7 +457,7 @@ accept_one(int lfd, const struct pwd_conf *conf, struct store *st,
 	c->st = st;
 	if (!conn_admit(conf, c)) {
 		stats_inc(PW_STAT_CONN_REFUSED);
-		log_limited(LOG_KIND_CONN_REFUSED, cred.uid, "connection from "
+		log_limited(LOG_KIND_CONN_REFUSED, cred.uid, NULL, "connection from "
 		    "uid=%u refused: connection limit", (unsigned)cred.uid);
 		close(fd);
 		free(c);
@@ -431,8 +467,8 @@ accept_one(int lfd, const struct pwd_conf *conf, struct store *st,
 	if (pthread_create(&tid, attr, conn_thread, c) == 0)
 		return;
 	log_warnx("no thread for a connection from uid=%u", (unsigned)cred.uid);
-	close(fd);
 	conn_release(conf, c);
+	close(fd);
 	free(c);
 }
 
@@ -492,7 +528,7 @@ server_run(int lfd, const struct pwd_conf *conf, struct store *st)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	for (;;) {
 		/* wakes once a second for the summaries of folded log lines */
-		log_flush();
+		log_flush(false);
 		if (poll(pfd, 2, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -504,6 +540,7 @@ server_run(int lfd, const struct pwd_conf *conf, struct store *st)
 			accept_one(lfd, conf, st, &attr);
 	}
 	log_info("shutting down");
+	log_flush(true);
 	close(lfd);
 	close(pfd[1].fd);
 	pthread_attr_destroy(&attr);

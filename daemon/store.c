@@ -79,9 +79,10 @@ mdb_to_pw(int rc, const char *what)
 	case MDB_MAP_FULL:
 	case ENOSPC:
 	case EDQUOT:
+		/* full: "cannot answer now", like the checks it stops */
 		atomic_store(&suspect, true);
 		log_warnx("store: %s: %s", what, mdb_strerror(rc));
-		return PW_ERR_NOSPACE;
+		return PW_ERR_READONLY;
 	default:
 		atomic_store(&suspect, true);
 		log_warnx("store: %s: %s", what, mdb_strerror(rc));

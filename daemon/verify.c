@@ -33,14 +33,19 @@ static int64_t dummy_ns; /* what verifying the dummy hash costs */
 /*
  * The hash workers.  At most `workers' hashes run at once, of which at
  * most user_max (workers - 1, at least 1) for requests of non-root peers;
- * and while a root request waits, no non-root one starts, so that root's
- * requests (PAM inside sshd, login, cron) find a worker at every pool
- * size: with one worker, root waits for at most the hash in progress.
+ * and while a root request waits, a non-root one starts only once it has
+ * itself waited USER_YIELD hash times (and then goes first), so that
+ * root's requests (PAM inside sshd, login, cron) find a worker at every
+ * pool size, while users are never starved by a steady load of root's
+ * (an sshd under brute force).  With one worker, root waits for the hash
+ * in progress, and under such a load for one user hash in USER_YIELD + 1.
  */
+#define USER_YIELD 4 /* hash times a user request yields to root's */
+
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_cv;
 static uint32_t pool_workers, pool_user_max;
-static uint32_t busy, busy_user, root_waiting;
+static uint32_t busy, busy_user, root_waiting, aged_waiting;
 
 _Static_assert(PWD_HASH_MAX == crypto_pwhash_STRBYTES, "hash size");
 
@@ -56,35 +61,56 @@ now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Called with pool_mu held: may a hash of `lane' start now? */
+/* Called with pool_mu held: may a hash of `lane' start now?  aged: a
+ * user request that has yielded to root's long enough. */
 static bool
-may_start(enum verify_lane lane)
+may_start(enum verify_lane lane, bool aged)
 {
 	if (busy >= pool_workers)
 		return false;
-	if (lane == VERIFY_ROOT)
-		return true;
-	return busy_user < pool_user_max && root_waiting == 0;
+	if (lane == VERIFY_ROOT) /* a user who yielded long enough goes first */
+		return aged_waiting == 0 || busy_user >= pool_user_max;
+	return busy_user < pool_user_max && (root_waiting == 0 || aged);
+}
+
+static struct timespec
+ts_of(int64_t ns)
+{
+	struct timespec ts = { .tv_sec = ns / 1000000000,
+		.tv_nsec = ns % 1000000000 };
+
+	return ts;
 }
 
 static int
 slot_take(enum verify_lane lane, int64_t deadline_ms)
 {
-	struct timespec ts = { .tv_sec = deadline_ms / 1000,
-		.tv_nsec = (deadline_ms % 1000) * 1000000 };
+	int64_t deadline = deadline_ms < INT64_MAX / 1000000 ?
+	    deadline_ms * 1000000 : INT64_MAX,
+	    aged_at = now_ns() + USER_YIELD * dummy_ns;
+	struct timespec ts;
+	bool aged = false;
 	int r = PW_OK;
 
 	pthread_mutex_lock(&pool_mu);
 	if (lane == VERIFY_ROOT)
 		root_waiting++;
-	while (!may_start(lane))
-		if (pthread_cond_timedwait(&pool_cv, &pool_mu, &ts) ==
-		    ETIMEDOUT && !may_start(lane)) {
+	while (!may_start(lane, aged)) {
+		ts = ts_of(!aged && aged_at < deadline ? aged_at : deadline);
+		(void)pthread_cond_timedwait(&pool_cv, &pool_mu, &ts);
+		if (lane == VERIFY_USER && !aged && now_ns() >= aged_at) {
+			aged = true;
+			aged_waiting++;
+		}
+		if (now_ns() >= deadline && !may_start(lane, aged)) {
 			r = PW_ERR_BUSY;
 			break;
 		}
-	if (lane == VERIFY_ROOT && --root_waiting == 0)
-		pthread_cond_broadcast(&pool_cv); /* users may go on */
+	}
+	if (aged)
+		aged_waiting--;
+	if ((lane == VERIFY_ROOT && --root_waiting == 0) || aged)
+		pthread_cond_broadcast(&pool_cv); /* the others may go on */
 	if (r == PW_OK) {
 		busy++;
 		if (lane == VERIFY_USER)
@@ -113,7 +139,7 @@ static int
 hash_error(const char *what, int e)
 {
 	stats_inc(PW_STAT_HASH_ERRORS);
-	log_limited(LOG_KIND_HASH, 0, "Argon2id %s failed: %s; nothing was "
+	log_limited(LOG_KIND_HASH, 0, NULL, "Argon2id %s failed: %s; nothing was "
 	    "counted, the request is refused as unavailable", what,
 	    e != 0 ? strerror(e) : "cannot decode the stored hash");
 	return PW_ERR_HASH;
@@ -236,7 +262,7 @@ phc_b64(const char **p, char stop, uint8_t *out, size_t len)
 /*
  * The parameters, salt and hash of an Argon2id string as libsodium writes
  * them: $argon2id$v=19$m=KIB,t=OPS,p=1$SALT$HASH.  False for anything
- * else (then crypto_pwhash_str_verify decides alone).
+ * else (see argon2_verify_str).
  */
 static bool
 phc_parse(const char *s, uint32_t *m, uint32_t *t, uint8_t salt[PHC_SALT],
@@ -274,13 +300,14 @@ argon2_verify_str(const char *str, const char *pw, size_t len, int *err)
 	int r;
 
 	*err = 0;
-	if (!phc_parse(str, &m, &t, salt, want)) {
-		errno = 0;
-		r = crypto_pwhash_str_verify(str, pw, len) == 0 ? PW_OK :
-		    errno == EINVAL ? PW_ERR_AUTH : PW_ERR_HASH;
-		*err = errno;
-		return r;
-	}
+	/*
+	 * Not a string libsodium's crypto_pwhash_str writes (the store holds
+	 * no other): libsodium may still verify it, but its -1 tells nothing,
+	 * so it is never taken for a wrong password.
+	 */
+	if (!phc_parse(str, &m, &t, salt, want))
+		return crypto_pwhash_str_verify(str, pw, len) == 0 ? PW_OK :
+		    PW_ERR_HASH;
 	errno = 0;
 	if (crypto_pwhash_argon2id(got, sizeof(got), pw, len, salt, t,
 	    (size_t)m * 1024, crypto_pwhash_argon2id_ALG_ARGON2ID13) != 0) {

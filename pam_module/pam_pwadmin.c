@@ -120,19 +120,30 @@ log_bad_user(pam_handle_t *pamh, int phase)
  * The auth phase asks for the password before it checks the name, so
  * that an invalid name looks like any other (rule 14).
  */
-static int fold_check(pam_handle_t *pamh, int flags, const struct modargs *a,
-    int phase, const char *user);
+static int fold_find(pam_handle_t *pamh, const struct modargs *a,
+    const char *user, char folded[PW_USER_MAX + 1]);
+static void fold_log(pam_handle_t *pamh, int phase, const char *user,
+    const char *folded);
 
 static int
 begin_valid(pam_handle_t *pamh, int flags, int argc, const char **argv,
     int phase, struct modargs *a, const char **user)
 {
+	char folded[PW_USER_MAX + 1];
 	int pr;
 
 	if ((pr = begin(pamh, argc, argv, a, user)) != PAM_SUCCESS)
 		return pr;
-	if ((pr = fold_check(pamh, flags, a, phase, *user)) != PAM_SUCCESS)
+	/* another name of a store account: refused as a locked one is */
+	if ((pr = fold_find(pamh, a, *user, folded)) != PAM_SUCCESS)
 		return pr;
+	if (folded[0] != '\0') {
+		fold_log(pamh, phase, *user, folded);
+		if ((flags & PAM_SILENT) == 0)
+			(void)pam_error(pamh, "Log in with your account's own "
+			    "name.");
+		return pw_to_pam(PW_ERR_LOCKED, phase);
+	}
 	if (!proto_name_valid(*user)) {
 		log_bad_user(pamh, phase);
 		return PAM_USER_UNKNOWN;
@@ -140,9 +151,19 @@ begin_valid(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	return PAM_SUCCESS;
 }
 
+/* getpwnam_r(3) and getpwuid_r(3) say "no such user" in these ways. */
+static bool
+nss_not_found(int e)
+{
+	return e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM;
+}
+
 /*
- * The passwd entry NSS gives for `name': PW_OK and its uid and pw_name
- * (which NSS may spell differently), PW_ERR_NOUSER, or PW_ERR_NOMEM.
+ * The passwd entry NSS gives for `name', or with name NULL for *uid:
+ * PW_OK with its uid and pw_name (which NSS may spell differently);
+ * PW_ERR_NOUSER when NSS says there is none, or its name is longer than
+ * any account name; PW_ERR_IO when NSS failed (nothing is known), or
+ * PW_ERR_NOMEM.
  */
 static int
 nss_lookup(const char *name, uid_t *uid, char *canon, size_t canonsz)
@@ -150,19 +171,23 @@ nss_lookup(const char *name, uid_t *uid, char *canon, size_t canonsz)
 	struct passwd pwd, *res = NULL;
 	char *buf = NULL;
 	size_t sz;
-	int e = ERANGE, r = PW_ERR_NOUSER;
+	int e = ERANGE, r;
 
 	for (sz = PW_PWBUF_MIN; e == ERANGE && sz <= PW_PWBUF_MAX; sz *= 2) {
 		free(buf);
 		if ((buf = malloc(sz)) == NULL)
 			return PW_ERR_NOMEM;
-		e = getpwnam_r(name, &pwd, buf, sz, &res);
+		e = name != NULL ? getpwnam_r(name, &pwd, buf, sz, &res) :
+		    getpwuid_r(*uid, &pwd, buf, sz, &res);
 	}
 	if (e == 0 && res != NULL && strlen(res->pw_name) < canonsz) {
 		*uid = res->pw_uid;
 		memcpy(canon, res->pw_name, strlen(res->pw_name) + 1);
 		r = PW_OK;
-	}
+	} else if (e == 0 && res != NULL)
+		r = PW_ERR_NOUSER; /* no account name is that long */
+	else
+		r = nss_not_found(e) ? PW_ERR_NOUSER : PW_ERR_IO;
 	free(buf);
 	return r;
 }
@@ -267,63 +292,95 @@ log_result(pam_handle_t *pamh, const struct modargs *a, int phase,
 	    req->user, req->service, pw_strerror(status));
 }
 
-/*
- * Names NSS folds (sssd or winbind with case-insensitive names,
- * user@DOMAIN): when NSS resolves `user' to another name that is a store
- * account, this spelling is that account, which the store's rules
- * govern; without this check `ALICE' would be "not in the store" and a
- * stack would hand it to pam_unix or pam_sss, letting a locked or
- * suspended `alice' in with another password.  Such a spelling is
- * refused as a locked account is (never routed), with one log line; the
- * user is told to use the account's own name.  PAM_SUCCESS when there is
- * nothing to refuse (no fold, or the folded name is not in the store).
- */
+/* Is `name' an account of the store?  PW_OK yes, PW_ERR_NOUSER no, or the
+ * transport error (logged). */
 static int
-fold_check(pam_handle_t *pamh, int flags, const struct modargs *a, int phase,
-    const char *user)
+in_store(pam_handle_t *pamh, const struct modargs *a, const char *name)
 {
 	struct pw_request *req = NULL;
 	struct pw_reply *rep = NULL;
-	char canon[PW_USER_MAX + 1], service[PW_SERVICE_MAX + 1];
 	struct conn_trust t;
-	uid_t uid;
-	int rv = pw_to_pam(PW_ERR_LOCKED, phase), r;
+	int r = PW_ERR_NOMEM;
 
-	if (nss_lookup(user, &uid, canon, sizeof(canon)) != PW_OK ||
-	    strcmp(canon, user) == 0 || !proto_name_valid(canon))
-		return PAM_SUCCESS;
 	if ((req = calloc(1, sizeof(*req))) == NULL ||
-	    (rep = calloc(1, sizeof(*rep))) == NULL) {
-		rv = PAM_BUF_ERR;
+	    (rep = calloc(1, sizeof(*rep))) == NULL)
 		goto out;
-	}
-	req_fill(pamh, req, PW_PHASE_ACCT, PW_FACTOR_LOGIN, canon);
+	req_fill(pamh, req, PW_PHASE_ACCT, PW_FACTOR_LOGIN, name);
 	trust_fill(pamh, a, &t);
 	if ((r = conn_call(a->socket, &t, a->timeout_s * 1000, req, rep)) !=
-	    PW_OK) {
+	    PW_OK)
 		pam_syslog(pamh, LOG_ERR, "cannot reach pwadmind at %s: %s",
 		    a->socket, pw_strerror(r));
-		rv = PAM_AUTHINFO_UNAVAIL;
-		goto out;
-	}
-	if (rep->status == PW_ERR_NOUSER) {
-		rv = PAM_SUCCESS;
-		goto out;
-	}
-	item_text(pamh, PAM_SERVICE, service, sizeof(service));
-	/* user is not a valid name perhaps: logged sanitised, never raw */
-	modargs_sanitize(req->user, sizeof(req->user), user);
-	pam_syslog(pamh, LOG_NOTICE, "%s for user=%s service=%s: the name is "
-	    "another spelling (through NSS) of the store account %s",
-	    phase == PW_PHASE_AUTH ? "auth failed" : phase == PW_PHASE_ACCT ?
-	    "account refused" : "password change refused", req->user, service,
-	    canon);
-	if ((flags & PAM_SILENT) == 0 && phase != PW_PHASE_AUTH)
-		(void)pam_error(pamh, "Log in with your account's own name.");
+	else
+		r = rep->status == PW_ERR_NOUSER ? PW_ERR_NOUSER : PW_OK;
 out:
 	free(req);
 	free(rep);
-	return rv;
+	return r;
+}
+
+/*
+ * Names NSS folds (sssd or winbind with case-insensitive names,
+ * user@DOMAIN) and aliases (two passwd entries of one uid): the store
+ * account that `user' is under another name, in folded[] ("" for none).
+ * The candidates are the name NSS gives for `user' and the name of its
+ * uid.  Without this, `ALICE' would be "not in the store" and a stack
+ * would hand it to pam_unix or pam_sss, letting a locked or suspended
+ * `alice' in with another password.  PAM_SUCCESS, or
+ * PAM_AUTHINFO_UNAVAIL when NSS or the daemon cannot say (fail closed).
+ */
+static int
+fold_find(pam_handle_t *pamh, const struct modargs *a, const char *user,
+    char folded[PW_USER_MAX + 1])
+{
+	char cand[2][PW_USER_MAX + 1];
+	uid_t uid = 0;
+	int i, r;
+
+	folded[0] = '\0';
+	if ((r = nss_lookup(user, &uid, cand[0], sizeof(cand[0]))) ==
+	    PW_ERR_NOUSER)
+		return PAM_SUCCESS; /* no such user: nothing to fold */
+	if (r == PW_OK)
+		r = nss_lookup(NULL, &uid, cand[1], sizeof(cand[1]));
+	if (r == PW_ERR_NOUSER) {
+		r = PW_OK;
+		memcpy(cand[1], cand[0], sizeof(cand[1]));
+	}
+	if (r != PW_OK) {
+		pam_syslog(pamh, LOG_ERR, "user database (NSS) lookup failed: "
+		    "%s", pw_strerror(r));
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	for (i = 0; i < 2; i++) {
+		if (strcmp(cand[i], user) == 0 || !proto_name_valid(cand[i]) ||
+		    (i == 1 && strcmp(cand[1], cand[0]) == 0))
+			continue;
+		if ((r = in_store(pamh, a, cand[i])) == PW_OK) {
+			memcpy(folded, cand[i], sizeof(cand[i]));
+			return PAM_SUCCESS;
+		}
+		if (r != PW_ERR_NOUSER)
+			return r == PW_ERR_NOMEM ? PAM_BUF_ERR :
+			    PAM_AUTHINFO_UNAVAIL;
+	}
+	return PAM_SUCCESS;
+}
+
+/* One LOG_NOTICE line for a spelling of the store account `folded'. */
+static void
+fold_log(pam_handle_t *pamh, int phase, const char *user, const char *folded)
+{
+	char service[PW_SERVICE_MAX + 1], name[PW_USER_MAX + 1];
+
+	item_text(pamh, PAM_SERVICE, service, sizeof(service));
+	/* user is not a valid name perhaps: logged sanitised, never raw */
+	modargs_sanitize(name, sizeof(name), user);
+	pam_syslog(pamh, LOG_NOTICE, "%s for user=%s service=%s: the name is "
+	    "another name (through NSS) of the store account %s",
+	    phase == PW_PHASE_AUTH ? "auth failed" : phase == PW_PHASE_ACCT ?
+	    "account refused" : "password change refused", name, service,
+	    folded);
 }
 
 /* Builds the request, asks the daemon, maps the answer: the PAM code. */
@@ -459,7 +516,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct modargs args;
 	const char *user = NULL, *pw = NULL;
-	char *own = NULL;
+	char *own = NULL, folded[PW_USER_MAX + 1];
 	uint8_t otp = PW_OTP_NONE;
 	int rv = PAM_AUTH_ERR, pr;
 
@@ -478,10 +535,21 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = conv_failed(pr);
 		goto out;
 	}
-	/* another spelling of a store account: refused, under the delay */
-	if ((rv = fold_check(pamh, flags, &args, PW_PHASE_AUTH, user)) !=
-	    PAM_SUCCESS)
+	/*
+	 * Another name of a store account: the guess goes to that account,
+	 * so that it costs, counts and answers as a guess at it does (no
+	 * oracle, no free guesses), and a right password is refused all the
+	 * same: only the account's own name logs in.
+	 */
+	if ((rv = fold_find(pamh, &args, user, folded)) != PAM_SUCCESS)
 		goto out;
+	if (folded[0] != '\0') {
+		fold_log(pamh, PW_PHASE_AUTH, user, folded);
+		rv = run(pamh, flags, &args, PW_PHASE_AUTH, folded, pw, NULL);
+		if (rv == PAM_SUCCESS || rv == PAM_USER_UNKNOWN)
+			rv = PAM_AUTH_ERR;
+		goto out;
+	}
 	rv = PAM_AUTH_ERR;
 	/*
 	 * No enumeration (SPEC rule 14): a name that can never be in the store

@@ -238,6 +238,8 @@ test_hash_error_counts_nothing(void **state)
 struct flood {
 	int n;			/* connections at once */
 	uint32_t caller;	/* the real uid they claim */
+	const char *user;	/* whose right password they send (alice) */
+	const char *password;
 	volatile int stop;
 	int ok, refused;	/* answers, and connections cut off */
 	pthread_mutex_t mu;
@@ -261,10 +263,12 @@ flood_one(void *arg)
 		goto out;
 	req->type = PW_REQ_AUTH;
 	req->caller_uid = f->caller;
-	snprintf(req->user, sizeof(req->user), "alice");
+	snprintf(req->user, sizeof(req->user), "%s",
+	    f->user != NULL ? f->user : "alice");
 	snprintf(req->service, sizeof(req->service), "su");
 	req->nsecrets = 1;
-	if (proto_secret_set(&req->secret[0], TH_PW_ALICE_LOGIN) != PW_OK)
+	if (proto_secret_set(&req->secret[0], f->password != NULL ?
+	    f->password : TH_PW_ALICE_LOGIN) != PW_OK)
 		goto out;
 	while (!f->stop) {
 		r = conn_call(T.sock, &t, 30000, req, rep);
@@ -354,6 +358,59 @@ test_one_worker_root_first(void **state)
 	    "worst of 3: %.3f s (%d user answers)\n", worst, f.ok);
 	assert_true(f.ok > 0);
 	assert_true(worst < 2.0);
+}
+
+/*
+ * The other way round: a steady load of root's requests (an sshd under
+ * brute force) does not starve a user's su: after yielding a few hash
+ * times, it takes the next worker.
+ */
+static void
+test_one_worker_user_not_starved(void **state)
+{
+	struct flood f = { .n = 8, .caller = 0, .user = "boss",
+		.password = TH_PW_BOSS_LOGIN };
+	pthread_t *tids = calloc((size_t)f.n, sizeof(*tids));
+	struct pw_request *req = calloc(1, sizeof(*req));
+	struct pw_reply *rep = calloc(1, sizeof(*rep));
+	struct conn_trust t;
+	double t0, dt;
+	int i, r;
+
+	(void)state;
+	assert_non_null(tids);
+	assert_non_null(req);
+	assert_non_null(rep);
+	assert_int_equal(th_start_seeded(&T, "argon2_mem_kib = 16384\n"
+	    "hash_workers = 1\nslot_wait_timeout = 5\n"), 0);
+	pthread_mutex_init(&f.mu, NULL);
+	for (i = 0; i < f.n; i++)
+		assert_int_equal(pthread_create(&tids[i], NULL, flood_one, &f),
+		    0);
+	usleep(300000);
+	memset(&t, 0, sizeof(t));
+	conn_trust_add(&t, 0);
+	req->type = PW_REQ_AUTH;
+	req->caller_uid = TH_UID_ALICE; /* su run by alice */
+	snprintf(req->user, sizeof(req->user), "alice");
+	req->nsecrets = 1;
+	assert_int_equal(proto_secret_set(&req->secret[0], TH_PW_ALICE_LOGIN),
+	    PW_OK);
+	t0 = now_s();
+	r = conn_call(T.sock, &t, 30000, req, rep);
+	dt = now_s() - t0;
+	f.stop = 1;
+	for (i = 0; i < f.n; i++)
+		pthread_join(tids[i], NULL);
+	printf("one hash worker: a user's su behind 8 root connections: %.3f s "
+	    "(%d root answers)\n", dt, f.ok);
+	assert_int_equal(r, PW_OK);
+	assert_int_equal(rep->status, PW_OK);
+	assert_true(dt < 2.0);
+	assert_true(f.ok > 0);
+	free(tids);
+	free(req);
+	free(rep);
 }
 
 /* ==== Log floods are summarised ==== */
@@ -454,6 +511,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_setuid_callers_charged_to_user,
 		    teardown),
 		cmocka_unit_test_teardown(test_one_worker_root_first, teardown),
+		cmocka_unit_test_teardown(test_one_worker_user_not_starved,
+		    teardown),
 		cmocka_unit_test_teardown(test_log_flood_summarised, teardown),
 	};
 	int rc;

@@ -95,16 +95,14 @@ test_folded_spelling_refused(void **state)
 
 	(void)state;
 	assert_int_equal(th_start_seeded(&T, NULL), 0);
-	/* before: the store's own rules for alice */
 	assert_int_equal(th_client(&T, 0, "", "suspend", "alice", (char *)NULL),
 	    0);
 	hashes = th_stat(&T, "hashes_evaluated");
-	/* another spelling is no way around the suspension, whatever the
-	 * password: refused as a locked account, before any hash */
+	/* another spelling is no way around the suspension: it is alice's,
+	 * answered as hers, without a hash */
 	assert_int_equal(th_pam_auth_nodelay("pwfold", "ALICE",
-	    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_MAXTRIES);
-	assert_int_equal(th_pam_auth_nodelay("pwfold", "Alice", "anything-at-all",
-	    msg, sizeof(msg)), PAM_MAXTRIES);
+	    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_AUTH_ERR);
+	assert_non_null(strstr(msg, "suspended"));
 	assert_int_equal(th_stat(&T, "hashes_evaluated"), hashes);
 	/* the account and password phases refuse it too */
 	assert_int_equal(one("pwfold", "ALICE", PAMTEST_ACCOUNT, msg,
@@ -112,14 +110,39 @@ test_folded_spelling_refused(void **state)
 	assert_non_null(strstr(msg, "own name"));
 	assert_int_equal(one("pwfold", "ALICE", PAMTEST_CHAUTHTOK, msg,
 	    sizeof(msg)), PAM_PERM_DENIED);
-	/* also when the account is in good standing: that spelling is not it */
+	/* in good standing: a guess through that spelling is a guess at
+	 * alice (it costs a hash and counts), and even the right password
+	 * does not log that spelling in */
 	assert_int_equal(th_client(&T, 0, "", "resume", "alice", (char *)NULL),
 	    0);
+	assert_int_equal(th_pam_auth_nodelay("pwfold", "Alice",
+	    "anything-at-all", msg, sizeof(msg)), PAM_AUTH_ERR);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 1);
 	assert_int_equal(th_pam_auth_nodelay("pwfold", "ALICE",
-	    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_MAXTRIES);
+	    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_AUTH_ERR);
+	assert_int_equal(th_stat(&T, "hashes_evaluated"), hashes + 2);
+	/* an alias of alice's uid is alice's too */
+	assert_int_equal(th_pam_auth_nodelay("pwfold", "alias2",
+	    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_AUTH_ERR);
+	assert_int_equal(one("pwfold", "alias2", PAMTEST_ACCOUNT, msg,
+	    sizeof(msg)), PAM_PERM_DENIED);
 	/* the account's own name works as before */
 	assert_int_equal(th_pam_auth_nodelay("pwfold", "alice",
 	    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_SUCCESS);
+}
+
+/* The store takes a new account only under the name NSS gives it. */
+static void
+test_useradd_takes_nss_spelling(void **state)
+{
+	(void)state;
+	assert_int_equal(th_start_seeded(&T, NULL), 0);
+	assert_true(th_exited(&T, th_client(&T, 0, "Second-login-pw1\n"
+	    "Second-confirm-pw2\n", "useradd", "BOB", "--role", "user",
+	    (char *)NULL), 1));
+	assert_non_null(strstr(T.err, "spells BOB as bob"));
+	assert_int_equal(th_client(&T, 0, "Second-login-pw1\nSecond-confirm-pw2\n",
+	    "useradd", "bob", "--role", "user", (char *)NULL), 0);
 }
 
 /* A folded name of an account that is not in the store stays none of the
@@ -136,6 +159,22 @@ test_fold_outside_store(void **state)
 	assert_int_equal(th_daemon_stop(&T), 0);
 	assert_int_equal(th_pam_auth_nodelay("pwplain", "ALICE",
 	    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
+}
+
+/* A second passwd entry of alice's uid: an alias NSS does not fold. */
+static void
+add_alias(void)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	th_path(&T, path, sizeof(path), "passwd");
+	if ((f = fopen(path, "a")) == NULL ||
+	    fprintf(f, "alias2:x:%d:%d:Alias:/tmp:/bin/sh\n", TH_UID_ALICE,
+	    TH_UID_ALICE) < 0 || fclose(f) != 0) {
+		perror("test_nssfold: passwd");
+		exit(1);
+	}
 }
 
 /* Re-executes once with the shim ahead of nss_wrapper in LD_PRELOAD (and
@@ -159,7 +198,9 @@ preload_shim(char **argv)
 	head = (size_t)(nss - cur);
 	snprintf(pre, sizeof(pre), "%.*s%s %s", (int)head, cur, shim, nss);
 	setenv("LD_PRELOAD", pre, 1);
+	setenv("PWTEST_CHILD_PRELOAD", shim, 1); /* the daemon folds too */
 	setenv("PWTEST_FOLD", "1", 1);
+	add_alias();
 	execv("/proc/self/exe", argv);
 	perror("test_nssfold: re-exec");
 	exit(1);
@@ -173,6 +214,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_folded_spelling_refused,
 		    teardown),
 		cmocka_unit_test_teardown(test_fold_outside_store, teardown),
+		cmocka_unit_test_teardown(test_useradd_takes_nss_spelling,
+		    teardown),
 	};
 	int rc;
 
