@@ -27,7 +27,7 @@ admin_send(const struct call *c, const struct prompt_src *src, bool root,
 		r = call_one(c, req, rep);
 		proto_wipe_req(req);
 		if (r != PW_OK)
-			ex = output_refusal(stderr, c->socket, r, rep->msg);
+			ex = output_refusal(stderr, c->socket, r, &rep->why);
 	}
 	proto_wipe_req(req);
 	return ex;

@@ -148,7 +148,7 @@ otp_enroll(const struct call *c, const struct prompt_src *src,
 	if (r == PW_OK && !uri_valid(rep->uri))
 		r = PW_ERR_PROTO;
 	if (r != PW_OK) {
-		ex = output_refusal(stderr, c->socket, r, rep->msg);
+		ex = output_refusal(stderr, c->socket, r, &rep->why);
 		goto out;
 	}
 	r = show_uri(show, rep->uri);
@@ -166,7 +166,7 @@ otp_enroll(const struct call *c, const struct prompt_src *src,
 	r = call_one(c, &req, rep);
 	proto_wipe_req(&req);
 	if (r != PW_OK)
-		ex = output_refusal(stderr, c->socket, r, rep->msg);
+		ex = output_refusal(stderr, c->socket, r, &rep->why);
 out:
 	proto_wipe_req(&req);
 	PW_WIPE_ARRAY(rep->uri);

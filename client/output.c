@@ -428,19 +428,22 @@ output_sanitize(char *dst, size_t dstsz, const char *s)
 }
 
 int
-output_refusal(FILE *fp, const char *socket, int status, const char *msg)
+output_refusal(FILE *fp, const char *socket, int status,
+    const struct pw_why *why)
 {
-	char buf[PW_MSG_MAX + 1];
+	char buf[PW_WORDS_MAX], words[PW_WORDS_MAX];
 	int ex = cli_exit_code(status);
 
 	if (ex == CLI_EXIT_OK)
 		return ex;
-	if (ex == CLI_EXIT_UNREACHABLE) {
+	if (why != NULL)
+		(void)pw_words(status, why, words, sizeof(words));
+	if (ex == CLI_EXIT_UNREACHABLE && (why == NULL || words[0] == '\0')) {
 		output_sanitize(buf, sizeof(buf), socket);
 		fprintf(fp, "pwadmin: cannot reach pwadmind at %s: %s\n", buf,
 		    pw_strerror(status));
-	} else if (msg != NULL && msg[0] != '\0') {
-		output_sanitize(buf, sizeof(buf), msg);
+	} else if (why != NULL && words[0] != '\0') {
+		output_sanitize(buf, sizeof(buf), words);
 		fprintf(fp, "pwadmin: %s\n", buf);
 	} else
 		fprintf(fp, "pwadmin: %s\n", pw_strerror(status));

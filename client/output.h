@@ -155,7 +155,8 @@ int output_audit_json(const struct pw_audit *e, size_t n,
  * empty, else "pwadmin: <pw_strerror>".  Control characters in msg are
  * shown as '?'.
  */
-int output_refusal(FILE *fp, const char *socket, int status, const char *msg);
+int output_refusal(FILE *fp, const char *socket, int status,
+    const struct pw_why *why);
 
 /* Copies s into dst, with bytes that a terminal could act on shown as '?'. */
 void output_sanitize(char *dst, size_t dstsz, const char *s);

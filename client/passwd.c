@@ -114,6 +114,6 @@ passwd_change(const struct call *c, const struct prompt_src *src,
 	r = call_one(c, &req, rep);
 	proto_wipe_req(&req);
 	if (r != PW_OK)
-		return output_refusal(stderr, c->socket, r, rep->msg);
+		return output_refusal(stderr, c->socket, r, &rep->why);
 	return CLI_EXIT_OK;
 }

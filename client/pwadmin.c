@@ -41,14 +41,14 @@ struct ctx {
 static int
 refused(const struct ctx *x, int r)
 {
-	return output_refusal(stderr, x->cli->socket, r, x->rep->msg);
+	return output_refusal(stderr, x->cli->socket, r, &x->rep->why);
 }
 
 /* After a successful call: the info sentence, or how printing failed. */
 static int
 shown(const struct ctx *x, int r)
 {
-	char buf[PW_MSG_MAX + 1];
+	char buf[PW_WORDS_MAX], words[PW_WORDS_MAX];
 
 	if (r == PW_ERR_IO) {
 		fprintf(stderr, "pwadmin: cannot write to standard output\n");
@@ -56,8 +56,9 @@ shown(const struct ctx *x, int r)
 	}
 	if (r != PW_OK)
 		return output_refusal(stderr, x->cli->socket, r, NULL);
-	if (x->rep->info[0] != '\0') {
-		output_sanitize(buf, sizeof(buf), x->rep->info);
+	if (pw_words(x->rep->status, &x->rep->note, words,
+	    sizeof(words))[0] != '\0') {
+		output_sanitize(buf, sizeof(buf), words);
 		fprintf(stderr, "pwadmin: %s\n", buf);
 	}
 	return CLI_EXIT_OK;
@@ -435,7 +436,7 @@ cmd_role(struct ctx *x)
 static int
 audit_verify(struct ctx *x)
 {
-	char msg[PW_MSG_MAX + 1];
+	char msg[PW_WORDS_MAX], words[PW_WORDS_MAX];
 	struct pw_request req;
 	json_t *doc;
 	int r;
@@ -444,8 +445,9 @@ audit_verify(struct ctx *x)
 	req.type = PW_REQ_AUDIT_VERIFY;
 	if ((r = call_one(&x->call, &req, x->rep)) != PW_OK)
 		return refused(x, r);
-	output_sanitize(msg, sizeof(msg), x->rep->msg[0] != '\0' ?
-	    x->rep->msg : "The audit log verifies.");
+	output_sanitize(msg, sizeof(msg), pw_words(x->rep->status,
+	    &x->rep->why, words, sizeof(words))[0] != '\0' ? words :
+	    "The audit log verifies.");
 	if (!x->cli->json) {
 		printf("%s\n", msg);
 		return shown(x, ferror(stdout) ? PW_ERR_IO : PW_OK);

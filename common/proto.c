@@ -468,6 +468,46 @@ get_audit(struct wire *w, struct pw_audit *e)
 	return PW_OK;
 }
 
+/* A reason: u32 code, u8 factor, u64 num, u64 num2, name, text. */
+static int
+put_why(struct wire *w, const struct pw_why *y)
+{
+	int r;
+
+	if (y->code > PW_R_MAX || y->factor > PW_WHY_OTP ||
+	    (y->name[0] != '\0' && !proto_name_valid(y->name)) ||
+	    !proto_text_valid(y->text, PW_WHY_TEXT_MAX))
+		return PW_ERR_INVAL;
+	if ((r = wire_put_u32(w, y->code)) != PW_OK ||
+	    (r = wire_put_u8(w, y->factor)) != PW_OK ||
+	    (r = wire_put_u64(w, y->num)) != PW_OK ||
+	    (r = wire_put_u64(w, y->num2)) != PW_OK ||
+	    (r = wire_put_str(w, y->name)) != PW_OK ||
+	    (r = wire_put_str(w, y->text)) != PW_OK)
+		return r;
+	return PW_OK;
+}
+
+static int
+get_why(struct wire *w, struct pw_why *y)
+{
+	uint32_t code;
+	int r;
+
+	if ((r = wire_get_u32(w, &code)) != PW_OK ||
+	    (r = wire_get_u8(w, &y->factor)) != PW_OK ||
+	    (r = wire_get_u64(w, &y->num)) != PW_OK ||
+	    (r = wire_get_u64(w, &y->num2)) != PW_OK ||
+	    (r = get_name(w, y->name, sizeof(y->name), true)) != PW_OK ||
+	    (r = wire_get_str(w, y->text, sizeof(y->text), NULL)) != PW_OK)
+		return r;
+	if (code > PW_R_MAX || y->factor > PW_WHY_OTP ||
+	    !proto_text_valid(y->text, PW_WHY_TEXT_MAX))
+		return PW_ERR_PROTO;
+	y->code = (uint16_t)code;
+	return PW_OK;
+}
+
 int
 proto_encode_reply(struct wire *w, const struct pw_reply *rep)
 {
@@ -479,8 +519,8 @@ proto_encode_reply(struct wire *w, const struct pw_reply *rep)
 	    rep->status > 0 || rep->status < PW_ERR_LAST)
 		return PW_ERR_INVAL;
 	if ((r = wire_put_u32(w, (uint32_t)-rep->status)) != PW_OK ||
-	    (r = wire_put_str(w, rep->msg)) != PW_OK ||
-	    (r = wire_put_str(w, rep->info)) != PW_OK ||
+	    (r = put_why(w, &rep->why)) != PW_OK ||
+	    (r = put_why(w, &rep->note)) != PW_OK ||
 	    (r = wire_put_u8(w, rep->more)) != PW_OK ||
 	    (r = wire_put_u32(w, rep->naccts)) != PW_OK)
 		return r;
@@ -513,8 +553,8 @@ proto_decode_reply(struct wire *w, uint8_t type, struct pw_reply *rep)
 	if (st > (uint32_t)-PW_ERR_LAST)
 		return PW_ERR_PROTO;
 	rep->status = -(int)st;
-	if ((r = wire_get_str(w, rep->msg, sizeof(rep->msg), NULL)) != PW_OK ||
-	    (r = wire_get_str(w, rep->info, sizeof(rep->info), NULL)) != PW_OK ||
+	if ((r = get_why(w, &rep->why)) != PW_OK ||
+	    (r = get_why(w, &rep->note)) != PW_OK ||
 	    (r = wire_get_u8(w, &rep->more)) != PW_OK ||
 	    (r = wire_get_u32(w, &rep->naccts)) != PW_OK)
 		return r;

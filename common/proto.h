@@ -8,8 +8,9 @@
 #include <stdint.h>
 
 #include "wire.h"
+#include "words.h"
 
-#define PW_PROTO_VERSION 2
+#define PW_PROTO_VERSION 3
 #define PW_FRAME_MAX	 65536 /* bytes: version + type + payload */
 #define PW_USER_MAX	 64    /* bytes of an account name */
 #define PW_SERVICE_MAX	 64    /* bytes of a PAM service name */
@@ -17,7 +18,6 @@
 #define PW_PASS_MAX	 512   /* bytes of a password (PAM_MAX_RESP_SIZE) */
 #define PW_SECRETS_MAX	 4     /* secrets in one request */
 #define PW_TARGETS_MAX	 64    /* account names in one request */
-#define PW_MSG_MAX	 255   /* bytes of a reply's message */
 #define PW_ACCTS_MAX	 256   /* accounts in one reply (a page) */
 #define PW_STATS_MAX	 40    /* counters in a stats reply */
 #define PW_URI_MAX	 255   /* bytes of an otpauth:// URI in a reply */
@@ -200,8 +200,8 @@ enum pw_stat {
 struct pw_reply {
 	uint8_t type;
 	int status;		 /* PW_OK or a PW_ERR_* */
-	char msg[PW_MSG_MAX + 1];  /* one sentence for the user, may be "" */
-	char info[PW_MSG_MAX + 1]; /* informational sentence, may be "" */
+	struct pw_why why;	 /* why this status (words.h), or none */
+	struct pw_why note;	 /* something to tell besides, or none */
 	uint8_t more;		 /* LIST: another page follows */
 	uint32_t naccts;
 	struct pw_account accts[PW_ACCTS_MAX];

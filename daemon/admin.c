@@ -32,10 +32,6 @@
 #include "pwerr.h"
 #include "wipe.h"
 
-static const char *const factor_name[] = { "login", "confirmation" };
-
-#define MSG_FORCE_ROOT "Only root may use --force (it overrides the " \
-		       "last-master guard)."
 #define FORCED_NOTE    "; forced past the last-master guard"
 
 /* --force is root's alone; false (and rep set) when a non-root sent it. */
@@ -45,7 +41,7 @@ force_ok(const struct hctx *h, const struct pw_request *req,
 {
 	if (!(req->flags & PW_F_FORCE) || h->peer->root)
 		return true;
-	reply(rep, PW_ERR_PERM, MSG_FORCE_ROOT);
+	reply(rep, PW_ERR_PERM, PW_R_FORCE_ROOT);
 	return false;
 }
 
@@ -65,7 +61,7 @@ guard_scan(const struct store_user *u, void *arg)
 	struct guard_arg *a = arg;
 	size_t i;
 
-	if (!is_usable_master(a->conf, u))
+	if (!policy_usable_master(a->conf, u))
 		return 0;
 	for (i = 0; i < a->nexcl; i++)
 		if (strcmp(u->name, a->excl[i]) == 0)
@@ -97,10 +93,8 @@ last_master(struct store_tx *tx, const struct hctx *h,
 	    (req->flags & PW_F_FORCE) != 0, h->peer->root);
 	if (*g != GUARD_DENY)
 		return PW_OK;
-	reply(rep, PW_ERR_LASTMASTER, "That would leave no master whose login "
-	    "and confirmation passwords are both available; %s.",
-	    h->peer->root ? "root can override this with --force"
-			  : "only root can override this, with --force");
+	reply_why(rep, PW_ERR_LASTMASTER, &(struct pw_why){
+	    .code = PW_R_LAST_MASTER, .num = h->peer->root ? 1 : 0 });
 	return PW_ERR_LASTMASTER;
 }
 
@@ -146,34 +140,27 @@ any_lock(enum bulk_kind kind, const struct pwd_conf *c,
     const struct store_user *u)
 {
 	if (kind == BULK_OTP_UNLOCK)
-		return otp_locked(c, u);
-	return is_locked(c, u, PW_FACTOR_LOGIN) ||
-	    is_locked(c, u, PW_FACTOR_CONFIRM);
+		return policy_locked(c, u, PW_WHY_OTP);
+	return policy_locked(c, u, PW_FACTOR_LOGIN) ||
+	    policy_locked(c, u, PW_FACTOR_CONFIRM);
 }
 
 /* Changes one account as the command says; returns the audit detail. */
 static const char *
 bulk_apply(enum bulk_kind kind, struct store_user *u)
 {
-	uint8_t i;
-
 	switch (kind) {
 	case BULK_UNLOCK:
-		for (i = 0; i <= PW_FACTOR_MAX; i++) {
-			u->f[i].locked = false;
-			u->f[i].failures = 0;
-		}
+		policy_unlock(u, false);
 		return "login and confirmation passwords unlocked";
 	case BULK_SUSPEND:
-		u->suspended = true;
+		policy_suspend(u, true);
 		return "service suspended";
 	case BULK_OTP_UNLOCK:
-		if (u->otp_state == PW_OTP_LOCKED)
-			u->otp_state = PW_OTP_AVAILABLE;
-		u->otp_failures = 0;
+		policy_unlock(u, true);
 		return "one-time password unlocked";
 	default:
-		u->suspended = false;
+		policy_suspend(u, false);
 		return "service resumed";
 	}
 }
@@ -201,18 +188,18 @@ bulk_one(struct store_user *u, void *arg)
 {
 	struct bulk *b = arg;
 	const struct hctx *h = b->h;
-	enum policy_act act = policy_may_act(h->peer->root, b->now.role,
-	    b->now.name, u->name, u->role);
+	enum pw_reason act = policy_permit(h->peer->root ? NULL : &b->now,
+	    u->name, u->role, false, 0);
 	bool self = !h->peer->root && strcmp(u->name, b->now.name) == 0;
 	struct pw_audit e;
 	const char *what;
 	int r;
 
 	/* --all: every locked account the actor may act on, never its own */
-	if (b->all && (!any_lock(b->kind, h->conf, u) || act != ACT_ALLOW ||
+	if (b->all && (!any_lock(b->kind, h->conf, u) || act != PW_R_NONE ||
 	    self))
 		return 0;
-	if (act != ACT_ALLOW) /* re-checked inside the transaction */
+	if (act != PW_R_NONE) /* re-checked inside the transaction */
 		return PW_ERR_PERM;
 	if (is_unlock(b->kind) && (r = keep_name(b, u->name)) != PW_OK)
 		return r;
@@ -271,13 +258,13 @@ bulk_check(struct bulk *b, struct pw_request *req)
 	struct pw_reply *rep = b->rep;
 
 	if (req->flags & ~bulk_flags[b->kind]) {
-		reply(rep, PW_ERR_INVAL, "Unknown flag for %s.",
-		    bulk_action[b->kind]);
+		reply_text(rep, PW_ERR_INVAL, PW_R_UNKNOWN_FLAG, bulk_action[b->kind]);
 		return rep->status;
 	}
 	if (b->all == (req->ntargets > 0)) {
-		reply(rep, PW_ERR_INVAL, "Name the accounts to %s%s.",
-		    bulk_action[b->kind], is_unlock(b->kind) ? ", or --all" : "");
+		reply_text(rep, PW_ERR_INVAL, PW_R_NAME_TARGETS,
+		    bulk_action[b->kind]);
+		rep->why.num = is_unlock(b->kind) ? 1 : 0;
 		return rep->status;
 	}
 	if (!force_ok(b->h, req, rep) ||
@@ -302,20 +289,19 @@ h_bulk(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
 		goto out;
 	if ((r = store_write(h->st, bulk_tx, &b)) != PW_OK) {
 		rep->naccts = 0;
-		if (rep->msg[0] == '\0')
-			reply(rep, r, "%s; nothing was changed.", pw_strerror(r));
+		if (rep->why.code == PW_R_NONE)
+			reply(rep, r, PW_R_STATUS_UNCHANGED);
 		rep->status = r;
 		goto out;
 	}
 	if (is_unlock(kind))
 		forget_unrecorded(&b);
-	reply(rep, PW_OK, NULL);
+	reply(rep, PW_OK, PW_R_NONE);
 	if (b.all && b.changed == 0)
-		snprintf(rep->info, sizeof(rep->info), "No locked account to "
-		    "unlock.");
+		note(rep, &(struct pw_why){ .code = PW_R_NONE_LOCKED });
 	else if (b.more > 0)
-		snprintf(rep->info, sizeof(rep->info), "%u more accounts were "
-		    "changed.", b.more);
+		note(rep, &(struct pw_why){ .code = PW_R_MORE_CHANGED,
+		    .num = b.more });
 out:
 	if (rep->status != PW_OK)
 		audit_refusal(h, bulk_action[kind],
@@ -373,21 +359,17 @@ static int
 one_target(struct store_tx *tx, struct one *o, struct store_user *u)
 {
 	const struct hctx *h = o->h;
-	enum policy_act a;
+	enum pw_reason a;
 	int r;
 
 	memset(u, 0, sizeof(*u));
 	if ((r = actor_tx(tx, h, &o->now, o->rep)) != PW_OK ||
 	    (r = store_tx_get(tx, o->req->user, u)) != PW_OK)
 		return r;
-	if (o->req->type == PW_REQ_ROLE)
-		a = policy_may_set_role(h->peer->root, o->now.role,
-		    o->now.name, u->name, u->role, o->req->role);
-	else
-		a = policy_may_act(h->peer->root, o->now.role, o->now.name,
-		    u->name, u->role);
-	if (a != ACT_ALLOW) {
-		reply(o->rep, PW_ERR_PERM, "%s", deny_msg(a));
+	a = policy_permit(h->peer->root ? NULL : &o->now, u->name, u->role,
+	    o->req->type == PW_REQ_ROLE, o->req->role);
+	if (a != PW_R_NONE) {
+		reply(o->rep, PW_ERR_PERM, a);
 		return PW_ERR_PERM;
 	}
 	o->old_role = u->role;
@@ -524,18 +506,18 @@ static int
 one_check(struct one *o, struct store_user *t)
 {
 	const struct pw_request *req = o->req;
-	enum policy_act a;
+	enum pw_reason a;
 	int r;
 
 	if ((r = store_user_get(o->h->st, req->user, t)) != PW_OK) {
-		reply(o->rep, r, "No account named %s.", req->user);
+		reply_name(o->rep, r, PW_R_NO_ACCOUNT, req->user);
 		return r;
 	}
 	if (req->type == PW_REQ_ROLE) {
-		a = policy_may_set_role(o->h->peer->root, o->actor->role,
-		    o->actor->name, t->name, t->role, req->role);
-		if (a != ACT_ALLOW) {
-			reply(o->rep, PW_ERR_PERM, "%s", deny_msg(a));
+		a = policy_permit(o->h->peer->root ? NULL : o->actor, t->name,
+		    t->role, true, req->role);
+		if (a != PW_R_NONE) {
+			reply(o->rep, PW_ERR_PERM, a);
 			return PW_ERR_PERM;
 		}
 		return PW_OK;
@@ -582,13 +564,11 @@ reset_differs(struct one *o, const struct store_user *t)
 	r = verify_check(t->f[1 - f].hash, req->secret[f].buf,
 	    req->secret[f].len, lane_of(o->h), deadline_of(o->h));
 	if (r == PW_OK) {
-		reply(o->rep, PW_ERR_QUALITY, "New %s password refused: it "
-		    "must differ from the %s password.", factor_name[f],
-		    factor_name[1 - f]);
+		reply_why(o->rep, PW_ERR_QUALITY, &(struct pw_why){ .code = PW_R_Q_OTHER, .factor = f });
 		return PW_ERR_QUALITY;
 	}
 	if (r != PW_ERR_AUTH)
-		reply(o->rep, r, "%s.", pw_strerror(r));
+		reply(o->rep, r, PW_R_STATUS);
 	return r == PW_ERR_AUTH ? PW_OK : r;
 }
 
@@ -601,8 +581,7 @@ reset_flags(const struct pw_request *req, struct pw_reply *rep)
 	if ((req->flags & ~ok) || !(req->flags & (PW_F_LOGIN | PW_F_CONFIRM)) ||
 	    (!(req->flags & PW_F_LOGIN) && req->secret[0].len > 0) ||
 	    (!(req->flags & PW_F_CONFIRM) && req->secret[1].len > 0)) {
-		reply(rep, PW_ERR_INVAL, "Reset needs the login and/or the "
-		    "confirmation password, and only those.");
+		reply(rep, PW_ERR_INVAL, PW_R_RESET_FLAGS);
 		return rep->status;
 	}
 	return PW_OK;
@@ -621,7 +600,7 @@ reset_hash(struct one *o)
 		if ((r = verify_hash(o->req->secret[i].buf,
 		    o->req->secret[i].len, o->hash[i], lane_of(o->h),
 		    deadline_of(o->h))) != PW_OK) {
-			reply(o->rep, r, "%s.", pw_strerror(r));
+			reply(o->rep, r, PW_R_STATUS);
 			return r;
 		}
 	}
@@ -632,16 +611,17 @@ reset_hash(struct one *o)
 static void
 reset_info(const struct one *o, const struct store_user *t)
 {
-	const char *what = NULL;
+	enum pw_reason what = PW_R_NONE;
 
-	if (is_locked(o->h->conf, t, PW_FACTOR_LOGIN) ||
-	    is_locked(o->h->conf, t, PW_FACTOR_CONFIRM))
-		what = "a locked password stays locked; run pwadmin unlock";
+	if (policy_locked(o->h->conf, t, PW_FACTOR_LOGIN) ||
+	    policy_locked(o->h->conf, t, PW_FACTOR_CONFIRM))
+		what = PW_R_RESET_KEEPS_LOCK;
 	else if (t->suspended)
-		what = "the account stays suspended; run pwadmin resume";
-	if (what != NULL)
-		snprintf(o->rep->info, sizeof(o->rep->info), "Reset does not "
-		    "unlock: %s %s.", what, t->name);
+		what = PW_R_RESET_KEEPS_SUSPENSION;
+	if (what != PW_R_NONE) {
+		note(o->rep, &(struct pw_why){ .code = (uint16_t)what });
+		memcpy(o->rep->note.name, t->name, strlen(t->name) + 1);
+	}
 }
 
 typedef int (*one_fn)(struct store_tx *, void *);
@@ -665,8 +645,7 @@ h_one(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
 	if (load_actor(h, &actor, rep) != PW_OK)
 		goto out;
 	if (!reset && (req->flags & ~flags_ok))
-		reply(rep, PW_ERR_INVAL, "Unknown flag for %s.",
-		    proto_req_name(req->type));
+		reply_text(rep, PW_ERR_INVAL, PW_R_UNKNOWN_FLAG, proto_req_name(req->type));
 	if (rep->status != PW_OK || (reset && reset_flags(req, rep) != PW_OK))
 		goto out;
 	if (!force_ok(h, req, rep) || one_check(&o, &t) != PW_OK ||
@@ -677,14 +656,14 @@ h_one(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
 		goto out;
 	if ((r = store_write(h->st, fn, &o)) != PW_OK) {
 		rep->naccts = 0;
-		if (rep->msg[0] == '\0')
-			reply(rep, r, "%s; nothing was changed.", pw_strerror(r));
+		if (rep->why.code == PW_R_NONE)
+			reply(rep, r, PW_R_STATUS_UNCHANGED);
 		rep->status = r;
 		goto out;
 	}
 	if (req->type == PW_REQ_USERDEL)
 		lockout_forget(req->user);
-	reply(rep, PW_OK, NULL);
+	reply(rep, PW_OK, PW_R_NONE);
 	if (reset)
 		reset_info(&o, &t);
 out:
@@ -739,7 +718,7 @@ h_audit(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		    PW_AUDIT_MAX, &n, &more);
 		rep->naudit = (uint32_t)n;
 		rep->more = more;
-		reply(rep, r, r == PW_OK ? NULL : "%s.", pw_strerror(r));
+		reply(rep, r, r == PW_OK ? PW_R_NONE : PW_R_STATUS);
 	}
 	PW_WIPE_OBJECT(&actor);
 }
@@ -749,24 +728,26 @@ h_audit_verify(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	struct store_user actor;
 	uint8_t head[PW_AUDIT_HASH];
-	char why[PW_MSG_MAX];
+	struct pw_why why;
+	char words[PW_WORDS_MAX];
 	uint64_t n = 0;
 	int r;
 
 	(void)req;
 	if (load_actor(h, &actor, rep) == PW_OK) {
-		r = store_audit_verify(h->st, &n, head, why, sizeof(why));
-		if (r == PW_OK)
-			reply(rep, r, "The audit log verifies: %llu entries; the "
-			    "last one's chain hash begins %02x%02x%02x%02x%02x"
-			    "%02x%02x%02x.", (unsigned long long)n, head[0],
-			    head[1], head[2], head[3], head[4], head[5], head[6],
-			    head[7]);
-		else if (r == PW_ERR_AUDIT) {
-			reply(rep, r, "%s.", why);
-			log_warnx("audit --verify by %s: %s", actor_label(h), why);
+		r = store_audit_verify(h->st, &n, head, &why);
+		if (r == PW_OK) {
+			reply_why(rep, r, &(struct pw_why){ .code = PW_R_AUDIT_OK,
+			    .num = n });
+			(void)snprintf(rep->why.text, sizeof(rep->why.text),
+			    "%02x%02x%02x%02x%02x%02x%02x%02x", head[0], head[1],
+			    head[2], head[3], head[4], head[5], head[6], head[7]);
+		} else if (r == PW_ERR_AUDIT) {
+			reply_why(rep, r, &why);
+			log_warnx("audit --verify by %s: %s", actor_label(h),
+			    pw_words(r, &why, words, sizeof(words)));
 		} else
-			reply(rep, r, "%s.", pw_strerror(r));
+			reply(rep, r, PW_R_STATUS);
 	}
 	PW_WIPE_OBJECT(&actor);
 }
@@ -793,19 +774,17 @@ h_backup(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 
 	(void)req;
 	if (!h->peer->root) {
-		reply(rep, PW_ERR_PERM, "Only root can back up the store.");
+		reply(rep, PW_ERR_PERM, PW_R_ROOT_BACKUP);
 		return;
 	}
 	r = frame_recv_fd(h->fd, &fd, frame_now_ms() +
 	    h->conf->request_timeout * 1000LL);
 	if (r != PW_OK)
-		reply(rep, r, "No file to write the backup into was passed.");
+		reply(rep, r, PW_R_BACKUP_NO_FILE);
 	else if (!backup_target_ok(fd))
-		reply(rep, r = PW_ERR_INVAL, "The backup file must be an empty "
-		    "regular file open for writing, with no access for group "
-		    "or others.");
+		reply(rep, r = PW_ERR_INVAL, PW_R_BACKUP_FILE);
 	else if ((r = store_backup(h->st, fd)) != PW_OK)
-		reply(rep, r, "The backup failed: %s.", pw_strerror(r));
+		reply(rep, r, PW_R_BACKUP_FAILED);
 	if (r == PW_OK && fstat(fd, &st) != 0)
 		st.st_size = 0;
 	if (r == PW_OK)
@@ -819,6 +798,6 @@ h_backup(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	if (fd >= 0)
 		close(fd);
 	if (r == PW_OK)
-		reply(rep, PW_OK, NULL);
+		reply(rep, PW_OK, PW_R_NONE);
 	log_notice("backup by root: %s", pw_strerror(r));
 }

@@ -24,35 +24,51 @@
 
 static const char *const factor_name[] = { "login", "confirmation" };
 
-#define MSG_NOT_YOURS "You may only authenticate your own account."
-#define MSG_BUSY      "The password service is busy; try again in a moment."
-#define MSG_NO_ACTOR  "Your user has no account in pwadmin."
+void
+reply(struct pw_reply *rep, int status, enum pw_reason code)
+{
+	rep->status = status;
+	memset(&rep->why, 0, sizeof(rep->why));
+	rep->why.code = (uint16_t)code;
+}
 
 void
-reply(struct pw_reply *rep, int status, const char *fmt, ...)
+reply_why(struct pw_reply *rep, int status, const struct pw_why *why)
 {
-	va_list ap;
-
 	rep->status = status;
-	if (fmt == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(rep->msg, sizeof(rep->msg), fmt, ap);
-	va_end(ap);
+	rep->why = *why;
+}
+
+void
+reply_name(struct pw_reply *rep, int status, enum pw_reason code,
+    const char *name)
+{
+	reply(rep, status, code);
+	/* only names the protocol accepts travel (PROTOCOL: why) */
+	if (proto_name_valid(name))
+		memcpy(rep->why.name, name, strlen(name) + 1);
+}
+
+void
+reply_text(struct pw_reply *rep, int status, enum pw_reason code,
+    const char *text)
+{
+	reply(rep, status, code);
+	if (proto_text_valid(text, PW_WHY_TEXT_MAX))
+		memcpy(rep->why.text, text, strlen(text) + 1);
+}
+
+void
+note(struct pw_reply *rep, const struct pw_why *why)
+{
+	rep->note = *why;
 }
 
 void
 locked_msg(struct pw_reply *rep, int status, uint8_t factor)
 {
-	reply(rep, status, "Your %s password is locked after too many failed "
-	    "attempts; a master or admin can unlock it.", factor_name[factor]);
-}
-
-static uint32_t
-max_failures(const struct pwd_conf *c, uint8_t factor)
-{
-	return factor == PW_FACTOR_LOGIN ? c->max_login_failures
-					 : c->max_confirm_failures;
+	reply_why(rep, status, &(struct pw_why){ .code = PW_R_LOCKED,
+	    .factor = factor });
 }
 
 enum verify_lane
@@ -129,7 +145,7 @@ guess(struct hctx *h, const char *name, uint8_t factor,
     const struct pw_secret *sec, char *verified)
 {
 	int64_t deadline = deadline_of(h);
-	uint32_t max = max_failures(h->conf, factor);
+	uint32_t max = policy_max_failures(h->conf, factor);
 	struct store_user u;
 	bool waited, ok, locked_now = false;
 	int r, v;
@@ -202,7 +218,7 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	int r;
 
 	if (req->nsecrets != 1 || !own_account(h->peer, req->user)) {
-		reply(rep, PW_ERR_PERM, MSG_NOT_YOURS);
+		reply(rep, PW_ERR_PERM, PW_R_NOT_YOURS);
 		return;
 	}
 	r = guess(h, req->user, req->factor, &req->secret[0], NULL);
@@ -212,20 +228,19 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	case PW_OK:
 	case PW_ERR_AUTH:
 	case PW_ERR_NOUSER: /* same (empty) message as a wrong password */
-		reply(rep, r, NULL);
+		reply(rep, r, PW_R_NONE);
 		break;
 	case PW_ERR_LOCKED:
 		locked_msg(rep, r, req->factor);
 		break;
 	case PW_ERR_SUSPENDED:
-		reply(rep, r, "Your account is suspended; a master or admin "
-		    "can resume it.");
+		reply(rep, r, PW_R_SUSPENDED);
 		break;
 	case PW_ERR_BUSY:
-		reply(rep, r, MSG_BUSY);
+		reply(rep, r, PW_R_BUSY);
 		break;
 	default:
-		reply(rep, r, "The password service failed: %s.", pw_strerror(r));
+		reply(rep, r, PW_R_FAILED);
 	}
 	/* a verdict (one hash each) is always logged; a refusal that cost
 	 * nothing can be repeated at will, so it goes through the limiter */
@@ -244,14 +259,6 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		    req->rhost[0] ? req->rhost : "-", (unsigned)h->peer->uid);
 }
 
-/* Rule 1's one notion of "locked", also after max was lowered. */
-bool
-is_locked(const struct pwd_conf *c, const struct store_user *u, uint8_t factor)
-{
-	return policy_factor_locked(u->f[factor].locked, u->f[factor].failures,
-	    max_failures(c, factor));
-}
-
 /* The account as reported to clients; now is the current unix time. */
 void
 to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
@@ -262,10 +269,10 @@ to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
 	memset(a, 0, sizeof(*a));
 	memcpy(a->name, u->name, sizeof(a->name));
 	a->role = u->role;
-	a->login_locked = is_locked(c, u, PW_FACTOR_LOGIN);
-	a->confirm_locked = is_locked(c, u, PW_FACTOR_CONFIRM);
+	a->login_locked = policy_locked(c, u, PW_FACTOR_LOGIN);
+	a->confirm_locked = policy_locked(c, u, PW_FACTOR_CONFIRM);
 	a->suspended = u->suspended;
-	a->otp = otp_locked(c, u) ? PW_OTP_LOCKED : u->otp_state;
+	a->otp = policy_locked(c, u, PW_WHY_OTP) ? PW_OTP_LOCKED : u->otp_state;
 	a->must_change = (uint8_t)((u->f[PW_FACTOR_LOGIN].must_change ? PW_MUST_LOGIN : 0) |
 	    (u->f[PW_FACTOR_CONFIRM].must_change ? PW_MUST_CONFIRM : 0));
 	a->login_failures = u->f[PW_FACTOR_LOGIN].failures;
@@ -278,21 +285,6 @@ to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
 }
 
 bool
-otp_locked(const struct pwd_conf *c, const struct store_user *u)
-{
-	return u->otp_state != PW_OTP_NONE &&
-	    policy_factor_locked(u->otp_state == PW_OTP_LOCKED, u->otp_failures,
-	    c->max_otp_failures);
-}
-
-bool
-is_usable_master(const struct pwd_conf *c, const struct store_user *u)
-{
-	return policy_master_usable(u->role, u->suspended,
-	    is_locked(c, u, PW_FACTOR_LOGIN), is_locked(c, u, PW_FACTOR_CONFIRM));
-}
-
-bool
 add_account(const struct hctx *h, const struct store_user *u,
     struct pw_reply *rep)
 {
@@ -302,89 +294,39 @@ add_account(const struct hctx *h, const struct store_user *u,
 	return true;
 }
 
-/* Rules 2, 7, 8 at account time: suspended, locked, must change, expiry. */
-static int
-acct_decide(const struct pwd_conf *c, const struct store_user *u, int64_t now,
-    struct pw_reply *rep)
-{
-	const uint32_t maxage[] = { c->login_max_age_days, c->confirm_max_age_days };
-	int64_t exp;
-	uint32_t days;
-	uint8_t i;
-
-	if (u->suspended) {
-		reply(rep, PW_ERR_SUSPENDED, "Your account is suspended; a master "
-		    "or admin can resume it.");
-		return rep->status;
-	}
-	if (is_locked(c, u, PW_FACTOR_LOGIN)) {
-		locked_msg(rep, PW_ERR_LOCKED, PW_FACTOR_LOGIN);
-		return rep->status;
-	}
-	for (i = 0; i <= PW_FACTOR_MAX; i++) {
-		enum policy_expiry e = policy_expiry(u->f[i].changed_at,
-		    maxage[i], c->warn_days, now, &exp, &days);
-
-		if (u->f[i].must_change) {
-			reply(rep, PW_ERR_CHANGE, "Your %s password must be "
-			    "changed now.", factor_name[i]);
-			return rep->status;
-		}
-		if (e == EXP_EXPIRED) {
-			reply(rep, PW_ERR_CHANGE, "Your %s password has expired "
-			    "and must be changed now.", factor_name[i]);
-			return rep->status;
-		}
-		if (e == EXP_WARN && rep->info[0] == '\0')
-			snprintf(rep->info, sizeof(rep->info), "Your %s password "
-			    "expires in %u day%s.", factor_name[i], days,
-			    days == 1 ? "" : "s");
-	}
-	rep->status = PW_OK;
-	return PW_OK;
-}
 
 /*
  * ACCT's account: its must_change bits name every factor to change now
  * (a mark, or expired), so pam_chauthtok asks for exactly those.
  */
 static void
-acct_state(const struct hctx *h, const struct store_user *u,
+acct_state(const struct hctx *h, const struct store_user *u, int64_t now,
     struct pw_reply *rep)
 {
-	const uint32_t maxage[] = { h->conf->login_max_age_days,
-		h->conf->confirm_max_age_days };
-	int64_t now = (int64_t)time(NULL), exp;
-	struct pw_account *a;
-	uint32_t days;
-	uint8_t i;
-
-	if (!add_account(h, u, rep))
-		return;
-	a = &rep->accts[rep->naccts - 1];
-	for (i = 0; i <= PW_FACTOR_MAX; i++)
-		if (policy_expiry(u->f[i].changed_at, maxage[i],
-		    h->conf->warn_days, now, &exp, &days) == EXP_EXPIRED)
-			a->must_change |= (uint8_t)(i == 0 ? PW_MUST_LOGIN
-							   : PW_MUST_CONFIRM);
+	if (add_account(h, u, rep))
+		rep->accts[rep->naccts - 1].must_change =
+		    policy_must_change(h->conf, u, now);
 }
 
 static void
 h_acct(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
+	int64_t now = (int64_t)time(NULL);
 	struct store_user u;
 	int r;
 
 	if (!own_account(h->peer, req->user)) {
-		reply(rep, PW_ERR_PERM, MSG_NOT_YOURS);
+		reply(rep, PW_ERR_PERM, PW_R_NOT_YOURS);
 		return;
 	}
 	if ((r = store_user_get(h->st, req->user, &u)) != PW_OK) {
-		reply(rep, r, NULL);
+		reply(rep, r, PW_R_NONE);
 		return;
 	}
-	r = acct_decide(h->conf, &u, (int64_t)time(NULL), rep);
-	acct_state(h, &u, rep);
+	/* rules 2, 7, 8 */
+	r = policy_account(h->conf, &u, now, &rep->why, &rep->note);
+	rep->status = r;
+	acct_state(h, &u, now, rep);
 	PW_WIPE_OBJECT(&u);
 	log_limited(LOG_KIND_ACCOUNT, h->peer->charge, req->user,
 	    "account %s user=%s "
@@ -393,24 +335,19 @@ h_acct(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	    (unsigned)h->peer->uid);
 }
 
+/* Rule 10 for one new password: PW_OK, or PW_ERR_QUALITY and the reason. */
 int
 check_new(const struct pwd_conf *c, const char *user, uint8_t factor,
     const struct pw_secret *pw, const struct pw_secret *other,
     struct pw_reply *rep)
 {
-	char why[PW_MSG_MAX + 1];
+	struct pw_why why;
 	int r;
 
-	if (!pw_utf8_printable(pw->buf)) {
-		reply(rep, PW_ERR_QUALITY, "The new %s password must be "
-		    "printable UTF-8 text.", factor_name[factor]);
-		return rep->status;
-	}
-	r = policy_quality(user, pw->buf, other != NULL ? other->buf : NULL,
-	    c->min_length, c->min_classes, why, sizeof(why));
+	r = policy_password(c, user, factor, pw->buf,
+	    other != NULL ? other->buf : NULL, &why);
 	if (r != PW_OK)
-		reply(rep, r, "New %s password refused: %s",
-		    factor_name[factor], why);
+		reply_why(rep, r, &why);
 	return r;
 }
 
@@ -442,15 +379,12 @@ nss_spelling(const char *name, struct pw_reply *rep)
 	if ((r = nss_canonical(name, canon)) == PW_ERR_NOUSER ||
 	    (r == PW_OK && strcmp(canon, name) == 0))
 		return PW_OK;
-	if (r == PW_OK && proto_name_valid(canon))
-		reply(rep, PW_ERR_INVAL, "The user database (NSS) spells %s as "
-		    "%s; give the account that name.", name, canon);
-	else if (r == PW_OK)
-		reply(rep, PW_ERR_INVAL, "The user database (NSS) spells %s "
-		    "otherwise, as no account can be named.", name);
-	else
-		reply(rep, PW_ERR_IO, "The user database (NSS) could not be "
-		    "asked about %s; try again.", name);
+	if (r == PW_OK && proto_name_valid(canon)) {
+		reply_name(rep, PW_ERR_INVAL, PW_R_NSS_SPELLING, name);
+		memcpy(rep->why.text, canon, strlen(canon) + 1);
+	} else
+		reply_name(rep, r == PW_OK ? PW_ERR_INVAL : PW_ERR_IO,
+		    r == PW_OK ? PW_R_NSS_UNNAMEABLE : PW_R_NSS_FAILED, name);
 	return rep->status;
 }
 
@@ -490,14 +424,14 @@ static int
 actor_now(struct store_tx *tx, struct create_arg *a)
 {
 	struct store_user actor;
-	enum policy_act act;
+	enum pw_reason act;
 	int r;
 
 	if ((r = actor_tx(tx, a->h, &actor, a->rep)) == PW_OK) {
-		act = policy_may_act(a->h->peer->root, actor.role, actor.name,
-		    a->u->name, a->u->role);
-		if (act != ACT_ALLOW)
-			reply(a->rep, r = PW_ERR_PERM, "%s", deny_msg(act));
+		act = policy_permit(a->h->peer->root ? NULL : &actor,
+		    a->u->name, a->u->role, false, 0);
+		if (act != PW_R_NONE)
+			reply(a->rep, r = PW_ERR_PERM, act);
 	}
 	PW_WIPE_OBJECT(&actor);
 	return r;
@@ -541,7 +475,7 @@ h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	int r;
 
 	if (!h->peer->root) {
-		reply(rep, PW_ERR_PERM, "Only root can initialise the store.");
+		reply(rep, PW_ERR_PERM, PW_R_ROOT_INIT);
 		return;
 	}
 	if (nss_spelling(req->user, rep) != PW_OK ||
@@ -554,28 +488,11 @@ h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		r = store_write(h->st, create_tx, &a);
 	PW_WIPE_OBJECT(&u);
 	if (r == PW_ERR_NOTEMPTY)
-		reply(rep, r, "The store already has accounts; init only works "
-		    "on an empty store.");
+		reply(rep, r, PW_R_NOT_EMPTY);
 	else
-		reply(rep, r, r == PW_OK ? NULL : "%s.", pw_strerror(r));
+		reply(rep, r, r == PW_OK ? PW_R_NONE : PW_R_STATUS);
 	log_notice("init master=%s by uid=%u: %s", req->user,
 	    (unsigned)h->peer->uid, pw_strerror(r));
-}
-
-const char *
-deny_msg(enum policy_act a)
-{
-	switch (a) {
-	case ACT_DENY_SELF:
-		return "Nobody acts on their own account through an admin "
-		       "command; use pwadmin passwd.";
-	case ACT_DENY_MASTER:
-		return "An admin may not act on a master account.";
-	case ACT_DENY_NOT_MASTER:
-		return "Only masters may change roles.";
-	default:
-		return "Only masters and admins may do this.";
-	}
 }
 
 /* Rule 3: what an actor account must be to run an admin command. */
@@ -583,22 +500,13 @@ static int
 actor_rules(const struct hctx *h, const struct store_user *actor,
     struct pw_reply *rep)
 {
-	if (actor->role != PW_ROLE_ADMIN && actor->role != PW_ROLE_MASTER) {
-		reply(rep, PW_ERR_PERM, "%s", deny_msg(ACT_DENY));
-		return rep->status;
-	}
-	/* rule 3: a locked confirmation password blocks every admin
-	 * operation, read-only ones included; so does a suspension */
-	if (actor->suspended) {
-		reply(rep, PW_ERR_SUSPENDED, "Your account is suspended.");
-		return rep->status;
-	}
-	if (is_locked(h->conf, actor, PW_FACTOR_CONFIRM)) {
-		reply(rep, PW_ERR_CONFIRM_LOCKED, "Your confirmation password is "
-		    "locked; another master or admin (or root) must unlock it.");
-		return rep->status;
-	}
-	return PW_OK;
+	struct pw_why why;
+	int r;
+
+	if ((r = policy_actor(h->conf, h->peer->root ? NULL : actor, &why)) !=
+	    PW_OK)
+		reply_why(rep, r, &why);
+	return r;
 }
 
 /*
@@ -613,7 +521,7 @@ load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep)
 		return PW_OK;
 	if (!h->peer->has_name ||
 	    store_user_get(h->st, h->peer->name, actor) != PW_OK) {
-		reply(rep, PW_ERR_PERM, MSG_NO_ACTOR);
+		reply(rep, PW_ERR_PERM, PW_R_NO_ACTOR);
 		return rep->status;
 	}
 	return actor_rules(h, actor, rep);
@@ -629,7 +537,7 @@ actor_tx(struct store_tx *tx, const struct hctx *h, struct store_user *actor,
 	if (h->peer->root)
 		return PW_OK;
 	if ((r = store_tx_get(tx, h->peer->name, actor)) == PW_ERR_NOUSER) {
-		reply(rep, PW_ERR_PERM, MSG_NO_ACTOR);
+		reply(rep, PW_ERR_PERM, PW_R_NO_ACTOR);
 		return rep->status;
 	}
 	return r != PW_OK ? r : actor_rules(h, actor, rep);
@@ -639,12 +547,12 @@ int
 may_act(struct hctx *h, const struct store_user *actor, const char *target,
     uint8_t target_role, struct pw_reply *rep)
 {
-	enum policy_act a = policy_may_act(h->peer->root, actor->role,
-	    actor->name, target, target_role);
+	enum pw_reason a = policy_permit(h->peer->root ? NULL : actor, target,
+	    target_role, false, 0);
 
-	if (a == ACT_ALLOW)
+	if (a == PW_R_NONE)
 		return PW_OK;
-	reply(rep, PW_ERR_PERM, "%s", deny_msg(a));
+	reply(rep, PW_ERR_PERM, a);
 	return rep->status;
 }
 
@@ -666,20 +574,19 @@ confirm_actor(struct hctx *h, const struct pw_secret *sec, struct pw_reply *rep)
 	case PW_OK:
 		return PW_OK;
 	case PW_ERR_AUTH:
-		reply(rep, PW_ERR_CONFIRM, "Wrong confirmation password.");
+		reply(rep, PW_ERR_CONFIRM, PW_R_CONFIRM_WRONG);
 		break;
 	case PW_ERR_LOCKED:
-		reply(rep, PW_ERR_CONFIRM_LOCKED, "Your confirmation password is "
-		    "locked; another master or admin (or root) must unlock it.");
+		reply(rep, PW_ERR_CONFIRM_LOCKED, PW_R_CONFIRM_LOCKED);
 		break;
 	case PW_ERR_SUSPENDED:
-		reply(rep, r, "Your account is suspended.");
+		reply(rep, r, PW_R_ACTOR_SUSPENDED);
 		break;
 	case PW_ERR_BUSY:
-		reply(rep, r, MSG_BUSY);
+		reply(rep, r, PW_R_BUSY);
 		break;
 	default:
-		reply(rep, r, "%s.", pw_strerror(r));
+		reply(rep, r, PW_R_STATUS);
 	}
 	return rep->status;
 }
@@ -707,8 +614,7 @@ h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		goto out;
 	/* only now, so that existence is told to a proven actor only */
 	if (store_user_get(h->st, req->user, &u) == PW_OK) {
-		reply(rep, PW_ERR_EXISTS, "The account %s already exists.",
-		    req->user);
+		reply_name(rep, PW_ERR_EXISTS, PW_R_EXISTS, req->user);
 		goto out;
 	}
 	r = make_user(h, req->user, req->role, &req->secret[0],
@@ -718,9 +624,9 @@ h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	if (r == PW_OK)
 		(void)add_account(h, &u, rep);
 	if (r == PW_ERR_EXISTS)
-		reply(rep, r, "The account %s already exists.", req->user);
+		reply_name(rep, r, PW_R_EXISTS, req->user);
 	else
-		reply(rep, r, r == PW_OK ? NULL : "%s.", pw_strerror(r));
+		reply(rep, r, r == PW_OK ? PW_R_NONE : PW_R_STATUS);
 out:
 	if (rep->status != PW_OK)
 		audit_refusal(h, "useradd", req->user, rep);
@@ -741,15 +647,15 @@ check_targets(struct hctx *h, const struct store_user *actor,
 
 	for (i = 0; i < req->ntargets; i++) {
 		if ((r = store_user_get(h->st, req->targets[i], &t)) != PW_OK) {
-			reply(rep, r, "No account named %s; nothing was changed.",
-			    req->targets[i]);
+			reply_name(rep, r, PW_R_NO_ACCOUNT_UNCHANGED, req->targets[i]);
 			return r;
 		}
 		r = may_act(h, actor, t.name, t.role, rep);
 		PW_WIPE_OBJECT(&t);
 		if (r != PW_OK) {
-			snprintf(rep->info, sizeof(rep->info), "Refused for %s; "
-			    "nothing was changed.", req->targets[i]);
+			note(rep, &(struct pw_why){ .code = PW_R_REFUSED_FOR });
+			memcpy(rep->note.name, req->targets[i],
+			    strlen(req->targets[i]) + 1);
 			return r;
 		}
 	}
@@ -766,8 +672,8 @@ h_status(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	memset(&actor, 0, sizeof(actor));
 	memset(&u, 0, sizeof(u));
 	if (name[0] == '\0' || (req->user[0] == '\0' && !h->peer->has_name)) {
-		reply(rep, PW_ERR_NOUSER, h->peer->root ? "root has no account; "
-		    "name one." : MSG_NO_ACTOR);
+		reply(rep, PW_ERR_NOUSER, h->peer->root ? PW_R_ROOT_NO_ACCOUNT :
+		    PW_R_NO_ACTOR);
 		goto out;
 	}
 	/* someone else's account: the rules of an admin operation */
@@ -775,14 +681,14 @@ h_status(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	    load_actor(h, &actor, rep) != PW_OK)
 		goto out;
 	if ((r = store_user_get(h->st, name, &u)) != PW_OK) {
-		reply(rep, r, "No account named %s.", name);
+		reply_name(rep, r, PW_R_NO_ACCOUNT, name);
 		goto out;
 	}
 	if (!h->peer->root && strcmp(name, h->peer->name) != 0 &&
 	    may_act(h, &actor, u.name, u.role, rep) != PW_OK)
 		goto out;
 	to_account(h->conf, &u, (int64_t)time(NULL), &rep->accts[rep->naccts++]);
-	reply(rep, PW_OK, NULL);
+	reply(rep, PW_OK, PW_R_NONE);
 out:
 	PW_WIPE_OBJECT(&actor);
 	PW_WIPE_OBJECT(&u);
@@ -800,12 +706,12 @@ static int
 list_one(const struct store_user *u, void *arg)
 {
 	struct list_arg *a = arg;
-	bool locked = is_locked(a->h->conf, u, PW_FACTOR_LOGIN) ||
-	    is_locked(a->h->conf, u, PW_FACTOR_CONFIRM) ||
+	bool locked = policy_locked(a->h->conf, u, PW_FACTOR_LOGIN) ||
+	    policy_locked(a->h->conf, u, PW_FACTOR_CONFIRM) ||
 	    u->otp_state == PW_OTP_LOCKED;
 
-	if (policy_may_act(a->h->peer->root, a->actor->role, a->actor->name,
-	    u->name, u->role) != ACT_ALLOW || (a->locked_only && !locked))
+	if (policy_permit(a->h->peer->root ? NULL : a->actor, u->name, u->role,
+	    false, 0) != PW_R_NONE || (a->locked_only && !locked))
 		return 0;
 	if (a->rep->naccts == PW_ACCTS_MAX) {
 		a->rep->more = 1;
@@ -826,7 +732,7 @@ h_list(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	if (load_actor(h, &actor, rep) != PW_OK)
 		goto out;
 	if (req->flags & ~PW_F_LOCKED_ONLY) {
-		reply(rep, PW_ERR_INVAL, "Unknown flag for list.");
+		reply_text(rep, PW_ERR_INVAL, PW_R_UNKNOWN_FLAG, "list");
 		goto out;
 	}
 	r = store_users_scan(h->st, req->cursor, list_one, &a);
@@ -834,7 +740,7 @@ h_list(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		rep->naccts = 0;
 		rep->more = 0;
 	}
-	reply(rep, r, r == PW_OK ? NULL : "%s.", pw_strerror(r));
+	reply(rep, r, r == PW_OK ? PW_R_NONE : PW_R_STATUS);
 out:
 	PW_WIPE_OBJECT(&actor);
 }
@@ -846,13 +752,13 @@ h_stats(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 
 	(void)req;
 	if (!h->peer->root) {
-		reply(rep, PW_ERR_PERM, "Only root can read the daemon's counters.");
+		reply(rep, PW_ERR_PERM, PW_R_ROOT_STATS);
 		return;
 	}
 	for (i = 0; i < PW_STAT_COUNT; i++)
 		rep->stats[i] = stats_get((enum pw_stat)i);
 	rep->nstats = PW_STAT_COUNT;
-	reply(rep, PW_OK, NULL);
+	reply(rep, PW_OK, PW_R_NONE);
 }
 
 void
@@ -884,8 +790,12 @@ audit_refusal(const struct hctx *h, const char *action, const char *target,
 
 	if (!h->peer->root && !h->confirm_tried)
 		return;
-	audit_fill(&e, h, action, target, rep->status, "refused: %s",
-	    rep->msg[0] != '\0' ? rep->msg : pw_strerror(rep->status));
+	char words[PW_WORDS_MAX];
+
+	/* the audit log is English, as every log is (the words of C) */
+	if (pw_words(rep->status, &rep->why, words, sizeof(words))[0] == '\0')
+		snprintf(words, sizeof(words), "%s", pw_strerror(rep->status));
+	audit_fill(&e, h, action, target, rep->status, "refused: %s", words);
 	if ((r = store_audit_append(h->st, &e)) != PW_OK)
 		log_warnx("audit of a refused %s by %s not stored: %s", action,
 		    actor_label(h), pw_strerror(r));
@@ -934,5 +844,5 @@ handle_request(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		dispatch[i].fn(h, req, rep);
 		return;
 	}
-	reply(rep, PW_ERR_PROTO, "Unknown request.");
+	reply(rep, PW_ERR_PROTO, PW_R_UNKNOWN_REQUEST);
 }

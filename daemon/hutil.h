@@ -11,26 +11,27 @@
 #include "store.h"
 #include "verify.h"
 
-/* Sets rep->status and, when fmt is not NULL, rep->msg (one sentence). */
-void reply(struct pw_reply *rep, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/*
+ * Sets rep->status and its reason (words.h): the daemon says why, never in
+ * words; the module and the client word it.  reply: a reason without
+ * parameters (PW_R_NONE: none); reply_why: with them; reply_name and
+ * reply_text: with an account name or a word (dropped unless the protocol
+ * takes it); note: what to tell besides, whatever the status.
+ */
+void reply(struct pw_reply *rep, int status, enum pw_reason code);
+void reply_why(struct pw_reply *rep, int status, const struct pw_why *why);
+void reply_name(struct pw_reply *rep, int status, enum pw_reason code,
+    const char *name);
+void reply_text(struct pw_reply *rep, int status, enum pw_reason code,
+    const char *text);
+void note(struct pw_reply *rep, const struct pw_why *why);
 
-/* "Your login password is locked ...; a master or admin can unlock it." */
+/* PW_R_LOCKED for `factor' (0, 1, or PW_WHY_OTP). */
 void locked_msg(struct pw_reply *rep, int status, uint8_t factor);
 
 /* The hash lane and the slot/worker deadline of this peer's requests. */
 enum verify_lane lane_of(const struct hctx *h);
 int64_t deadline_of(const struct hctx *h);
-
-/* Rule 1's one notion of "locked", also after max was lowered. */
-bool is_locked(const struct pwd_conf *c, const struct store_user *u,
-    uint8_t factor);
-
-/* Rule 1 for the OTP token: locked, also after max_otp_failures was lowered. */
-bool otp_locked(const struct pwd_conf *c, const struct store_user *u);
-
-/* Rule 3: a master who can still act (see policy_master_usable). */
-bool is_usable_master(const struct pwd_conf *c, const struct store_user *u);
 
 /* The account as reported to clients; now is the current unix time. */
 void to_account(const struct pwd_conf *c, const struct store_user *u,
@@ -71,7 +72,6 @@ int actor_tx(struct store_tx *tx, const struct hctx *h,
 /* Rule 3 for one target: PW_OK or PW_ERR_PERM with the reason in rep. */
 int may_act(struct hctx *h, const struct store_user *actor, const char *target,
     uint8_t target_role, struct pw_reply *rep);
-const char *deny_msg(enum policy_act a);
 
 /*
  * Rule 1: one guess at `factor' of `name' through the guess slots; PW_OK,

@@ -278,8 +278,7 @@ int
 lockout_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
     int64_t deadline_ms, struct store_user *u, bool *waited)
 {
-	uint32_t inflight, unrec, failures;
-	bool locked;
+	uint32_t inflight, unrec;
 	int r;
 
 	*waited = false;
@@ -302,14 +301,11 @@ lockout_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
 	for (;;) {
 		if ((r = store_user_get(st, name, u)) != PW_OK)
 			break;
-		state_of(u, factor, &locked, &failures);
-		if (u->suspended) {
-			r = PW_ERR_SUSPENDED;
-			break;
-		}
-		/* a failure the store could not take is a failure all the same */
 		counts_of(name, factor, &inflight, &unrec);
-		switch (policy_slot(locked, failures + unrec, inflight, max)) {
+		switch (policy_guess(u, factor, max, inflight, unrec)) {
+		case SLOT_SUSPENDED:
+			r = PW_ERR_SUSPENDED;
+			goto out;
 		case SLOT_ENTER:
 			r = take(name, factor);
 			goto out;

@@ -29,9 +29,6 @@
 #define OTP_TRIES_MAX	 5  /* wrong activation codes before a restart */
 #define OTP_B32_MAX	 64 /* bytes of a base32 secret and its NUL */
 
-#define MSG_OTP_LOCKED "Your one-time password is locked after too many " \
-		       "failed attempts; a master or admin can unlock it."
-
 /* The account itself: a non-root peer's own name, or "root" for root. */
 static bool
 self(const struct hctx *h, const char *user)
@@ -75,11 +72,11 @@ enrol_begin(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 
 	r = guess(h, req->user, PW_FACTOR_CONFIRM, &req->secret[0], NULL);
 	if (r == PW_ERR_AUTH)
-		reply(rep, r, "Wrong confirmation password.");
+		reply(rep, r, PW_R_CONFIRM_WRONG);
 	else if (r == PW_ERR_LOCKED)
 		locked_msg(rep, r, PW_FACTOR_CONFIRM);
 	else if (r != PW_OK)
-		reply(rep, r, "%s.", pw_strerror(r));
+		reply(rep, r, PW_R_STATUS);
 	if (r != PW_OK)
 		return;
 	e.tok.pending = true;
@@ -87,18 +84,16 @@ enrol_begin(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	    PW_OK)
 		r = store_write(h->st, begin_tx, &e);
 	if (r == PW_ERR_EXISTS)
-		reply(rep, r, "You already have a one-time password token; a "
-		    "master or admin can remove it (pwadmin otp remove) before "
-		    "you enrol again.");
+		reply(rep, r, PW_R_OTP_EXISTS);
 	else if (r != PW_OK)
-		reply(rep, r, "%s.", pw_strerror(r));
+		reply(rep, r, PW_R_STATUS);
 	else if ((size_t)snprintf(rep->uri, sizeof(rep->uri),
 	    "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&"
 	    "digits=6&period=30", OTP_ISSUER, req->user, b32, OTP_ISSUER) >=
 	    sizeof(rep->uri))
-		reply(rep, PW_ERR_INTERNAL, "%s.", pw_strerror(PW_ERR_INTERNAL));
+		reply(rep, PW_ERR_INTERNAL, PW_R_STATUS);
 	else
-		reply(rep, PW_OK, NULL);
+		reply(rep, PW_OK, PW_R_NONE);
 	verify_wipe(b32, sizeof(b32));
 	PW_WIPE_OBJECT(&e.tok);
 }
@@ -149,25 +144,22 @@ enrol_activate(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 
 	if ((r = store_otp_get(h->st, req->user, &e.tok)) != PW_OK ||
 	    !e.tok.pending) {
-		reply(rep, PW_ERR_INVAL, "No enrolment is waiting for a code; "
-		    "start with pwadmin otp enroll.");
+		reply(rep, PW_ERR_INVAL, PW_R_OTP_NOT_PENDING);
 		goto out;
 	}
 	r = verify_otp_check(e.tok.nonce, e.tok.box, req->secret[0].buf,
 	    h->conf->otp_window, (int64_t)time(NULL), &e.step);
 	if (r != PW_OK && r != PW_ERR_AUTH) {
-		reply(rep, r, "%s.", pw_strerror(r));
+		reply(rep, r, PW_R_STATUS);
 		goto out;
 	}
 	e.activated = r == PW_OK;
 	if ((r = store_write(h->st, activate_tx, &e)) != PW_OK)
-		reply(rep, r, "%s.", pw_strerror(r));
+		reply(rep, r, PW_R_STATUS);
 	else if (!e.activated)
-		reply(rep, PW_ERR_AUTH, "Wrong one-time password; the token is "
-		    "not active (after %d wrong codes, enrol again).",
-		    OTP_TRIES_MAX);
+		reply_why(rep, PW_ERR_AUTH, &(struct pw_why){ .code = PW_R_OTP_WRONG_ACTIVATION, .num = OTP_TRIES_MAX });
 	else
-		reply(rep, PW_OK, NULL);
+		reply(rep, PW_OK, PW_R_NONE);
 out:
 	PW_WIPE_OBJECT(&e.tok);
 }
@@ -176,12 +168,11 @@ void
 h_otp_enroll(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	if (!self(h, req->user)) {
-		reply(rep, PW_ERR_PERM, "Only the account itself can enrol a "
-		    "one-time password token.");
+		reply(rep, PW_ERR_PERM, PW_R_OTP_SELF);
 		return;
 	}
 	if (req->flags & ~PW_F_ACTIVATE)
-		reply(rep, PW_ERR_INVAL, "Unknown flag for otp enroll.");
+		reply_text(rep, PW_ERR_INVAL, PW_R_UNKNOWN_FLAG, "otp enroll");
 	else if (req->flags & PW_F_ACTIVATE)
 		enrol_activate(h, req, rep);
 	else
@@ -209,7 +200,7 @@ accept_tx(struct store_tx *tx, void *arg)
 	if ((r = store_tx_otp_get(tx, a->user, &t)) != PW_OK)
 		return r;
 	if (t.pending || memcmp(t.nonce, a->nonce, PWD_OTP_NONCE) != 0 ||
-	    a->step <= t.last_step) {
+	    !policy_otp_fresh(a->step, t.last_step)) {
 		a->replay = true;
 		r = PW_OK; /* nothing to write */
 	} else {
@@ -279,8 +270,7 @@ h_otp_verify(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	int r;
 
 	if (!own_account(h->peer, req->user)) {
-		reply(rep, PW_ERR_PERM, "You may only authenticate your own "
-		    "account.");
+		reply(rep, PW_ERR_PERM, PW_R_NOT_YOURS);
 		return;
 	}
 	if ((r = store_user_get(h->st, req->user, &u)) == PW_OK &&
@@ -293,20 +283,19 @@ h_otp_verify(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	case PW_OK:
 	case PW_ERR_AUTH:
 	case PW_ERR_NOUSER:
-		reply(rep, r, NULL);
+		reply(rep, r, PW_R_NONE);
 		break;
 	case PW_ERR_INVAL:
-		reply(rep, r, "This account has no one-time password token.");
+		reply(rep, r, PW_R_OTP_NONE);
 		break;
 	case PW_ERR_LOCKED:
-		reply(rep, r, MSG_OTP_LOCKED);
+		reply_why(rep, r, &(struct pw_why){ .code = PW_R_LOCKED, .factor = PW_WHY_OTP });
 		break;
 	case PW_ERR_SUSPENDED:
-		reply(rep, r, "Your account is suspended; a master or admin "
-		    "can resume it.");
+		reply(rep, r, PW_R_SUSPENDED);
 		break;
 	default:
-		reply(rep, r, "%s.", pw_strerror(r));
+		reply(rep, r, PW_R_STATUS);
 	}
 	log_notice("otp %s user=%s service=%s rhost=%s peer_uid=%u",
 	    r == PW_OK ? "ok" : pw_strerror(r), req->user,

@@ -28,7 +28,6 @@
 #include "pwerr.h"
 #include "wipe.h"
 
-static const char *const factor_name[] = { "login", "confirmation" };
 static const uint32_t factor_flag[] = { PW_F_LOGIN, PW_F_CONFIRM };
 
 struct change {
@@ -74,8 +73,7 @@ check_flags(const struct pw_request *req, struct pw_reply *rep)
 			goto bad;
 	return PW_OK;
 bad:
-	reply(rep, PW_ERR_INVAL, "A password change names the login and/or "
-	    "the confirmation password, and only their secrets.");
+	reply(rep, PW_ERR_INVAL, PW_R_PASSWD_FLAGS);
 	return rep->status;
 }
 
@@ -93,8 +91,7 @@ known(struct change *c)
 
 	PW_WIPE_OBJECT(&u);
 	if (r != PW_OK)
-		reply(c->rep, r, r == PW_ERR_NOUSER ? NULL : "%s.",
-		    pw_strerror(r));
+		reply(c->rep, r, r == PW_ERR_NOUSER ? PW_R_NONE : PW_R_STATUS);
 	return r;
 }
 
@@ -130,22 +127,19 @@ prove_current(struct change *c)
 		case PW_OK:
 			continue;
 		case PW_ERR_AUTH:
-			reply(c->rep, r, "Wrong current %s password (counted "
-			    "as a failed attempt); if you forgot it, a master "
-			    "or admin can reset it.", factor_name[f]);
+			reply_why(c->rep, r, &(struct pw_why){ .code = PW_R_WRONG_CURRENT, .factor = f });
 			break;
 		case PW_ERR_LOCKED:
 			locked_msg(c->rep, r, f);
 			break;
 		case PW_ERR_SUSPENDED:
-			reply(c->rep, r, "Your account is suspended; a master "
-			    "or admin can resume it.");
+			reply(c->rep, r, PW_R_SUSPENDED);
 			break;
 		case PW_ERR_NOUSER:
-			reply(c->rep, r, NULL);
+			reply(c->rep, r, PW_R_NONE);
 			break;
 		default:
-			reply(c->rep, r, "%s.", pw_strerror(r));
+			reply(c->rep, r, PW_R_STATUS);
 		}
 		return r;
 	}
@@ -179,9 +173,7 @@ not_recent(struct change *c, uint8_t f)
 		else
 			break;
 		if ((r = matches(c, old, new_of(c->req, f))) == PW_OK) {
-			reply(c->rep, PW_ERR_QUALITY, "New %s password refused: "
-			    "it is one of your last %u %s passwords.",
-			    factor_name[f], keep, factor_name[f]);
+			reply_why(c->rep, PW_ERR_QUALITY, &(struct pw_why){ .code = PW_R_Q_HISTORY, .factor = f, .num = keep });
 			return PW_ERR_QUALITY;
 		}
 		if (r != PW_ERR_AUTH)
@@ -203,7 +195,7 @@ dear_quality(struct change *c)
 		if (changes(c->req, f))
 			r = not_recent(c, f);
 	if (r != PW_OK && c->rep->status == PW_OK)
-		reply(c->rep, r, "%s.", pw_strerror(r));
+		reply(c->rep, r, PW_R_STATUS);
 	return r;
 }
 
@@ -217,7 +209,7 @@ hash_new(struct change *c)
 		if (changes(c->req, f) && (r = verify_hash(new_of(c->req, f)->buf,
 		    new_of(c->req, f)->len, c->fresh[f], VERIFY_USER,
 		    c->deadline)) != PW_OK) {
-			reply(c->rep, r, "%s.", pw_strerror(r));
+			reply(c->rep, r, PW_R_STATUS);
 			return r;
 		}
 	return PW_OK;
@@ -237,21 +229,18 @@ change_tx(struct store_tx *tx, void *arg)
 		goto out;
 	/* suspended or locked while the hashes ran: no change */
 	if (u.suspended) {
-		reply(c->rep, r = PW_ERR_SUSPENDED, "Your account is "
-		    "suspended; a master or admin can resume it.");
+		reply(c->rep, r = PW_ERR_SUSPENDED, PW_R_SUSPENDED);
 		goto out;
 	}
 	for (f = 0; f <= PW_FACTOR_MAX; f++) {
 		if (!changes(c->req, f))
 			continue;
-		if (is_locked(c->h->conf, &u, f)) {
+		if (policy_locked(c->h->conf, &u, f)) {
 			locked_msg(c->rep, r = PW_ERR_LOCKED, f);
 			goto out;
 		}
 		if (strcmp(u.f[f].hash, c->verified[f]) != 0) {
-			reply(c->rep, r = PW_ERR_BUSY, "Your %s password was "
-			    "changed meanwhile; nothing was changed.",
-			    factor_name[f]);
+			reply_why(c->rep, r = PW_ERR_BUSY, &(struct pw_why){ .code = PW_R_CHANGED_MEANWHILE, .factor = f });
 			goto out;
 		}
 		if ((r = store_tx_history_push(tx, u.name, f, u.f[f].hash,
@@ -275,12 +264,11 @@ h_passwd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	int r;
 
 	if (!own_account(h->peer, req->user)) {
-		reply(rep, PW_ERR_PERM, "You may only change your own "
-		    "passwords.");
+		reply(rep, PW_ERR_PERM, PW_R_NOT_YOURS_CHANGE);
 		return;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		reply(rep, PW_ERR_NOMEM, "%s.", pw_strerror(PW_ERR_NOMEM));
+		reply(rep, PW_ERR_NOMEM, PW_R_STATUS);
 		return;
 	}
 	c->h = h, c->req = req, c->rep = rep;
@@ -291,12 +279,12 @@ h_passwd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		goto out;
 	if ((r = store_write(h->st, change_tx, c)) != PW_OK) {
 		rep->naccts = 0;
-		if (rep->msg[0] == '\0')
-			reply(rep, r, "%s; nothing was changed.", pw_strerror(r));
+		if (rep->why.code == PW_R_NONE)
+			reply(rep, r, PW_R_STATUS_UNCHANGED);
 		rep->status = r;
 		goto out;
 	}
-	reply(rep, PW_OK, NULL);
+	reply(rep, PW_OK, PW_R_NONE);
 out:
 	log_notice("passwd %s%s%s user=%s service=%s peer_uid=%u: %s",
 	    changes(req, 0) ? "login" : "",

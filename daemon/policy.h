@@ -6,10 +6,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "proto.h"
+#include "store.h"
 
 /* The zero value of every decision means deny. */
-enum policy_slot { SLOT_LOCKED = 0, SLOT_ENTER = 1, SLOT_WAIT = 2 };
+enum policy_slot { SLOT_LOCKED = 0, SLOT_ENTER = 1, SLOT_WAIT = 2,
+	SLOT_SUSPENDED = 3 };
 
 /*
  * Rule 1: may a guess on a factor be evaluated now?  A locked factor is
@@ -74,12 +77,13 @@ enum policy_guard policy_last_master(bool removes_usable_master,
     uint32_t others_usable, bool force, bool actor_root);
 
 /*
- * Rule 10 (length, classes, user name, other password).  Returns PW_OK or
- * PW_ERR_QUALITY with the failed rule in why (one sentence).  `other' may
- * be NULL when the other password is unknown.
+ * Rule 10 (length, classes, user name, other password).  Returns PW_OK
+ * (*why cleared) or PW_ERR_QUALITY with the failed rule as *why's reason
+ * (its factor left 0 for the caller to set).  `other' may be NULL when
+ * the other password is unknown.
  */
 int policy_quality(const char *user, const char *pw, const char *other,
-    uint32_t min_length, uint32_t min_classes, char *why, size_t whysz);
+    uint32_t min_length, uint32_t min_classes, struct pw_why *why);
 
 
 
@@ -92,4 +96,84 @@ enum policy_expiry { EXP_EXPIRED = 0, EXP_OK = 1, EXP_WARN = 2 };
  */
 enum policy_expiry policy_expiry(int64_t changed_at, uint32_t max_age_days,
     uint32_t warn_days, int64_t now, int64_t *expires, uint32_t *days_left);
+
+/* ==== The rules over accounts: what handlers ask ==== */
+
+/*
+ * Rule 1 for an account: is `factor' (PW_FACTOR_LOGIN, PW_FACTOR_CONFIRM,
+ * or PW_WHY_OTP for the token) locked, also after its maximum was lowered
+ * below the stored count?  A token that does not exist is not locked.
+ */
+bool policy_locked(const struct pwd_conf *c, const struct store_user *u,
+    uint8_t factor);
+
+/* Rule 1: the configured maximum of `factor' (as policy_locked). */
+uint32_t policy_max_failures(const struct pwd_conf *c, uint8_t factor);
+
+/*
+ * Rules 2, 7, 8 at account time (pam_acct_mgmt), at unix time now: PW_OK,
+ * PW_ERR_SUSPENDED, PW_ERR_LOCKED (the login password) or PW_ERR_CHANGE (a
+ * must-change mark, or expired), with the reason in *why; *note gets the
+ * first expiry warning within warn_days met before that (or none).  The
+ * first factor that must change is named, the login password first.
+ */
+int policy_account(const struct pwd_conf *c, const struct store_user *u,
+    int64_t now, struct pw_why *why, struct pw_why *note);
+
+/*
+ * Rules 7 and 8: the PW_MUST_* bits of every factor that must change now
+ * (a mark, or expired at now).
+ */
+uint8_t policy_must_change(const struct pwd_conf *c, const struct store_user *u,
+    int64_t now);
+
+/*
+ * Rule 3, the actor: what a peer's account must be to run an admin
+ * operation (read-only ones included): a master or an admin, not
+ * suspended, its confirmation password not locked.  actor NULL is root
+ * (recovery): always PW_OK.  PW_OK, or PW_ERR_PERM / PW_ERR_SUSPENDED /
+ * PW_ERR_CONFIRM_LOCKED with the reason in *why.
+ */
+int policy_actor(const struct pwd_conf *c, const struct store_user *actor,
+    struct pw_why *why);
+
+/*
+ * Rule 3, an actor (NULL: root) on a target account through an admin
+ * operation: policy_may_act, or for a role change policy_may_set_role
+ * (new_role), as the reason of a refusal (PW_R_DENY*); PW_R_NONE allows.
+ */
+enum pw_reason policy_permit(const struct store_user *actor,
+    const char *target, uint8_t target_role, bool role_change,
+    uint8_t new_role);
+
+/*
+ * Rules 1 and 2 for one guess at `factor' of u (PW_WHY_OTP: the token),
+ * with `inflight' guesses being checked and `unrecorded' failures not yet
+ * stored: a suspended account or a locked factor is refused before any
+ * hash (SLOT_SUSPENDED, SLOT_LOCKED), else policy_slot.
+ */
+enum policy_slot policy_guess(const struct store_user *u, uint8_t factor,
+    uint32_t max, uint32_t inflight, uint32_t unrecorded);
+
+/* Rule 4: an unlock lifts the passwords' locks and counters (otp: the
+ * token's), and changes no password. */
+void policy_unlock(struct store_user *u, bool otp);
+
+/* Rule 5: suspend or resume the account's service. */
+void policy_suspend(struct store_user *u, bool suspended);
+
+/* Rule 11: may a code of time step `step' be accepted after `last_step'
+ * (each step at most once, never an earlier one)? */
+bool policy_otp_fresh(uint64_t step, uint64_t last_step);
+
+/* Rule 3: a master who can still act (policy_master_usable over u). */
+bool policy_usable_master(const struct pwd_conf *c, const struct store_user *u);
+
+/*
+ * Rule 10 for one new password of `factor': printable UTF-8, then
+ * policy_quality (length, classes, user name, `other' when not NULL).
+ * PW_OK, or PW_ERR_QUALITY with the rule (and the factor) in *why.
+ */
+int policy_password(const struct pwd_conf *c, const char *user,
+    uint8_t factor, const char *pw, const char *other, struct pw_why *why);
 #endif

@@ -302,8 +302,7 @@ send_error(int fd, uint8_t type, int status, uint8_t *buf, size_t cap,
 	if ((rep = calloc(1, sizeof(*rep))) == NULL)
 		return;
 	rep->status = status;
-	snprintf(rep->msg, sizeof(rep->msg), "Malformed request: %s.",
-	    pw_strerror(status));
+	rep->why.code = PW_R_MALFORMED;
 	frame_begin(&w, buf, cap, (uint8_t)(type | PW_REPLY));
 	if (proto_encode_reply(&w, rep) == PW_OK &&
 	    frame_send(fd, &w, deadline) != PW_OK)

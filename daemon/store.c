@@ -1219,7 +1219,7 @@ store_audit_read(struct store *st, int64_t since, uint64_t after,
 /* Walks the chain from entry 1: the first entry that breaks it, or 0. */
 static uint64_t
 walk_chain(MDB_cursor *cur, uint64_t *count, uint8_t last[PW_AUDIT_HASH],
-    char *why, size_t whysz)
+    struct pw_why *why)
 {
 	uint8_t want[PW_AUDIT_HASH];
 	struct pw_audit e;
@@ -1232,27 +1232,26 @@ walk_chain(MDB_cursor *cur, uint64_t *count, uint8_t last[PW_AUDIT_HASH],
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), next++) {
 		if (k.mv_size != 8 || seq_of(k.mv_data) != next) {
-			snprintf(why, whysz, "Audit entry %llu is missing "
-			    "(removed or renumbered)", (unsigned long long)next);
+			*why = (struct pw_why){ .code = PW_R_AUDIT_MISSING,
+			    .num = next };
 			return next;
 		}
 		if (audit_decode(&k, &v, &e, &body) != PW_OK) {
-			snprintf(why, whysz, "Audit entry %llu does not decode "
-			    "(altered)", (unsigned long long)next);
+			*why = (struct pw_why){ .code = PW_R_AUDIT_UNDECODABLE,
+			    .num = next };
 			return next;
 		}
 		verify_chain(last, k.mv_data, 8, v.mv_data, body, want);
 		if (!verify_chain_equal(want, e.hash)) {
-			snprintf(why, whysz, "Audit entry %llu does not match "
-			    "its chain hash (altered, removed or reordered)",
-			    (unsigned long long)next);
+			*why = (struct pw_why){ .code = PW_R_AUDIT_MISMATCH,
+			    .num = next };
 			return next;
 		}
 		memcpy(last, e.hash, PW_AUDIT_HASH);
 		*count = next;
 	}
 	if (rc != MDB_NOTFOUND) {
-		snprintf(why, whysz, "The audit log cannot be read");
+		*why = (struct pw_why){ .code = PW_R_AUDIT_UNREADABLE };
 		return next;
 	}
 	return 0;
@@ -1260,7 +1259,7 @@ walk_chain(MDB_cursor *cur, uint64_t *count, uint8_t last[PW_AUDIT_HASH],
 
 int
 store_audit_verify(struct store *st, uint64_t *count,
-    uint8_t head[PW_AUDIT_HASH], char *why, size_t whysz)
+    uint8_t head[PW_AUDIT_HASH], struct pw_why *why)
 {
 	MDB_val k = { sizeof(AUDIT_HEAD) - 1, (void *)(uintptr_t)AUDIT_HEAD }, v;
 	uint8_t last[PW_AUDIT_HASH];
@@ -1271,14 +1270,14 @@ store_audit_verify(struct store *st, uint64_t *count,
 
 	*count = 0;
 	memset(head, 0, PW_AUDIT_HASH);
-	why[0] = '\0';
+	memset(why, 0, sizeof(*why));
 	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != 0)
 		return mdb_to_pw(rc, "read");
 	if ((rc = mdb_cursor_open(txn, st->audit, &cur)) != 0) {
 		mdb_txn_abort(txn);
 		return mdb_to_pw(rc, "cursor");
 	}
-	bad = walk_chain(cur, count, last, why, whysz);
+	bad = walk_chain(cur, count, last, why);
 	memcpy(head, last, PW_AUDIT_HASH);
 	mdb_cursor_close(cur);
 	hrc = mdb_get(txn, st->meta, &k, &v);
@@ -1290,10 +1289,8 @@ store_audit_verify(struct store *st, uint64_t *count,
 	    (hrc != 0 || v.mv_size != 8 + PW_AUDIT_HASH || hseq != *count ||
 	    !verify_chain_equal(last, (const uint8_t *)v.mv_data + 8))) {
 		bad = *count + 1;
-		snprintf(why, whysz, "The audit log ends at entry %llu but its "
-		    "head names entry %llu (entries removed at the end, or the "
-		    "head altered)", (unsigned long long)*count,
-		    (unsigned long long)hseq);
+		*why = (struct pw_why){ .code = PW_R_AUDIT_HEAD, .num = *count,
+		    .num2 = hseq };
 	}
 	mdb_txn_abort(txn);
 	return bad == 0 ? PW_OK : PW_ERR_AUDIT;

@@ -193,10 +193,10 @@ int store_audit_read(struct store *st, int64_t since, uint64_t after,
  * store_open, rewritten with every entry) names entry N with its hash.
  * PW_OK with *count = N and head = entry N's hash (to compare with the
  * syslog line of that entry), or PW_ERR_AUDIT with the first broken entry
- * described in why (one sentence), or a store error.
+ * as *why's reason (PW_R_AUDIT_*, words.h), or a store error.
  */
 int store_audit_verify(struct store *st, uint64_t *count,
-    uint8_t head[PW_AUDIT_HASH], char *why, size_t whysz) PW_WUR;
+    uint8_t head[PW_AUDIT_HASH], struct pw_why *why) PW_WUR;
 
 /*
  * Writes a compacted copy of the environment into fd (an empty regular

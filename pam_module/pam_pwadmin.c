@@ -236,12 +236,16 @@ req_fill(pam_handle_t *pamh, struct pw_request *req, int phase,
 static void
 show(pam_handle_t *pamh, int flags, const struct pw_reply *rep)
 {
-	if (rep->msg[0] != '\0' && pw_utf8_printable(rep->msg) &&
-	    (flags & PAM_SILENT) == 0)
-		(void)pam_error(pamh, "%s", rep->msg);
-	if (rep->info[0] != '\0' && pw_utf8_printable(rep->info) &&
-	    (flags & PAM_SILENT) == 0)
-		(void)pam_info(pamh, "%s", rep->info);
+	char words[PW_WORDS_MAX];
+
+	if ((flags & PAM_SILENT) != 0)
+		return;
+	if (pw_words(rep->status, &rep->why, words, sizeof(words))[0] != '\0' &&
+	    pw_utf8_printable(words))
+		(void)pam_error(pamh, "%s", words);
+	if (pw_words(rep->status, &rep->note, words, sizeof(words))[0] != '\0' &&
+	    pw_utf8_printable(words))
+		(void)pam_info(pamh, "%s", words);
 }
 
 /* One daemon call: the transport error, or the daemon's status. */

@@ -55,6 +55,24 @@ check_audit(const struct pw_audit *e)
 	FUZZ_ASSERT(proto_text_valid(e->detail, PW_DETAIL_MAX));
 }
 
+/* A reason the protocol knows, with valid words, and one the words of
+ * which render within their buffer. */
+static void
+check_why(const struct pw_why *y)
+{
+	char words[PW_WORDS_MAX];
+
+	FUZZ_ASSERT(y->code <= PW_R_MAX);
+	FUZZ_ASSERT(y->factor <= PW_WHY_OTP);
+	FUZZ_ASSERT(fuzz_terminated(y->name, sizeof(y->name)));
+	FUZZ_ASSERT(y->name[0] == '\0' || proto_name_valid(y->name));
+	FUZZ_ASSERT(fuzz_terminated(y->text, sizeof(y->text)));
+	FUZZ_ASSERT(proto_text_valid(y->text, PW_WHY_TEXT_MAX));
+	(void)pw_words(PW_ERR_AUTH, y, words, sizeof(words));
+	FUZZ_ASSERT(fuzz_terminated(words, sizeof(words)));
+	FUZZ_ASSERT(y->code == PW_R_NONE || words[0] != '\0');
+}
+
 /* Every field of a decoded reply is within its bounds; unused slots zero. */
 static void
 check_fields(const struct pw_reply *rep, uint8_t type)
@@ -63,8 +81,8 @@ check_fields(const struct pw_reply *rep, uint8_t type)
 
 	FUZZ_ASSERT(rep->type == type);
 	FUZZ_ASSERT(status_ok(rep->status));
-	FUZZ_ASSERT(fuzz_terminated(rep->msg, sizeof(rep->msg)));
-	FUZZ_ASSERT(fuzz_terminated(rep->info, sizeof(rep->info)));
+	check_why(&rep->why);
+	check_why(&rep->note);
 	FUZZ_ASSERT(rep->more <= 1);
 	FUZZ_ASSERT(text_ok(rep->uri, sizeof(rep->uri)));
 	FUZZ_ASSERT(rep->naccts <= PW_ACCTS_MAX);

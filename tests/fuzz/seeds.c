@@ -201,10 +201,9 @@ replies(void)
 	memset(&rep, 0, sizeof(rep));
 	rep.type = PW_REQ_AUTH | PW_REPLY;
 	put_reply(&rep, "auth-ok");
-	(void)snprintf(rep.msg, sizeof(rep.msg), "Your login password is "
-	    "locked after 5 failures.");
-	(void)snprintf(rep.info, sizeof(rep.info), "A master or an admin can "
-	    "unlock it.");
+	rep.why = (struct pw_why){ .code = PW_R_LOCKED, .factor = 0 };
+	rep.note = (struct pw_why){ .code = PW_R_RESET_KEEPS_LOCK,
+	    .name = "alice" };
 	rep.status = PW_ERR_LOCKED;
 	put_reply(&rep, "auth-locked");
 

@@ -450,7 +450,7 @@ log_count(const char *needle)
 static void
 flood_bad_requests(int n)
 {
-	static const unsigned char bad[] = { 0, 0, 0, 2, 2, 0x63 };
+	static const unsigned char bad[] = { 0, 0, 0, 2, PW_PROTO_VERSION, 0x63 };
 	char b[64];
 	int i, fd;
 

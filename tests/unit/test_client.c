@@ -1485,27 +1485,28 @@ test_refusal(void **state)
 
 	(void)state;
 	assert_non_null(fp = open_memstream(&buf, &len));
-	assert_int_equal(output_refusal(fp, "/run/x.sock", PW_ERR_CONNECT, ""),
-	    CLI_EXIT_UNREACHABLE);
+	assert_int_equal(output_refusal(fp, "/run/x.sock", PW_ERR_CONNECT,
+	    &(struct pw_why){ .code = PW_R_NONE }), CLI_EXIT_UNREACHABLE);
 	assert_int_equal(output_refusal(fp, "/run/x.sock", PW_ERR_TIMEOUT,
-	    "ignored"), CLI_EXIT_UNREACHABLE);
+	    NULL), CLI_EXIT_UNREACHABLE);
 	/* busy: the daemon answered; its sentence is shown, exit 1 */
 	assert_int_equal(output_refusal(fp, "/run/x.sock", PW_ERR_BUSY,
-	    "The password service is busy; try again in a moment."),
-	    CLI_EXIT_REFUSED);
-	assert_int_equal(output_refusal(fp, "/s", PW_ERR_CONFIRM, ""),
-	    CLI_EXIT_REFUSED);
-	assert_int_equal(output_refusal(fp, "/s", PW_ERR_LOCKED,
-	    "Your login password is locked.\x1b[2J"), CLI_EXIT_REFUSED);
+	    &(struct pw_why){ .code = PW_R_BUSY }), CLI_EXIT_REFUSED);
+	assert_int_equal(output_refusal(fp, "/s", PW_ERR_CONFIRM,
+	    &(struct pw_why){ .code = PW_R_NONE }), CLI_EXIT_REFUSED);
+	/* a word a reason carries never reaches the terminal raw */
+	assert_int_equal(output_refusal(fp, "/s", PW_ERR_INVAL,
+	    &(struct pw_why){ .code = PW_R_UNKNOWN_FLAG,
+	    .text = "x\x1b[2J" }), CLI_EXIT_REFUSED);
 	assert_int_equal(output_refusal(fp, "/s", PW_ERR_AUTH, NULL),
 	    CLI_EXIT_REFUSED);
-	assert_int_equal(output_refusal(fp, "/s", PW_OK, "x"), CLI_EXIT_OK);
+	assert_int_equal(output_refusal(fp, "/s", PW_OK, NULL), CLI_EXIT_OK);
 	assert_string_equal(captured(fp, &buf),
 	    "pwadmin: cannot reach pwadmind at /run/x.sock: daemon unreachable\n"
 	    "pwadmin: cannot reach pwadmind at /run/x.sock: timed out\n"
 	    "pwadmin: The password service is busy; try again in a moment.\n"
 	    "pwadmin: wrong confirmation password\n"
-	    "pwadmin: Your login password is locked.?[2J\n"
+	    "pwadmin: Unknown flag for x?[2J.\n"
 	    "pwadmin: wrong password\n");
 	free(buf);
 }
@@ -1552,7 +1553,7 @@ fake_list(const struct call *c, const struct pw_request *req,
 		memcpy(f->cursor[f->calls], req->cursor, sizeof(req->cursor));
 	if (++f->calls == f->fail_at) {
 		rep->status = PW_ERR_PERM;
-		snprintf(rep->msg, sizeof(rep->msg), "Only masters may list.");
+		rep->why.code = PW_R_DENY;
 		return PW_OK;
 	}
 	if (f->calls > 8)
@@ -1597,7 +1598,7 @@ test_list_paging(void **state)
 	f.fail_at = 2;
 	assert_int_equal(call_list(&c, PW_F_LOCKED_ONLY, rep, &a, &n),
 	    PW_ERR_PERM);
-	assert_string_equal(rep->msg, "Only masters may list.");
+	assert_int_equal(rep->why.code, PW_R_DENY);
 	assert_null(a);
 	assert_int_equal(n, 0);
 
@@ -1626,7 +1627,7 @@ test_call_transport_error(void **state)
 	call_init(&c, "/nonexistent/pwadmind.sock");
 	assert_true(c.trust.n >= 1 && c.trust.uid[0] == 0);
 	assert_int_equal(call_one(&c, &req, rep), PW_ERR_CONNECT);
-	assert_string_equal(rep->msg, "");
+	assert_int_equal(rep->why.code, PW_R_NONE);
 	free(rep);
 }
 
@@ -1659,8 +1660,7 @@ fake_audit(const struct call *c, const struct pw_request *req,
 	}
 	if (++f->calls == f->fail_at) {
 		rep->status = PW_ERR_PERM;
-		snprintf(rep->msg, sizeof(rep->msg), "Users may not read the "
-		    "audit log.");
+		rep->why.code = PW_R_DENY_MASTER;
 		return PW_OK;
 	}
 	if (f->calls > 8)
@@ -1713,7 +1713,7 @@ test_audit_paging(void **state)
 	f.pages = 3;
 	f.fail_at = 2;
 	assert_int_equal(call_audit(&c, 0, rep, &e, &n), PW_ERR_PERM);
-	assert_string_equal(rep->msg, "Users may not read the audit log.");
+	assert_int_equal(rep->why.code, PW_R_DENY_MASTER);
 	assert_null(e);
 	assert_int_equal(n, 0);
 
@@ -1760,7 +1760,7 @@ fake_pass_down(const struct call *c, const struct pw_request *req, int fd,
 	(void)req;
 	(void)fd;
 	rep->status = PW_ERR_STORE;
-	snprintf(rep->msg, sizeof(rep->msg), "stale");
+	rep->why.code = PW_R_FAILED;
 	return PW_ERR_TIMEOUT;
 }
 
@@ -1793,7 +1793,7 @@ test_call_pass(void **state)
 	c.fn_pass = fake_pass_down;
 	assert_int_equal(call_pass(&c, &req, p[1], rep), PW_ERR_TIMEOUT);
 	assert_int_equal(rep->status, PW_OK);
-	assert_string_equal(rep->msg, "");
+	assert_int_equal(rep->why.code, PW_R_NONE);
 	close(p[0]);
 	close(p[1]);
 	free(rep);
@@ -1907,8 +1907,7 @@ fake_passwd(const struct call *c, const struct pw_request *req,
 	rep->type = PW_REQ_PASSWD | PW_REPLY;
 	rep->status = f->status;
 	if (f->status != PW_OK) {
-		snprintf(rep->msg, sizeof(rep->msg), "Wrong current login "
-		    "password; a master or admin can reset a forgotten one.");
+		rep->why.code = PW_R_WRONG_CURRENT;
 		return PW_OK;
 	}
 	rep->naccts = 1;
@@ -2072,8 +2071,9 @@ test_passwd_refusals(void **state)
 	err = capture_stderr(run_passwd, &pc);
 	assert_int_equal(pc.ex, CLI_EXIT_REFUSED);
 	assert_int_equal(f.calls, 1);
-	assert_string_equal(err, "pwadmin: Wrong current login password; a "
-	    "master or admin can reset a forgotten one.\n");
+	assert_string_equal(err, "pwadmin: Wrong current login password "
+	    "(counted as a failed attempt); if you forgot it, a master or admin "
+	    "can reset it.\n");
 	free(err);
 	close(pc.src.fd);
 	proto_wipe_req(&f.req);
@@ -2310,8 +2310,7 @@ fake_otp(const struct call *c, const struct pw_request *req,
 	rep->type = req->type | PW_REPLY;
 	rep->status = i < 2 ? f->status[i] : PW_ERR_INTERNAL;
 	if (rep->status != PW_OK) {
-		snprintf(rep->msg, sizeof(rep->msg), "Refused by the fake "
-		    "daemon.");
+		rep->why.code = PW_R_DENY;
 		return PW_OK;
 	}
 	if (req->type == PW_REQ_OTP_ENROLL && !(req->flags & PW_F_ACTIVATE))
@@ -2525,11 +2524,11 @@ test_otp_enroll_refusals(void **state)
 	/* A wrong confirmation password: the daemon's line, no URI. */
 	check_enroll("wrong\n123456\n", (const int[2]){ PW_ERR_CONFIRM, 0 },
 	    PW_OK, CLI_EXIT_REFUSED, 1,
-	    "pwadmin: Refused by the fake daemon.\n", "");
+	    "pwadmin: Only masters and admins may do this.\n", "");
 	/* A wrong activation code: the daemon's line, exit 1. */
 	check_enroll("Confirm-pw1\n654321\n", (const int[2]){ PW_OK,
 	    PW_ERR_AUTH }, PW_OK, CLI_EXIT_REFUSED, 2,
-	    "pwadmin: Refused by the fake daemon.\n", TEST_URI "\n");
+	    "pwadmin: Only masters and admins may do this.\n", TEST_URI "\n");
 	/* The daemon cannot be reached: exit 3. */
 	check_enroll("Confirm-pw1\n123456\n", ok, PW_ERR_CONNECT,
 	    CLI_EXIT_UNREACHABLE, 1, "pwadmin: cannot reach pwadmind at "
@@ -2731,7 +2730,7 @@ test_otp_admin(void **state)
 	err = send_otp_admin(&c, false, "wrong\n", PW_ERR_CONFIRM, &f, &ac);
 	assert_int_equal(ac.ex, CLI_EXIT_REFUSED);
 	assert_int_equal(f.calls, 1);
-	assert_string_equal(err, "pwadmin: Refused by the fake daemon.\n");
+	assert_string_equal(err, "pwadmin: Only masters and admins may do this.\n");
 	free(err);
 	close(ac.src.fd);
 	proto_wipe_req(&f.req[0]);

@@ -242,7 +242,7 @@ test_recv_short_len(void **state)
 static void
 test_recv_version(void **state)
 {
-	static const uint8_t versions[] = { 0, 1, 3, 0xff };
+	static const uint8_t versions[] = { 0, 1, 2, 4, 0xff };
 	uint8_t hdr[PW_FRAME_HDR + 3], *rbuf, type;
 	struct wire payload;
 	size_t i;
@@ -1097,8 +1097,9 @@ srv_reply(struct pw_reply *rep)
 {
 	memset(rep, 0, sizeof(*rep));
 	rep->status = PW_ERR_LOCKED;
-	memcpy(rep->msg, "Your login password is locked.", 31);
-	memcpy(rep->info, "It expires in 3 days.", 22);
+	rep->why.code = PW_R_LOCKED;
+	rep->note = (struct pw_why){ .code = PW_R_EXPIRES_IN, .factor = 1,
+	    .num = 3, .name = "bob", .text = "a word" };
 	rep->naccts = 1;
 	memcpy(rep->accts[0].name, "bob", 4);
 	rep->accts[0].role = PW_ROLE_ADMIN;
@@ -1202,8 +1203,8 @@ test_call_reply(void **state)
 	assert_int_equal(call_srv(*state, SRV_REPLY, 2000, &s, rep), PW_OK);
 	assert_int_equal(rep->type, PW_REQ_STATUS | PW_REPLY);
 	assert_int_equal(rep->status, PW_ERR_LOCKED);
-	assert_string_equal(rep->msg, want->msg);
-	assert_string_equal(rep->info, want->info);
+	assert_memory_equal(&rep->why, &want->why, sizeof(rep->why));
+	assert_memory_equal(&rep->note, &want->note, sizeof(rep->note));
 	assert_int_equal(rep->more, 0);
 	assert_int_equal(rep->naccts, 1);
 	assert_memory_equal(&rep->accts[0], &want->accts[0],

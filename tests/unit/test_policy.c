@@ -535,12 +535,14 @@ static const struct quality_case {
 static void
 check_quality(size_t i, const struct quality_case *c)
 {
-	char why[PW_MSG_MAX + 1];
+	char why[PW_WORDS_MAX];
+	struct pw_why w;
 	int r;
 
 	memset(why, 'x', sizeof(why));
 	r = policy_quality(c->user, c->pw, c->other, c->min_length,
-	    c->min_classes, why, sizeof(why));
+	    c->min_classes, &w);
+	(void)pw_words(r, &w, why, sizeof(why));
 	if (c->want == R_OK) {
 		if (r != PW_OK)
 			fail_msg("case %zu (%s): refused: %s", i, c->pw, why);
@@ -572,33 +574,38 @@ test_quality_table(void **state)
 static void
 test_quality_why_numbers(void **state)
 {
-	char why[PW_MSG_MAX + 1];
+	char why[PW_WORDS_MAX];
+	struct pw_why w;
 	uint32_t n;
 
 	(void)state;
-	assert_int_equal(policy_quality("alice", "short", NULL, 12, 1, why,
-	    sizeof(why)), PW_ERR_QUALITY);
-	assert_non_null(strstr(why, "at least 12 characters"));
+	assert_int_equal(policy_quality("alice", "short", NULL, 12, 1, &w),
+	    PW_ERR_QUALITY);
+	assert_non_null(strstr(pw_words(PW_ERR_QUALITY, &w, why, sizeof(why)),
+	    "at least 12 characters"));
 	for (n = 2; n <= 4; n++) {
 		char want[32];
 
 		assert_int_equal(policy_quality("alice", "qwertyuiop", NULL, 10,
-		    n, why, sizeof(why)), PW_ERR_QUALITY);
+		    n, &w), PW_ERR_QUALITY);
 		snprintf(want, sizeof(want), "at least %u of", n);
-		assert_non_null(strstr(why, want));
+		assert_non_null(strstr(pw_words(PW_ERR_QUALITY, &w, why,
+		    sizeof(why)), want));
 	}
 }
 
-/* A small why buffer is NUL-terminated, never overrun. */
+/* A small buffer for the words is NUL-terminated, never overrun. */
 static void
 test_quality_small_why(void **state)
 {
 	char why[8 + 1];
+	struct pw_why w;
 
 	(void)state;
 	why[8] = 'Z';
-	assert_int_equal(policy_quality("alice", "short", NULL, 10, 1, why, 8),
+	assert_int_equal(policy_quality("alice", "short", NULL, 10, 1, &w),
 	    PW_ERR_QUALITY);
+	(void)pw_words(PW_ERR_QUALITY, &w, why, 8);
 	assert_int_equal(strlen(why), 7);
 	assert_int_equal(why[8], 'Z');
 }
@@ -610,19 +617,20 @@ test_quality_small_why(void **state)
 static void
 test_quality_length_in_characters(void **state)
 {
-	char why[PW_MSG_MAX + 1];
+	char why[PW_WORDS_MAX];
+	struct pw_why w;
 
 	(void)state;
 	/* five e-acute and a digit: 6 characters, 11 bytes */
 	assert_int_equal(policy_quality("alice",
-	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "1", NULL, 10, 2, why,
-	    sizeof(why)), PW_ERR_QUALITY);
-	assert_non_null(strstr(why, "characters"));
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "1", NULL, 10, 2, &w),
+	    PW_ERR_QUALITY);
+	assert_non_null(strstr(pw_words(PW_ERR_QUALITY, &w, why, sizeof(why)),
+	    "characters"));
 	/* ten of them are enough */
 	assert_int_equal(policy_quality("alice",
 	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "1", NULL, 10, 2, why,
-	    sizeof(why)), PW_OK);
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "1", NULL, 10, 2, &w), PW_OK);
 }
 
 /* Rule 8, with an injected now. */
@@ -719,6 +727,350 @@ test_expiry_walk(void **state)
 	}
 }
 
+/* ==== The rules over accounts (what handlers ask) ==== */
+
+#define NOW ((int64_t)1800000000)
+
+/* An account made of a short description: suspended, locked factors,
+ * counts, marks, ages in days. */
+struct acct_desc {
+	uint8_t role;
+	bool suspended;
+	bool locked[2];
+	uint32_t failures[2];
+	bool must[2];
+	int64_t age_days[2];	/* since the last change */
+	uint8_t otp;		/* enum pw_otp_state */
+	uint32_t otp_failures;
+};
+
+static struct store_user
+acct(const struct acct_desc *d)
+{
+	struct store_user u;
+	int i;
+
+	memset(&u, 0, sizeof(u));
+	snprintf(u.name, sizeof(u.name), "someone");
+	u.role = d->role != 0 ? d->role : PW_ROLE_USER;
+	u.suspended = d->suspended;
+	for (i = 0; i < 2; i++) {
+		u.f[i].locked = d->locked[i];
+		u.f[i].failures = d->failures[i];
+		u.f[i].must_change = d->must[i];
+		u.f[i].changed_at = NOW - d->age_days[i] * DAY;
+	}
+	u.otp_state = d->otp;
+	u.otp_failures = d->otp_failures;
+	return u;
+}
+
+/* Rules 2, 7, 8 at account time: defaults (90 days, warn 14, max 5). */
+static const struct account_case {
+	const char *what;
+	struct acct_desc d;
+	int want;
+	uint16_t why;
+	uint8_t factor;
+	uint16_t note;
+	uint64_t note_days;
+	uint8_t must; /* PW_MUST_* of policy_must_change */
+} account_cases[] = {
+	{ "fresh", { 0 }, PW_OK, PW_R_NONE, 0, PW_R_NONE, 0, 0 },
+	{ "suspended first", { .suspended = true, .locked = { true, true },
+	    .must = { true, true } }, PW_ERR_SUSPENDED, PW_R_SUSPENDED, 0,
+	    PW_R_NONE, 0, 3 },
+	{ "login locked", { .locked = { true, false } }, PW_ERR_LOCKED,
+	    PW_R_LOCKED, 0, PW_R_NONE, 0, 0 },
+	{ "login count at max", { .failures = { 5, 0 } }, PW_ERR_LOCKED,
+	    PW_R_LOCKED, 0, PW_R_NONE, 0, 0 },
+	{ "confirmation locked: login still works", { .locked = { false,
+	    true } }, PW_OK, PW_R_NONE, 0, PW_R_NONE, 0, 0 },
+	{ "login must change", { .must = { true, false } }, PW_ERR_CHANGE,
+	    PW_R_MUST_CHANGE, 0, PW_R_NONE, 0, 1 },
+	{ "confirmation must change", { .must = { false, true } },
+	    PW_ERR_CHANGE, PW_R_MUST_CHANGE, 1, PW_R_NONE, 0, 2 },
+	{ "both: the login password named", { .must = { true, true } },
+	    PW_ERR_CHANGE, PW_R_MUST_CHANGE, 0, PW_R_NONE, 0, 3 },
+	{ "login expired", { .age_days = { 91, 0 } }, PW_ERR_CHANGE,
+	    PW_R_EXPIRED, 0, PW_R_NONE, 0, 1 },
+	{ "confirmation expired", { .age_days = { 0, 120 } }, PW_ERR_CHANGE,
+	    PW_R_EXPIRED, 1, PW_R_NONE, 0, 2 },
+	{ "login expires in 10 days", { .age_days = { 80, 0 } }, PW_OK,
+	    PW_R_NONE, 0, PW_R_EXPIRES_IN, 10, 0 },
+	{ "confirmation expires in 1 day", { .age_days = { 0, 89 } }, PW_OK,
+	    PW_R_NONE, 0, PW_R_EXPIRES_IN, 1, 0 },
+	{ "warned, then the other must change", { .age_days = { 80, 0 },
+	    .must = { false, true } }, PW_ERR_CHANGE, PW_R_MUST_CHANGE, 1,
+	    PW_R_EXPIRES_IN, 10, 2 },
+};
+
+static void
+test_account_table(void **state)
+{
+	struct pwd_conf c;
+	struct store_user u;
+	struct pw_why why, note;
+	size_t i;
+	int r;
+
+	(void)state;
+	conf_defaults(&c);
+	for (i = 0; i < NELEM(account_cases); i++) {
+		const struct account_case *k = &account_cases[i];
+
+		u = acct(&k->d);
+		r = policy_account(&c, &u, NOW, &why, &note);
+		if (r != k->want || why.code != k->why ||
+		    (why.code != PW_R_NONE && why.factor != k->factor) ||
+		    note.code != k->note || note.num != k->note_days)
+			fail_msg("%s: %d %u/%u note %u/%llu", k->what, r,
+			    why.code, why.factor, note.code,
+			    (unsigned long long)note.num);
+		assert_int_equal(policy_must_change(&c, &u, NOW), k->must);
+	}
+}
+
+/* Rule 1 over accounts: each factor's lock and maximum, the token's. */
+static void
+test_locked_over_accounts(void **state)
+{
+	struct pwd_conf c;
+	struct store_user u;
+
+	(void)state;
+	conf_defaults(&c);
+	c.max_login_failures = 3;
+	c.max_confirm_failures = 4;
+	c.max_otp_failures = 2;
+	u = acct(&(struct acct_desc){ .failures = { 2, 3 } });
+	assert_false(policy_locked(&c, &u, PW_FACTOR_LOGIN));
+	assert_false(policy_locked(&c, &u, PW_FACTOR_CONFIRM));
+	u.f[0].failures = 3; /* the maximum lowered to the count: locked */
+	assert_true(policy_locked(&c, &u, PW_FACTOR_LOGIN));
+	u.f[1].locked = true;
+	assert_true(policy_locked(&c, &u, PW_FACTOR_CONFIRM));
+	/* no token: never locked, whatever the count */
+	u.otp_failures = 9;
+	assert_false(policy_locked(&c, &u, PW_WHY_OTP));
+	u.otp_state = PW_OTP_AVAILABLE;
+	assert_true(policy_locked(&c, &u, PW_WHY_OTP));
+	u.otp_failures = 1;
+	assert_false(policy_locked(&c, &u, PW_WHY_OTP));
+	u.otp_state = PW_OTP_LOCKED;
+	assert_true(policy_locked(&c, &u, PW_WHY_OTP));
+	assert_int_equal(policy_max_failures(&c, PW_FACTOR_LOGIN), 3);
+	assert_int_equal(policy_max_failures(&c, PW_FACTOR_CONFIRM), 4);
+	assert_int_equal(policy_max_failures(&c, PW_WHY_OTP), 2);
+}
+
+/* Rule 3, the actor: role, suspension, confirmation lock; root passes. */
+static const struct actor_case {
+	struct acct_desc d;
+	int want;
+	uint16_t why;
+} actor_cases[] = {
+	{ { .role = PW_ROLE_MASTER }, PW_OK, PW_R_NONE },
+	{ { .role = PW_ROLE_ADMIN }, PW_OK, PW_R_NONE },
+	{ { .role = PW_ROLE_USER }, PW_ERR_PERM, PW_R_DENY },
+	{ { .role = PW_ROLE_USER, .suspended = true }, PW_ERR_PERM,
+	    PW_R_DENY },
+	{ { .role = PW_ROLE_ADMIN, .suspended = true }, PW_ERR_SUSPENDED,
+	    PW_R_ACTOR_SUSPENDED },
+	{ { .role = PW_ROLE_MASTER, .locked = { false, true } },
+	    PW_ERR_CONFIRM_LOCKED, PW_R_CONFIRM_LOCKED },
+	{ { .role = PW_ROLE_MASTER, .failures = { 0, 5 } },
+	    PW_ERR_CONFIRM_LOCKED, PW_R_CONFIRM_LOCKED },
+	/* a locked login password does not stop an admin command */
+	{ { .role = PW_ROLE_ADMIN, .locked = { true, false } }, PW_OK,
+	    PW_R_NONE },
+};
+
+static void
+test_actor_table(void **state)
+{
+	struct pwd_conf c;
+	struct store_user u;
+	struct pw_why why;
+	size_t i;
+
+	(void)state;
+	conf_defaults(&c);
+	assert_int_equal(policy_actor(&c, NULL, &why), PW_OK);
+	for (i = 0; i < NELEM(actor_cases); i++) {
+		u = acct(&actor_cases[i].d);
+		if (policy_actor(&c, &u, &why) != actor_cases[i].want ||
+		    why.code != actor_cases[i].why)
+			fail_msg("actor case %zu: %u", i, why.code);
+	}
+}
+
+/* Rule 3 on a target: policy_may_act / may_set_role as reasons. */
+static void
+test_permit_table(void **state)
+{
+	struct store_user master = acct(&(struct acct_desc){
+	    .role = PW_ROLE_MASTER }), admin = acct(&(struct acct_desc){
+	    .role = PW_ROLE_ADMIN }), user = acct(&(struct acct_desc){ 0 });
+
+	(void)state;
+	snprintf(master.name, sizeof(master.name), "m");
+	snprintf(admin.name, sizeof(admin.name), "a");
+	assert_int_equal(policy_permit(NULL, "m", PW_ROLE_MASTER, false, 0),
+	    PW_R_NONE);
+	assert_int_equal(policy_permit(&master, "a", PW_ROLE_ADMIN, false, 0),
+	    PW_R_NONE);
+	assert_int_equal(policy_permit(&master, "m", PW_ROLE_MASTER, false, 0),
+	    PW_R_DENY_SELF);
+	assert_int_equal(policy_permit(&admin, "m", PW_ROLE_MASTER, false, 0),
+	    PW_R_DENY_MASTER);
+	assert_int_equal(policy_permit(&admin, "u", PW_ROLE_USER, false, 0),
+	    PW_R_NONE);
+	assert_int_equal(policy_permit(&user, "u2", PW_ROLE_USER, false, 0),
+	    PW_R_DENY);
+	assert_int_equal(policy_permit(&admin, "u", PW_ROLE_USER, true,
+	    PW_ROLE_ADMIN), PW_R_DENY_NOT_MASTER);
+	assert_int_equal(policy_permit(&master, "u", PW_ROLE_USER, true,
+	    PW_ROLE_MASTER), PW_R_NONE);
+	assert_int_equal(policy_permit(NULL, "u", PW_ROLE_USER, true,
+	    PW_ROLE_MASTER), PW_R_NONE);
+	/* the last-master rule is over accounts too */
+	{
+		struct pwd_conf c;
+
+		conf_defaults(&c);
+		assert_true(policy_usable_master(&c, &master));
+		master.f[1].failures = 5;
+		assert_false(policy_usable_master(&c, &master));
+		assert_false(policy_usable_master(&c, &admin));
+	}
+}
+
+/* Rule 10 over a configuration: printable UTF-8, then quality, with the
+ * factor in the reason. */
+static void
+test_password_table(void **state)
+{
+	struct pwd_conf c;
+	struct pw_why why;
+
+	(void)state;
+	conf_defaults(&c);
+	assert_int_equal(policy_password(&c, "alice", 1, "Correct-Horse1",
+	    NULL, &why), PW_OK);
+	assert_int_equal(why.code, PW_R_NONE);
+	assert_int_equal(policy_password(&c, "alice", 1, "Correct\x01Horse1",
+	    NULL, &why), PW_ERR_QUALITY);
+	assert_int_equal(why.code, PW_R_NOT_UTF8);
+	assert_int_equal(why.factor, 1);
+	assert_int_equal(policy_password(&c, "alice", 0, "Correct\xff-Horse1",
+	    NULL, &why), PW_ERR_QUALITY);
+	assert_int_equal(why.code, PW_R_NOT_UTF8);
+	assert_int_equal(why.factor, 0);
+	assert_int_equal(policy_password(&c, "alice", 1, "short", NULL, &why),
+	    PW_ERR_QUALITY);
+	assert_int_equal(why.code, PW_R_Q_LENGTH);
+	assert_int_equal(why.num, 10);
+	assert_int_equal(why.factor, 1);
+	c.min_classes = 4;
+	assert_int_equal(policy_password(&c, "alice", 0, "Correct-Horse",
+	    NULL, &why), PW_ERR_QUALITY);
+	assert_int_equal(why.code, PW_R_Q_CLASSES);
+	assert_int_equal(why.num, 4);
+	assert_int_equal(policy_password(&c, "alice", 0, "Alice-Horse-12",
+	    NULL, &why), PW_ERR_QUALITY);
+	assert_int_equal(why.code, PW_R_Q_USER_NAME);
+	assert_int_equal(policy_password(&c, "alice", 0, "Correct-Horse12",
+	    "Correct-Horse12", &why), PW_ERR_QUALITY);
+	assert_int_equal(why.code, PW_R_Q_SAME);
+}
+
+/* Rules 1 and 2 for one guess: suspension first, then the slots. */
+static const struct guess_case {
+	struct acct_desc d;
+	uint8_t factor;
+	uint32_t inflight, unrecorded;
+	enum policy_slot want;
+} guess_cases[] = {
+	{ { 0 }, PW_FACTOR_LOGIN, 0, 0, SLOT_ENTER },
+	{ { .suspended = true }, PW_FACTOR_LOGIN, 0, 0, SLOT_SUSPENDED },
+	{ { .suspended = true, .locked = { true, false } }, PW_FACTOR_LOGIN,
+	    0, 0, SLOT_SUSPENDED },
+	{ { .locked = { true, false } }, PW_FACTOR_LOGIN, 0, 0, SLOT_LOCKED },
+	{ { .locked = { true, false } }, PW_FACTOR_CONFIRM, 0, 0, SLOT_ENTER },
+	{ { .failures = { 4, 0 } }, PW_FACTOR_LOGIN, 0, 0, SLOT_ENTER },
+	{ { .failures = { 4, 0 } }, PW_FACTOR_LOGIN, 1, 0, SLOT_WAIT },
+	/* an unstored failure counts as a stored one */
+	{ { .failures = { 4, 0 } }, PW_FACTOR_LOGIN, 0, 1, SLOT_LOCKED },
+	{ { .failures = { 3, 0 } }, PW_FACTOR_LOGIN, 1, 1, SLOT_WAIT },
+	/* the token: its own state and count */
+	{ { .otp = PW_OTP_LOCKED }, PW_WHY_OTP, 0, 0, SLOT_LOCKED },
+	{ { .otp = PW_OTP_AVAILABLE, .otp_failures = 4 }, PW_WHY_OTP, 0, 0,
+	    SLOT_ENTER },
+	{ { .otp = PW_OTP_AVAILABLE, .otp_failures = 5 }, PW_WHY_OTP, 0, 0,
+	    SLOT_LOCKED },
+};
+
+static void
+test_guess_table(void **state)
+{
+	struct store_user u;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(guess_cases); i++) {
+		u = acct(&guess_cases[i].d);
+		if (policy_guess(&u, guess_cases[i].factor, 5,
+		    guess_cases[i].inflight, guess_cases[i].unrecorded) !=
+		    guess_cases[i].want)
+			fail_msg("guess case %zu", i);
+	}
+}
+
+/* Rules 4 and 5: an unlock lifts locks and counters, nothing else; a
+ * suspension is the service only. */
+static void
+test_unlock_suspend(void **state)
+{
+	struct store_user u = acct(&(struct acct_desc){ .locked = { true,
+	    true }, .failures = { 5, 3 }, .must = { true, false },
+	    .otp = PW_OTP_LOCKED, .otp_failures = 5 }), before;
+
+	(void)state;
+	snprintf(u.f[0].hash, sizeof(u.f[0].hash), "$argon2id$x");
+	before = u;
+	policy_unlock(&u, false);
+	assert_false(u.f[0].locked || u.f[1].locked);
+	assert_int_equal(u.f[0].failures + u.f[1].failures, 0);
+	assert_string_equal(u.f[0].hash, before.f[0].hash);
+	assert_true(u.f[0].must_change);
+	assert_int_equal(u.otp_state, PW_OTP_LOCKED); /* OTP unlock is apart */
+	policy_unlock(&u, true);
+	assert_int_equal(u.otp_state, PW_OTP_AVAILABLE);
+	assert_int_equal(u.otp_failures, 0);
+	/* no token stays no token */
+	u.otp_state = PW_OTP_NONE;
+	policy_unlock(&u, true);
+	assert_int_equal(u.otp_state, PW_OTP_NONE);
+	policy_suspend(&u, true);
+	assert_true(u.suspended);
+	policy_suspend(&u, false);
+	assert_false(u.suspended);
+	assert_int_equal(u.role, before.role);
+}
+
+/* Rule 11: each time step once, never an earlier one. */
+static void
+test_otp_fresh(void **state)
+{
+	(void)state;
+	assert_true(policy_otp_fresh(1, 0));
+	assert_true(policy_otp_fresh(59000001, 59000000));
+	assert_false(policy_otp_fresh(59000000, 59000000));
+	assert_false(policy_otp_fresh(58999999, 59000000));
+	assert_false(policy_otp_fresh(0, 0));
+}
+
 int
 main(void)
 {
@@ -740,6 +1092,14 @@ main(void)
 		cmocka_unit_test(test_quality_length_in_characters),
 		cmocka_unit_test(test_expiry_table),
 		cmocka_unit_test(test_expiry_walk),
+		cmocka_unit_test(test_account_table),
+		cmocka_unit_test(test_locked_over_accounts),
+		cmocka_unit_test(test_actor_table),
+		cmocka_unit_test(test_permit_table),
+		cmocka_unit_test(test_password_table),
+		cmocka_unit_test(test_guess_table),
+		cmocka_unit_test(test_unlock_suspend),
+		cmocka_unit_test(test_otp_fresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

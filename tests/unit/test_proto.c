@@ -960,9 +960,15 @@ mkrep(uint32_t naccts, uint32_t nstats)
 	assert_non_null(rep);
 	rep->type = PW_REQ_LIST | PW_REPLY;
 	rep->status = PW_ERR_LAST;
-	for (i = 0; i < PW_MSG_MAX; i++)
-		rep->msg[i] = (char)(' ' + i % 95);
-	SET(rep->info, "Your password expires in 3 days.");
+	rep->why.code = PW_R_MAX;
+	rep->why.factor = PW_WHY_OTP;
+	rep->why.num = UINT64_MAX;
+	rep->why.num2 = 1;
+	SET(rep->why.name, "why-name");
+	for (i = 0; i < PW_WHY_TEXT_MAX; i++)
+		rep->why.text[i] = (char)(' ' + i % 95);
+	rep->note = (struct pw_why){ .code = PW_R_EXPIRES_IN, .factor = 1,
+	    .num = 3 };
 	rep->more = 1;
 	rep->naccts = naccts;
 	for (i = 0; i < naccts; i++)
@@ -1037,8 +1043,8 @@ compare_rep(const struct pw_reply *a, const struct pw_reply *b)
 
 	assert_int_equal(a->type, b->type);
 	assert_int_equal(a->status, b->status);
-	assert_memory_equal(a->msg, b->msg, sizeof(a->msg));
-	assert_memory_equal(a->info, b->info, sizeof(a->info));
+	assert_memory_equal(&a->why, &b->why, sizeof(a->why));
+	assert_memory_equal(&a->note, &b->note, sizeof(a->note));
 	assert_int_equal(a->more, b->more);
 	assert_int_equal(a->naccts, b->naccts);
 	for (i = 0; i < a->naccts; i++)
@@ -1119,8 +1125,8 @@ test_rep_every_status(void **state)
 	for (st = PW_OK; st >= PW_ERR_LAST; st--) {
 		rep->status = st;
 		rep->more = 0;
-		rep->msg[0] = '\0';
-		rep->info[0] = '\0';
+		memset(&rep->why, 0, sizeof(rep->why));
+		memset(&rep->note, 0, sizeof(rep->note));
 		len = encode_rep(rep);
 		assert_int_equal(decode_rep(enc, len, 0x85, d), PW_OK);
 		assert_int_equal(d->status, st);
@@ -1153,18 +1159,19 @@ test_rep_cut_every_offset(void **state)
  * named "n" and no stats.
  */
 #define R_STATUS 0
-#define R_MSG	 4
-#define R_MORE	 12
-#define R_NACCTS 13
-#define R_NAME	 17
-#define R_ROLE	 22
-#define R_BITS	 23
-#define R_OTP	 24
-#define R_MUST	 25
-#define R_NSTATS 54
-#define R_NAUDIT 58
-#define R_URI	 62
-#define R_LEN	 66
+#define R_WHY	 4  /* two reasons: u32, u8, u64, u64, str, str each */
+#define R_WHYLEN 29 /* bytes of an empty reason */
+#define R_MORE	 (R_WHY + 2 * R_WHYLEN)
+#define R_NACCTS (R_MORE + 1)
+#define R_NAME	 (R_NACCTS + 4)
+#define R_ROLE	 (R_NAME + 5)
+#define R_BITS	 (R_ROLE + 1)
+#define R_OTP	 (R_BITS + 1)
+#define R_MUST	 (R_OTP + 1)
+#define R_NSTATS (R_MUST + 29)
+#define R_NAUDIT (R_NSTATS + 4)
+#define R_URI	 (R_NAUDIT + 4)
+#define R_LEN	 (R_URI + 4)
 
 static size_t
 small_rep(void)
@@ -1172,8 +1179,8 @@ small_rep(void)
 	struct pw_reply *rep = mkrep(1, 0);
 	size_t len;
 
-	rep->msg[0] = '\0';
-	rep->info[0] = '\0';
+	memset(&rep->why, 0, sizeof(rep->why));
+	memset(&rep->note, 0, sizeof(rep->note));
 	rep->more = 0;
 	rep->naudit = 0;
 	SET(rep->accts[0].name, "n");
@@ -1275,30 +1282,66 @@ test_rep_bad_account(void **state)
 static void
 test_rep_bad_text(void **state)
 {
-	static char m255[PW_MSG_MAX + 1], m256[PW_MSG_MAX + 2];
+	static char m64[PW_WHY_TEXT_MAX + 1], m65[PW_WHY_TEXT_MAX + 2];
 	struct pw_reply *rep = mkrep(0, 0);
 	size_t len;
 
 	(void)state;
-	memset(m255, 'm', PW_MSG_MAX);
-	memset(m256, 'm', PW_MSG_MAX + 1);
-	SET(rep->msg, HOLDER);
-	SET(rep->info, "info");
+	memset(m64, 'm', PW_WHY_TEXT_MAX);
+	memset(m65, 'm', PW_WHY_TEXT_MAX + 1);
+	SET(rep->why.text, HOLDER);
+	SET(rep->note.text, "info");
 	len = encode_rep(rep);
-	splice(&len, HOLDER, m255, PW_MSG_MAX);
+	splice(&len, HOLDER, m64, PW_WHY_TEXT_MAX);
 	rep_refused(len, PW_OK);
 	len = encode_rep(rep);
-	splice(&len, HOLDER, m256, PW_MSG_MAX + 1);
+	splice(&len, HOLDER, m65, PW_WHY_TEXT_MAX + 1);
 	rep_refused(len, PW_ERR_TOOLONG);
 	len = encode_rep(rep);
 	splice(&len, HOLDER, "a\0b", 3);
 	rep_refused(len, PW_ERR_NUL);
-
-	SET(rep->msg, "msg");
-	SET(rep->info, HOLDER);
 	len = encode_rep(rep);
-	splice(&len, HOLDER, m256, PW_MSG_MAX + 1);
+	splice(&len, HOLDER, "a\tb", 3);
+	rep_refused(len, PW_ERR_PROTO);
+	/* a reason's name is a name, or nothing */
+	SET(rep->why.text, "word");
+	SET(rep->why.name, HOLDER);
+	len = encode_rep(rep);
+	splice(&len, HOLDER, "-bad", 4);
+	rep_refused(len, PW_ERR_INVAL);
+
+	SET(rep->why.name, "n");
+	SET(rep->note.text, HOLDER);
+	len = encode_rep(rep);
+	splice(&len, HOLDER, m65, PW_WHY_TEXT_MAX + 1);
 	rep_refused(len, PW_ERR_TOOLONG);
+	free(rep);
+}
+
+/* A reason the protocol does not know, or a factor out of range. */
+static void
+test_rep_bad_reason(void **state)
+{
+	struct pw_reply *rep = mkrep(0, 0);
+	struct wire w;
+	size_t len;
+
+	(void)state;
+	rep->why.code = PW_R_MAX + 1;
+	wire_init(&w, enc, sizeof(enc));
+	assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
+	rep->why.code = PW_R_MAX;
+	rep->why.factor = PW_WHY_OTP + 1;
+	wire_init(&w, enc, sizeof(enc));
+	assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
+	/* on the wire: u32 status, then the reason's u32 code */
+	rep->why.factor = 0;
+	len = encode_rep(rep);
+	enc[4] = 0xff;
+	rep_refused(len, PW_ERR_PROTO);
+	len = encode_rep(rep);
+	enc[8] = PW_WHY_OTP + 1; /* the factor byte */
+	rep_refused(len, PW_ERR_PROTO);
 	free(rep);
 }
 
@@ -1448,6 +1491,7 @@ main(void)
 		cmocka_unit_test(test_rep_bad_account),
 		cmocka_unit_test(test_rep_bad_audit),
 		cmocka_unit_test(test_rep_bad_text),
+		cmocka_unit_test(test_rep_bad_reason),
 		cmocka_unit_test(test_rep_encode_refused),
 		cmocka_unit_test(test_name_valid),
 		cmocka_unit_test(test_role),

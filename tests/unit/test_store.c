@@ -1053,12 +1053,17 @@ assert_entry(const struct pw_audit *got, const struct pw_audit *want)
 	assert_memory_equal(got->hash, want->hash, PW_AUDIT_HASH);
 }
 
-/* store_audit_verify: the one call that knows its signature. */
+/* store_audit_verify: the one call that knows its signature; its reason
+ * in words, as the client shows it. */
 static int
 verify(struct store *st, uint64_t *count, uint8_t head[PW_AUDIT_HASH],
     char *why, size_t whysz)
 {
-	return store_audit_verify(st, count, head, why, whysz);
+	struct pw_why w;
+	int r = store_audit_verify(st, count, head, &w);
+
+	(void)pw_words(r, &w, why, whysz);
+	return r;
 }
 
 /* The chain verifies with want entries (and the last one's hash, when
