@@ -24,6 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
 #include <security/pam_appl.h>
 #include <libpamtest.h>
 
@@ -438,6 +443,9 @@ th_init_files(struct th *t, int argc, char **argv,
 	/* a client that refuses before reading its input closes the pipe
 	 * th_client writes to: that must be an EPIPE, not the test's death */
 	signal(SIGPIPE, SIG_IGN);
+	/* one case, or a few: PWTEST_FILTER=test_lock_after_n (a pattern) */
+	if (getenv("PWTEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("PWTEST_FILTER"));
 }
 
 static int
