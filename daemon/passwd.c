@@ -263,10 +263,6 @@ h_passwd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	struct change *c;
 	int r;
 
-	if (!own_account(h->peer, req->user)) {
-		reply(rep, PW_ERR_PERM, PW_R_NOT_YOURS_CHANGE);
-		return;
-	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		reply(rep, PW_ERR_NOMEM, PW_R_STATUS);
 		return;

@@ -310,36 +310,12 @@ send_error(int fd, uint8_t type, int status, uint8_t *buf, size_t cap,
 	free(rep);
 }
 
-/* The request's name for debug lines. */
-static const char *
-req_name(uint8_t type)
-{
-	static const char *const names[PW_REQ_TYPE_MAX + 1] = {
-		[PW_REQ_AUTH] = "auth", [PW_REQ_ACCT] = "acct",
-		[PW_REQ_INIT] = "init", [PW_REQ_USERADD] = "useradd",
-		[PW_REQ_STATUS] = "status", [PW_REQ_LIST] = "list",
-		[PW_REQ_UNLOCK] = "unlock", [PW_REQ_STATS] = "stats",
-		[PW_REQ_SUSPEND] = "suspend", [PW_REQ_RESUME] = "resume",
-		[PW_REQ_RESET] = "reset", [PW_REQ_USERDEL] = "userdel",
-		[PW_REQ_ROLE] = "role", [PW_REQ_AUDIT] = "audit",
-		[PW_REQ_AUDIT_VERIFY] = "audit-verify",
-		[PW_REQ_BACKUP] = "backup", [PW_REQ_PASSWD] = "passwd",
-		[PW_REQ_OTP_ENROLL] = "otp-enroll",
-		[PW_REQ_OTP_VERIFY] = "otp-verify",
-		[PW_REQ_OTP_UNLOCK] = "otp-unlock",
-		[PW_REQ_OTP_REMOVE] = "otp-remove",
-	};
-
-	return type <= PW_REQ_TYPE_MAX && names[type] != NULL ?
-	    names[type] : "unknown";
-}
-
 /* Reads, handles and answers one request. */
 static void
 serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
     struct pw_reply *rep)
 {
-	struct hctx h = { c->conf, c->st, &c->peer, c->fd, false };
+	struct hctx h = { c->conf, c->st, &c->peer, c->fd, false, NULL };
 	int64_t start = frame_now_ms(),
 	    deadline = start + c->conf->request_timeout * 1000LL;
 	struct wire payload, w;
@@ -376,7 +352,7 @@ serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
 	}
 	handle_request(&h, req, rep);
 	log_debug("%s request from uid=%u pid=%d: %s after %lld ms",
-	    req_name(type), (unsigned)c->peer.uid, (int)c->peer.pid,
+	    proto_req_name(type), (unsigned)c->peer.uid, (int)c->peer.pid,
 	    rep->status == PW_OK ? "ok" : pw_strerror(rep->status),
 	    (long long)(frame_now_ms() - start));
 	proto_wipe_req(req);
