@@ -30,17 +30,16 @@ call_conn_pass(const struct call *c, const struct pw_request *req, int fd,
 void
 call_init(struct call *c, const char *socket)
 {
-	struct passwd *pw;
-
 	memset(c, 0, sizeof(*c));
 	c->socket = socket;
 	c->timeout_ms = CALL_TIMEOUT_MS;
 	c->fn = call_conn;
 	c->fn_pass = call_conn_pass;
-	conn_trust_add(&c->trust, 0);
-	conn_trust_add(&c->trust, getuid());
-	if ((pw = getpwnam(CALL_DAEMON_USER)) != NULL)
-		conn_trust_add(&c->trust, pw->pw_uid);
+	/* without the daemon's user, root and ourselves are trusted, and
+	 * the daemon is then root's: nothing more to do either way */
+	if (conn_trust_default(&c->trust, getuid(), PW_DAEMON_USER_DEFAULT) !=
+	    PW_OK)
+		return;
 }
 
 int

@@ -14,7 +14,6 @@
 
 #define CALL_TIMEOUT_MS 60000 /* ms for one exchange (hashes may queue) */
 #define CALL_BACKUP_TIMEOUT_MS 600000 /* ms for BACKUP (copies the store) */
-#define CALL_DAEMON_USER "pwadmin" /* the daemon's default account */
 
 struct call {
 	const char *socket;
@@ -31,7 +30,7 @@ struct call {
 
 /*
  * Prepares calls to the daemon at `socket' (not copied): the trust set
- * {0, getuid(), the uid of CALL_DAEMON_USER if it exists}, a timeout of
+ * {0, getuid(), the uid of PW_DAEMON_USER_DEFAULT if it exists}, a timeout of
  * CALL_TIMEOUT_MS, conn_call() and conn_call_pass() as transports.
  */
 void call_init(struct call *c, const char *socket);

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conn.h"
 #include "proto.h"
 
-#define PW_SOCKET_DEFAULT "/run/pwadmin/pwadmind.sock"
 #define CLI_ERR_MAX	  256 /* bytes of a usage error message */
 
 /* Exit statuses (pwadmin(1) EXIT STATUS). */

@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,6 +37,36 @@ conn_trust_add(struct conn_trust *t, uid_t uid)
 			return;
 	if (t->n < PW_TRUST_MAX)
 		t->uid[t->n++] = uid;
+}
+
+#define PWBUF_MIN 16384	   /* bytes: the first getpwnam_r buffer */
+#define PWBUF_MAX (1L << 20) /* bytes: the largest */
+
+int
+conn_trust_default(struct conn_trust *t, uid_t self, const char *daemon_user)
+{
+	struct passwd pwd, *res = NULL;
+	char *buf = NULL;
+	size_t sz;
+	int e = ERANGE, r = PW_ERR_NOUSER;
+
+	memset(t, 0, sizeof(*t));
+	conn_trust_add(t, 0);
+	conn_trust_add(t, self);
+	if (daemon_user == NULL)
+		return PW_OK;
+	for (sz = PWBUF_MIN; e == ERANGE && sz <= PWBUF_MAX; sz *= 2) {
+		free(buf);
+		if ((buf = malloc(sz)) == NULL)
+			return PW_ERR_NOMEM;
+		e = getpwnam_r(daemon_user, &pwd, buf, sz, &res);
+	}
+	if (e == 0 && res != NULL) {
+		conn_trust_add(t, res->pw_uid);
+		r = PW_OK;
+	}
+	free(buf);
+	return r;
 }
 
 static int

@@ -9,6 +9,10 @@
 
 #define PW_TRUST_MAX 4
 
+/* Where the daemon listens, and the account it runs as, unless told. */
+#define PW_SOCKET_DEFAULT      "/run/pwadmin/pwadmind.sock"
+#define PW_DAEMON_USER_DEFAULT "pwadmin"
+
 /* The uids allowed to own the socket and to be the daemon (SO_PEERCRED). */
 struct conn_trust {
 	uid_t uid[PW_TRUST_MAX];
@@ -17,6 +21,16 @@ struct conn_trust {
 
 /* Adds uid to the set (ignored when full or already present). */
 void conn_trust_add(struct conn_trust *t, uid_t uid);
+
+/*
+ * The set the module and the client trust: root, `self' (the caller's
+ * uid: the client's real one, the module's effective one) and
+ * daemon_user's uid when the user database knows it (NULL: none).
+ * Returns PW_OK, or PW_ERR_NOUSER when daemon_user is unknown (the set
+ * holds the others), or PW_ERR_NOMEM.
+ */
+int conn_trust_default(struct conn_trust *t, uid_t self,
+    const char *daemon_user) PW_WUR;
 
 /*
  * Connects to the daemon at `path' and returns the fd (>= 3, close-on-exec)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conn.h"
 #include "pwerr.h"
 #include "util.h"
 
@@ -53,9 +54,9 @@ void
 conf_defaults(struct pwd_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	snprintf(c->socket, sizeof(c->socket), "/run/pwadmin/pwadmind.sock");
+	snprintf(c->socket, sizeof(c->socket), "%s", PW_SOCKET_DEFAULT);
 	snprintf(c->state_dir, sizeof(c->state_dir), "/var/lib/pwadmin");
-	snprintf(c->user, sizeof(c->user), "pwadmin");
+	snprintf(c->user, sizeof(c->user), "%s", PW_DAEMON_USER_DEFAULT);
 	c->max_login_failures = 5;
 	c->max_confirm_failures = 5;
 	c->max_otp_failures = 5;

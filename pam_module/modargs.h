@@ -7,11 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conn.h"
 #include "proto.h"
 
-#define PW_SOCKET_DEFAULT      "/run/pwadmin/pwadmind.sock"
 #define PW_SOCKET_MAX	       108 /* bytes with the NUL: sizeof(sun_path) */
-#define PW_DAEMON_USER_DEFAULT "pwadmin"
 #define PW_TIMEOUT_DEFAULT     30  /* seconds for one whole daemon call */
 #define PW_TIMEOUT_MIN	       1   /* seconds */
 #define PW_TIMEOUT_MAX	       300 /* seconds */

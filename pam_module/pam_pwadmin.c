@@ -196,15 +196,8 @@ nss_lookup(const char *name, uid_t *uid, char *canon, size_t canonsz)
 static void
 trust_fill(pam_handle_t *pamh, const struct modargs *a, struct conn_trust *t)
 {
-	char canon[PW_USER_MAX + 1];
-	uid_t uid;
-
-	memset(t, 0, sizeof(*t));
-	conn_trust_add(t, 0);
-	conn_trust_add(t, geteuid());
-	if (nss_lookup(a->daemon_user, &uid, canon, sizeof(canon)) == PW_OK)
-		conn_trust_add(t, uid);
-	else if (a->debug)
+	if (conn_trust_default(t, geteuid(), a->daemon_user) != PW_OK &&
+	    a->debug)
 		pam_syslog(pamh, LOG_DEBUG, "daemon_user %s not found",
 		    a->daemon_user);
 }
@@ -296,6 +289,39 @@ log_result(pam_handle_t *pamh, const struct modargs *a, int phase,
 	    req->user, req->service, pw_strerror(status));
 }
 
+/*
+ * A request and its reply on the heap (we run on other programs' stacks,
+ * invariant 4): PW_OK, or PW_ERR_NOMEM with both NULL.  exchange_free
+ * wipes the request's secrets and both messages, then frees them (NULL:
+ * nothing).
+ */
+static int
+exchange_alloc(struct pw_request **req, struct pw_reply **rep)
+{
+	*req = calloc(1, sizeof(**req));
+	*rep = calloc(1, sizeof(**rep));
+	if (*req != NULL && *rep != NULL)
+		return PW_OK;
+	free(*req);
+	free(*rep);
+	*req = NULL;
+	*rep = NULL;
+	return PW_ERR_NOMEM;
+}
+
+static void
+exchange_free(struct pw_request *req, struct pw_reply *rep)
+{
+	if (req != NULL) {
+		proto_wipe_req(req);
+		PW_WIPE_OBJECT(req);
+	}
+	if (rep != NULL) /* an enrolment's URI holds a TOTP secret */
+		PW_WIPE_OBJECT(rep);
+	free(req);
+	free(rep);
+}
+
 /* Is `name' an account of the store?  PW_OK yes, PW_ERR_NOUSER no, or the
  * transport error (logged). */
 static int
@@ -306,8 +332,7 @@ in_store(pam_handle_t *pamh, const struct modargs *a, const char *name)
 	struct conn_trust t;
 	int r = PW_ERR_NOMEM;
 
-	if ((req = calloc(1, sizeof(*req))) == NULL ||
-	    (rep = calloc(1, sizeof(*rep))) == NULL)
+	if (exchange_alloc(&req, &rep) != PW_OK)
 		goto out;
 	req_fill(pamh, req, PW_PHASE_ACCT, PW_FACTOR_LOGIN, name);
 	trust_fill(pamh, a, &t);
@@ -318,8 +343,7 @@ in_store(pam_handle_t *pamh, const struct modargs *a, const char *name)
 	else
 		r = rep->status == PW_ERR_NOUSER ? PW_ERR_NOUSER : PW_OK;
 out:
-	free(req);
-	free(rep);
+	exchange_free(req, rep);
 	return r;
 }
 
@@ -396,8 +420,7 @@ run(pam_handle_t *pamh, int flags, const struct modargs *a, int phase,
 	struct pw_reply *rep = NULL;
 	int rv = pw_to_pam(PW_ERR_INTERNAL, phase), status;
 
-	if ((req = calloc(1, sizeof(*req))) == NULL ||
-	    (rep = calloc(1, sizeof(*rep))) == NULL) {
+	if (exchange_alloc(&req, &rep) != PW_OK) {
 		pam_syslog(pamh, LOG_ERR, "%s", pw_strerror(PW_ERR_NOMEM));
 		rv = PAM_BUF_ERR;
 		goto out;
@@ -421,12 +444,7 @@ run(pam_handle_t *pamh, int flags, const struct modargs *a, int phase,
 	}
 	log_result(pamh, a, phase, req, status, rv);
 out:
-	if (req != NULL)
-		proto_wipe_req(req);
-	PW_WIPE_OBJECT(req);
-	free(req);
-	PW_WIPE_OBJECT(rep);
-	free(rep);
+	exchange_free(req, rep);
 	return rv;
 }
 
@@ -444,8 +462,7 @@ otp_step(pam_handle_t *pamh, int flags, const struct modargs *a,
 	char *resp = NULL;
 	int rv = PAM_AUTH_ERR, pr, status;
 
-	if ((req = calloc(1, sizeof(*req))) == NULL ||
-	    (rep = calloc(1, sizeof(*rep))) == NULL) {
+	if (exchange_alloc(&req, &rep) != PW_OK) {
 		rv = PAM_BUF_ERR;
 		goto out;
 	}
@@ -472,12 +489,7 @@ out:
 		pw_wipe(resp, strlen(resp));
 		free(resp);
 	}
-	if (req != NULL)
-		proto_wipe_req(req);
-	PW_WIPE_OBJECT(req);
-	free(req);
-	PW_WIPE_OBJECT(rep);
-	free(rep);
+	exchange_free(req, rep);
 	return rv;
 }
 
@@ -810,8 +822,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = pr; /* rv itself stays a failure until the verdict */
 		goto out;
 	}
-	if ((req = calloc(1, sizeof(*req))) == NULL ||
-	    (rep = calloc(1, sizeof(*rep))) == NULL) {
+	if (exchange_alloc(&req, &rep) != PW_OK) {
 		rv = PAM_BUF_ERR;
 		goto out;
 	}
@@ -853,11 +864,6 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_AUTHTOK_ERR;
 	}
 out:
-	if (req != NULL)
-		proto_wipe_req(req);
-	PW_WIPE_OBJECT(req);
-	free(req);
-	PW_WIPE_OBJECT(rep);
-	free(rep);
+	exchange_free(req, rep);
 	return rv;
 }
