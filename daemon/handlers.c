@@ -142,18 +142,69 @@ maybe_rehash(struct hctx *h, const char *name, uint8_t factor,
  * as the store holds it now.
  */
 int
+guess_with(struct hctx *h, const char *name, uint8_t factor,
+    int64_t deadline, guess_fn fn, void *arg)
+{
+	static const char *const fword[] = { "login", "confirmation",
+		"one-time" };
+	uint32_t max = policy_max_failures(h->conf, factor);
+	struct store_user u;
+	bool waited, locked_now = false;
+	int r, v;
+
+	if ((r = lockout_enter(h->st, name, factor, max, deadline, &u,
+	    &waited)) != PW_OK)
+		return r;
+	v = fn(h, &u, arg);
+	PW_WIPE_OBJECT(&u);
+	/* no verdict (no worker in time, a hash that could not run): the
+	 * slot goes back and nothing is counted */
+	if (v != PW_OK && v != PW_ERR_AUTH) {
+		lockout_abandon(name, factor);
+		return v;
+	}
+	r = lockout_leave(h->st, name, factor, v == PW_OK, max, h->peer->uid,
+	    &locked_now);
+	if (locked_now)
+		log_notice("lock %s password of user=%s after %u failures",
+		    fword[factor], name, max);
+	if (r != PW_OK)
+		return r;
+	if (v == PW_OK)
+		return PW_OK;
+	return locked_now ? PW_ERR_LOCKED : PW_ERR_AUTH;
+}
+
+/* A password guess's verifier: Argon2id against the stored hash, which it
+ * keeps for the rehash after a success. */
+struct password_guess {
+	uint8_t factor;
+	const struct pw_secret *sec;
+	int64_t deadline;
+	char hash[PWD_HASH_MAX];
+};
+
+static int
+check_password(struct hctx *h, const struct store_user *u, void *arg)
+{
+	struct password_guess *g = arg;
+
+	memcpy(g->hash, u->f[g->factor].hash, sizeof(g->hash));
+	return verify_check(g->hash, g->sec->buf, g->sec->len, lane_of(h),
+	    g->deadline);
+}
+
+int
 guess(struct hctx *h, const char *name, uint8_t factor,
     const struct pw_secret *sec, char *verified)
 {
-	int64_t deadline = deadline_of(h);
-	uint32_t max = policy_max_failures(h->conf, factor);
-	struct store_user u;
-	bool waited, ok, locked_now = false;
+	struct password_guess g = { factor, sec, deadline_of(h), "" };
 	int r, v;
 
-	r = lockout_enter(h->st, name, factor, max, deadline, &u, &waited);
+	r = guess_with(h, name, factor, g.deadline, check_password, &g);
 	if (r == PW_ERR_NOUSER && h->peer->root) {
-		v = verify_check(NULL, sec->buf, sec->len, lane_of(h), deadline);
+		v = verify_check(NULL, sec->buf, sec->len, lane_of(h),
+		    g.deadline);
 		if (v == PW_ERR_BUSY || v == PW_ERR_HASH)
 			return v;
 		/* as a known name's failure that could not be stored */
@@ -161,31 +212,10 @@ guess(struct hctx *h, const char *name, uint8_t factor,
 			return PW_ERR_READONLY;
 		return PW_ERR_NOUSER;
 	}
-	if (r != PW_OK)
-		return r;
-	v = verify_check(u.f[factor].hash, sec->buf, sec->len, lane_of(h),
-	    deadline);
-	/* no verdict (no worker in time, or the hash could not run): the
-	 * slot goes back and nothing is counted */
-	if (v == PW_ERR_BUSY || v == PW_ERR_HASH) {
-		lockout_abandon(name, factor);
-		PW_WIPE_OBJECT(&u);
-		return v;
-	}
-	ok = v == PW_OK;
-	r = lockout_leave(h->st, name, factor, ok, max, h->peer->uid,
-	    &locked_now);
-	if (locked_now)
-		log_notice("lock %s password of user=%s after %u failures",
-		    factor_name[factor], name, max);
-	if (ok && r == PW_OK)
-		maybe_rehash(h, name, factor, u.f[factor].hash, sec, verified);
-	PW_WIPE_OBJECT(&u);
-	if (r != PW_OK)
-		return r;
-	if (ok)
-		return PW_OK;
-	return locked_now ? PW_ERR_LOCKED : PW_ERR_AUTH;
+	if (r == PW_OK)
+		maybe_rehash(h, name, factor, g.hash, sec, verified);
+	verify_wipe(g.hash, sizeof(g.hash));
+	return r;
 }
 
 /* Non-root peers may only ask about the account named like their uid. */

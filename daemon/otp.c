@@ -196,30 +196,25 @@ accept_tx(struct store_tx *tx, void *arg)
 	return r;
 }
 
-/*
- * One code through the token's guess slots (invariants 2 and 3): PW_OK,
- * PW_ERR_AUTH (wrong, replayed or malformed: counted), PW_ERR_LOCKED, or
- * an error.
- */
-static int
-otp_guess(struct hctx *h, const char *user, const char *code)
-{
-	int64_t deadline = deadline_of(h);
-	uint32_t max = h->conf->max_otp_failures;
-	struct accept a = { user, NULL, 0, false };
-	struct store_user u;
-	struct store_otp t;
-	bool waited, ok = false, locked_now = false;
-	int r, v;
+/* A code's verifier: the token's secret, the window, then the step
+ * recorded once (invariant 3); a replayed step is a wrong code. */
+struct code_guess {
+	const char *user;
+	const char *code;
+};
 
-	r = lockout_enter(h->st, user, PWD_FACTOR_OTP, max, deadline, &u,
-	    &waited);
-	PW_WIPE_OBJECT(&u);
-	if (r != PW_OK)
-		return r;
-	if ((v = store_otp_get(h->st, user, &t)) == PW_OK && !t.pending)
-		v = verify_otp_check(t.nonce, t.box, code, h->conf->otp_window,
-		    (int64_t)time(NULL), &a.step);
+static int
+check_code(struct hctx *h, const struct store_user *u, void *arg)
+{
+	struct code_guess *g = arg;
+	struct accept a = { g->user, NULL, 0, false };
+	struct store_otp t;
+	int v;
+
+	(void)u;
+	if ((v = store_otp_get(h->st, g->user, &t)) == PW_OK && !t.pending)
+		v = verify_otp_check(t.nonce, t.box, g->code,
+		    h->conf->otp_window, (int64_t)time(NULL), &a.step);
 	else if (v == PW_OK)
 		v = PW_ERR_NOUSER; /* only a pending token */
 	if (v == PW_OK) {
@@ -231,21 +226,21 @@ otp_guess(struct hctx *h, const char *user, const char *code)
 		}
 	}
 	PW_WIPE_OBJECT(&t);
-	if (v != PW_OK && v != PW_ERR_AUTH) {
-		lockout_abandon(user, PWD_FACTOR_OTP);
-		return v;
-	}
-	ok = v == PW_OK;
-	r = lockout_leave(h->st, user, PWD_FACTOR_OTP, ok, max,
-	    (uint32_t)h->peer->uid, &locked_now);
-	if (locked_now)
-		log_notice("lock one-time password of user=%s after %u "
-		    "failures", user, max);
-	if (r != PW_OK)
-		return r;
-	if (ok)
-		return PW_OK;
-	return locked_now ? PW_ERR_LOCKED : PW_ERR_AUTH;
+	return v;
+}
+
+/*
+ * One code through the token's guess slots (invariants 2 and 3): PW_OK,
+ * PW_ERR_AUTH (wrong, replayed or malformed: counted), PW_ERR_LOCKED, or
+ * an error.
+ */
+static int
+otp_guess(struct hctx *h, const char *user, const char *code)
+{
+	struct code_guess g = { user, code };
+
+	return guess_with(h, user, PWD_FACTOR_OTP, deadline_of(h), check_code,
+	    &g);
 }
 
 void
