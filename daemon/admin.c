@@ -25,11 +25,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "actor.h"
+#include "audit.h"
 #include "frame.h"
-#include "hutil.h"
+#include "guess.h"
 #include "lockout.h"
 #include "log.h"
+#include "policy.h"
 #include "pwerr.h"
+#include "reply.h"
+#include "requests.h"
 #include "wipe.h"
 
 #define FORCED_NOTE    "; forced past the last-master guard"

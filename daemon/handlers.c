@@ -5,225 +5,25 @@
  * lockout.c) -> store -> reply, with a reason, never a sentence; secrets
  * only pass through verify.c.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "frame.h"
+#include "actor.h"
+#include "audit.h"
+#include "guess.h"
 #include "handlers.h"
-#include "hutil.h"
-#include "lockout.h"
 #include "log.h"
 #include "nss.h"
 #include "policy.h"
 #include "pwerr.h"
+#include "reply.h"
+#include "requests.h"
 #include "stats.h"
-#include "util.h"
 #include "verify.h"
 #include "wipe.h"
 
 static const char *const factor_name[] = { "login", "confirmation" };
-
-void
-reply(struct pw_reply *rep, int status, enum pw_reason code)
-{
-	rep->status = status;
-	memset(&rep->why, 0, sizeof(rep->why));
-	rep->why.code = (uint16_t)code;
-}
-
-void
-reply_why(struct pw_reply *rep, int status, const struct pw_why *why)
-{
-	rep->status = status;
-	rep->why = *why;
-}
-
-void
-reply_name(struct pw_reply *rep, int status, enum pw_reason code,
-    const char *name)
-{
-	reply(rep, status, code);
-	/* only names the protocol accepts travel (PROTOCOL: why) */
-	if (proto_name_valid(name))
-		memcpy(rep->why.name, name, strlen(name) + 1);
-}
-
-void
-reply_text(struct pw_reply *rep, int status, enum pw_reason code,
-    const char *text)
-{
-	reply(rep, status, code);
-	if (proto_text_valid(text, PW_WHY_TEXT_MAX))
-		memcpy(rep->why.text, text, strlen(text) + 1);
-}
-
-void
-note(struct pw_reply *rep, const struct pw_why *why)
-{
-	rep->note = *why;
-}
-
-void
-locked_msg(struct pw_reply *rep, int status, uint8_t factor)
-{
-	reply_why(rep, status, &(struct pw_why){ .code = PW_R_LOCKED,
-	    .factor = factor });
-}
-
-enum verify_lane
-lane_of(const struct hctx *h)
-{
-	/* su or sudo started by a user is that user's request here */
-	return h->peer->charge == 0 ? VERIFY_ROOT : VERIFY_USER;
-}
-
-int64_t
-deadline_of(const struct hctx *h)
-{
-	return frame_now_ms() + h->conf->slot_wait_timeout * 1000LL;
-}
-
-struct rehash_arg {
-	uint8_t factor;
-	const char *old;
-	const char *fresh;
-};
-
-static int
-set_rehash(struct store_user *u, void *arg)
-{
-	struct rehash_arg *a = arg;
-
-	/* only if nobody changed the password meanwhile */
-	if (strcmp(u->f[a->factor].hash, a->old) != 0)
-		return 0;
-	memcpy(u->f[a->factor].hash, a->fresh, PWD_HASH_MAX);
-	return 1;
-}
-
-/*
- * Replaces a hash made with older parameters after it verified; `now'
- * (when not NULL) gets the hash the store holds afterwards.
- */
-static void
-maybe_rehash(struct hctx *h, const char *name, uint8_t factor,
-    const char *old, const struct pw_secret *sec, char *now)
-{
-	char fresh[PWD_HASH_MAX];
-	struct rehash_arg a = { factor, old, fresh };
-
-	if (now != NULL)
-		memcpy(now, old, PWD_HASH_MAX);
-	if (!verify_needs_rehash(old))
-		return;
-	if (verify_hash(sec->buf, sec->len, fresh, lane_of(h),
-	    deadline_of(h)) == PW_OK &&
-	    store_user_edit(h->st, name, set_rehash, &a) == PW_OK) {
-		log_info("rehashed %s password of user=%s with current "
-		    "parameters", factor_name[factor], name);
-		if (now != NULL)
-			memcpy(now, fresh, PWD_HASH_MAX);
-	}
-	verify_wipe(fresh, sizeof(fresh));
-}
-
-/*
- * One guess at `factor' of `name' (rule 1): slot, hash, durable verdict.
- * Returns PW_OK, PW_ERR_AUTH, PW_ERR_LOCKED (refused unhashed, or this
- * failure locked it), PW_ERR_NOUSER, PW_ERR_SUSPENDED, PW_ERR_BUSY (no
- * slot or hash worker in time; nothing counted) or a store error.  An
- * unknown name asked by root (PAM for a remote party) pays a dummy
- * verification and a store write, so it costs what a wrong password
- * costs; a non-root peer only ever asks about its own name, knows whether
- * it has an account, and gets its answer without spending a hash.
- * On PW_OK, `verified' (when not NULL) gets the hash the secret matched,
- * as the store holds it now.
- */
-int
-guess_with(struct hctx *h, const char *name, uint8_t factor,
-    int64_t deadline, guess_fn fn, void *arg)
-{
-	static const char *const fword[] = { "login", "confirmation",
-		"one-time" };
-	uint32_t max = policy_max_failures(h->conf, factor);
-	struct store_user u;
-	bool waited, locked_now = false;
-	int r, v;
-
-	if ((r = lockout_enter(h->st, name, factor, max, deadline, &u,
-	    &waited)) != PW_OK)
-		return r;
-	v = fn(h, &u, arg);
-	PW_WIPE_OBJECT(&u);
-	/* no verdict (no worker in time, a hash that could not run): the
-	 * slot goes back and nothing is counted */
-	if (v != PW_OK && v != PW_ERR_AUTH) {
-		lockout_abandon(name, factor);
-		return v;
-	}
-	r = lockout_leave(h->st, name, factor, v == PW_OK, max, h->peer->uid,
-	    &locked_now);
-	if (locked_now)
-		log_notice("lock %s password of user=%s after %u failures",
-		    fword[factor], name, max);
-	if (r != PW_OK)
-		return r;
-	if (v == PW_OK)
-		return PW_OK;
-	return locked_now ? PW_ERR_LOCKED : PW_ERR_AUTH;
-}
-
-/* A password guess's verifier: Argon2id against the stored hash, which it
- * keeps for the rehash after a success. */
-struct password_guess {
-	uint8_t factor;
-	const struct pw_secret *sec;
-	int64_t deadline;
-	char hash[PWD_HASH_MAX];
-};
-
-static int
-check_password(struct hctx *h, const struct store_user *u, void *arg)
-{
-	struct password_guess *g = arg;
-
-	memcpy(g->hash, u->f[g->factor].hash, sizeof(g->hash));
-	return verify_check(g->hash, g->sec->buf, g->sec->len, lane_of(h),
-	    g->deadline);
-}
-
-int
-guess(struct hctx *h, const char *name, uint8_t factor,
-    const struct pw_secret *sec, char *verified)
-{
-	struct password_guess g = { factor, sec, deadline_of(h), "" };
-	int r, v;
-
-	r = guess_with(h, name, factor, g.deadline, check_password, &g);
-	if (r == PW_ERR_NOUSER && h->peer->root) {
-		v = verify_check(NULL, sec->buf, sec->len, lane_of(h),
-		    g.deadline);
-		if (v == PW_ERR_BUSY || v == PW_ERR_HASH)
-			return v;
-		/* as a known name's failure that could not be stored */
-		if (store_note_unknown(h->st) != PW_OK)
-			return PW_ERR_READONLY;
-		return PW_ERR_NOUSER;
-	}
-	if (r == PW_OK)
-		maybe_rehash(h, name, factor, g.hash, sec, verified);
-	verify_wipe(g.hash, sizeof(g.hash));
-	return r;
-}
-
-/* Non-root peers may only ask about the account named like their uid. */
-static bool
-own_account(const struct peer *p, const char *user)
-{
-	return p->root || (p->has_name && strcmp(p->name, user) == 0);
-}
 
 /*
  * After a verified password: the account's state (the module asks for a
@@ -285,42 +85,6 @@ h_auth(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		    req->service[0] ? req->service : "-",
 		    req->rhost[0] ? req->rhost : "-", (unsigned)h->peer->uid);
 }
-
-/* The account as reported to clients; now is the current unix time. */
-static void
-to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
-    struct pw_account *a)
-{
-	uint32_t days;
-
-	memset(a, 0, sizeof(*a));
-	memcpy(a->name, u->name, sizeof(a->name));
-	a->role = u->role;
-	a->login_locked = policy_locked(c, u, PW_FACTOR_LOGIN);
-	a->confirm_locked = policy_locked(c, u, PW_FACTOR_CONFIRM);
-	a->suspended = u->suspended;
-	a->otp = policy_locked(c, u, PW_WHY_OTP) ? PW_OTP_LOCKED : u->otp_state;
-	a->must_change = (uint8_t)((u->f[PW_FACTOR_LOGIN].must_change ? PW_MUST_LOGIN : 0) |
-	    (u->f[PW_FACTOR_CONFIRM].must_change ? PW_MUST_CONFIRM : 0));
-	a->login_failures = u->f[PW_FACTOR_LOGIN].failures;
-	a->confirm_failures = u->f[PW_FACTOR_CONFIRM].failures;
-	a->otp_failures = u->otp_failures;
-	(void)policy_expiry(u->f[PW_FACTOR_LOGIN].changed_at,
-	    c->login_max_age_days, c->warn_days, now, &a->login_expires, &days);
-	(void)policy_expiry(u->f[PW_FACTOR_CONFIRM].changed_at,
-	    c->confirm_max_age_days, c->warn_days, now, &a->confirm_expires, &days);
-}
-
-bool
-add_account(const struct hctx *h, const struct store_user *u,
-    struct pw_reply *rep)
-{
-	if (rep->naccts >= PW_ACCTS_MAX)
-		return false;
-	to_account(h->conf, u, (int64_t)time(NULL), &rep->accts[rep->naccts++]);
-	return true;
-}
-
 
 /*
  * ACCT's account: its must_change bits name every factor to change now
@@ -514,108 +278,6 @@ h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	    (unsigned)h->peer->uid, pw_strerror(r));
 }
 
-/* Rule 3: what an actor account must be to run an admin command. */
-static int
-actor_rules(const struct hctx *h, const struct store_user *actor,
-    struct pw_reply *rep)
-{
-	struct pw_why why;
-	int r;
-
-	if ((r = policy_actor(h->conf, h->peer->root ? NULL : actor, &why)) !=
-	    PW_OK)
-		reply_why(rep, r, &why);
-	return r;
-}
-
-/*
- * Rule 3: loads the actor (the peer's account) and checks its role.  Root
- * is the recovery actor and has no account (*actor zeroed, returns PW_OK).
- */
-static int
-load_actor(struct hctx *h, struct store_user *actor, struct pw_reply *rep)
-{
-	memset(actor, 0, sizeof(*actor));
-	if (h->peer->root)
-		return PW_OK;
-	if (!h->peer->has_name ||
-	    store_user_get(h->st, h->peer->name, actor) != PW_OK) {
-		reply(rep, PW_ERR_PERM, PW_R_NO_ACTOR);
-		return rep->status;
-	}
-	return actor_rules(h, actor, rep);
-}
-
-int
-actor_tx(struct store_tx *tx, const struct hctx *h, struct store_user *actor,
-    struct pw_reply *rep)
-{
-	int r;
-
-	memset(actor, 0, sizeof(*actor));
-	if (h->peer->root)
-		return PW_OK;
-	if ((r = store_tx_get(tx, h->peer->name, actor)) == PW_ERR_NOUSER) {
-		reply(rep, PW_ERR_PERM, PW_R_NO_ACTOR);
-		return rep->status;
-	}
-	return r != PW_OK ? r : actor_rules(h, actor, rep);
-}
-
-int
-may_act(struct hctx *h, const struct store_user *actor, const char *target,
-    uint8_t target_role, struct pw_reply *rep)
-{
-	enum pw_reason a = policy_permit(h->peer->root ? NULL : actor, target,
-	    target_role, false, 0);
-
-	if (a == PW_R_NONE)
-		return PW_OK;
-	reply(rep, PW_ERR_PERM, a);
-	return rep->status;
-}
-
-/*
- * Rule 3: the actor's confirmation password, through the same guess slots
- * and lockout as a login.  Root needs none (and must send none).
- */
-int
-confirm_actor(struct hctx *h, const struct pw_secret *sec, struct pw_reply *rep)
-{
-	int r;
-
-	if (h->peer->root)
-		return PW_OK;
-	r = guess(h, h->peer->name, PW_FACTOR_CONFIRM, sec, NULL);
-	/* a verdict on a hash: bounded by the lockout, worth an audit entry */
-	h->confirm_tried = r == PW_OK || r == PW_ERR_AUTH || r == PW_ERR_LOCKED;
-	switch (r) {
-	case PW_OK:
-		return PW_OK;
-	case PW_ERR_AUTH:
-		reply(rep, PW_ERR_CONFIRM, PW_R_CONFIRM_WRONG);
-		break;
-	case PW_ERR_LOCKED:
-		reply(rep, PW_ERR_CONFIRM_LOCKED, PW_R_CONFIRM_LOCKED);
-		break;
-	case PW_ERR_SUSPENDED:
-		reply(rep, r, PW_R_ACTOR_SUSPENDED);
-		break;
-	case PW_ERR_BUSY:
-		reply(rep, r, PW_R_BUSY);
-		break;
-	default:
-		reply(rep, r, PW_R_STATUS);
-	}
-	return rep->status;
-}
-
-const char *
-actor_label(const struct hctx *h)
-{
-	return h->peer->root ? "root(recovery)" : h->peer->name;
-}
-
 static void
 h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
@@ -650,32 +312,6 @@ out:
 	log_notice("useradd user=%s role=%s by %s: %s", req->user,
 	    proto_role_name(req->role), actor_label(h), pw_strerror(rep->status));
 	PW_WIPE_OBJECT(&u);
-}
-
-/* Explicit targets: each must exist and be one the actor may act on. */
-int
-check_targets(struct hctx *h, const struct store_user *actor,
-    const struct pw_request *req, struct pw_reply *rep)
-{
-	struct store_user t;
-	uint32_t i;
-	int r;
-
-	for (i = 0; i < req->ntargets; i++) {
-		if ((r = store_user_get(h->st, req->targets[i], &t)) != PW_OK) {
-			reply_name(rep, r, PW_R_NO_ACCOUNT_UNCHANGED, req->targets[i]);
-			return r;
-		}
-		r = may_act(h, actor, t.name, t.role, rep);
-		PW_WIPE_OBJECT(&t);
-		if (r != PW_OK) {
-			note(rep, &(struct pw_why){ .code = PW_R_REFUSED_FOR });
-			memcpy(rep->note.name, req->targets[i],
-			    strlen(req->targets[i]) + 1);
-			return r;
-		}
-	}
-	return PW_OK;
 }
 
 static void
@@ -758,46 +394,6 @@ h_stats(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 		rep->stats[i] = stats_get((enum pw_stat)i);
 	rep->nstats = PW_STAT_COUNT;
 	reply(rep, PW_OK, PW_R_NONE);
-}
-
-void
-audit_fill(struct pw_audit *e, const struct hctx *h, const char *action,
-    const char *target, int status, const char *fmt, ...)
-{
-	const char *actor = h->peer->root ? "root" : h->peer->name;
-	va_list ap;
-
-	memset(e, 0, sizeof(*e));
-	e->time = (int64_t)time(NULL);
-	e->uid = (uint32_t)h->peer->uid;
-	e->status = status;
-	memcpy(e->actor, actor, strnlen(actor, PW_ACTOR_MAX));
-	memcpy(e->action, action, strnlen(action, PW_ACTION_MAX));
-	memcpy(e->target, target, strnlen(target, PW_USER_MAX));
-	va_start(ap, fmt);
-	/* a detail is cut at PW_DETAIL_MAX, like a log line, never refused */
-	vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
-	va_end(ap);
-}
-
-void
-audit_refusal(const struct hctx *h, const char *action, const char *target,
-    const struct pw_reply *rep)
-{
-	struct pw_audit e;
-	int r;
-
-	if (!h->peer->root && !h->confirm_tried)
-		return;
-	char words[PW_WORDS_MAX];
-
-	/* the audit log is English, as every log is (the words of C) */
-	if (pw_words(rep->status, &rep->why, words, sizeof(words))[0] == '\0')
-		snprintf(words, sizeof(words), "%s", pw_strerror(rep->status));
-	audit_fill(&e, h, action, target, rep->status, "refused: %s", words);
-	if ((r = store_audit_append(h->st, &e)) != PW_OK)
-		log_warnx("audit of a refused %s by %s not stored: %s", action,
-		    actor_label(h), pw_strerror(r));
 }
 
 /*

@@ -18,10 +18,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "hutil.h"
+#include "actor.h"
+#include "guess.h"
 #include "lockout.h"
 #include "log.h"
+#include "policy.h"
 #include "pwerr.h"
+#include "reply.h"
+#include "requests.h"
 #include "stats.h"
 #include "wipe.h"
 

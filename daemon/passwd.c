@@ -23,9 +23,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "hutil.h"
+#include "actor.h"
+#include "guess.h"
 #include "log.h"
+#include "policy.h"
 #include "pwerr.h"
+#include "reply.h"
+#include "requests.h"
 #include "wipe.h"
 
 static const uint32_t factor_flag[] = { PW_F_LOGIN, PW_F_CONFIRM };

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* The request handlers the dispatch table names, and what they share. */
+#ifndef PWD_REQUESTS_H
+#define PWD_REQUESTS_H
+
+#include "handlers.h"
+#include "proto.h"
+#include "conf.h"
+
+/*
+ * Rule 10 for one new password of `factor' (policy_password; `other' when
+ * known).  PW_OK, or PW_ERR_QUALITY with the rule as rep's reason.
+ */
+int check_new(const struct pwd_conf *c, const char *user, uint8_t factor,
+    const struct pw_secret *pw, const struct pw_secret *other,
+    struct pw_reply *rep);
+
+/* Handlers of the admin commands (admin.c). */
+void h_unlock(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_suspend(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_resume(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_reset(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_userdel(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_role(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_audit(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_audit_verify(struct hctx *h, struct pw_request *req,
+    struct pw_reply *rep);
+void h_backup(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+
+/* One-time passwords: enrol and check (otp.c), unlock, remove (admin.c). */
+void h_otp_enroll(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_otp_verify(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_otp_unlock(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+void h_otp_remove(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+
+/* Self-service change of the peer's own password(s) (passwd.c). */
+void h_passwd(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+
+#endif
