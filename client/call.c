@@ -11,6 +11,7 @@
 
 #include "call.h"
 #include "pwerr.h"
+#include "util.h"
 
 static int
 call_conn(const struct call *c, const struct pw_request *req,
@@ -74,16 +75,11 @@ append(struct pw_account **all, size_t *capp, size_t *np,
     const struct pw_reply *rep)
 {
 	struct pw_account *p;
-	size_t cap = *capp;
 
-	while (*np + rep->naccts > cap)
-		cap = cap == 0 ? PW_ACCTS_MAX : cap * 2;
-	if (cap != *capp) {
-		if ((p = reallocarray(*all, cap, sizeof(*p))) == NULL)
-			return PW_ERR_NOMEM;
-		*all = p;
-		*capp = cap;
-	}
+	if ((p = pw_grow(*all, capp, *np + rep->naccts, sizeof(*p),
+	    PW_ACCTS_MAX)) == NULL)
+		return PW_ERR_NOMEM;
+	*all = p;
 	if (rep->naccts > 0)
 		memcpy(*all + *np, rep->accts, rep->naccts * sizeof(**all));
 	*np += rep->naccts;
@@ -135,7 +131,6 @@ append_audit(struct pw_audit **all, size_t *capp, size_t *np,
     uint64_t *lastp, const struct pw_reply *rep)
 {
 	struct pw_audit *p;
-	size_t cap = *capp;
 	uint32_t i;
 
 	for (i = 0; i < rep->naudit; i++) {
@@ -143,14 +138,10 @@ append_audit(struct pw_audit **all, size_t *capp, size_t *np,
 			return PW_ERR_PROTO;
 		*lastp = rep->audit[i].seq;
 	}
-	while (*np + rep->naudit > cap)
-		cap = cap == 0 ? PW_AUDIT_MAX * 16 : cap * 2;
-	if (cap != *capp) {
-		if ((p = reallocarray(*all, cap, sizeof(*p))) == NULL)
-			return PW_ERR_NOMEM;
-		*all = p;
-		*capp = cap;
-	}
+	if ((p = pw_grow(*all, capp, *np + rep->naudit, sizeof(*p),
+	    PW_AUDIT_MAX * 16)) == NULL)
+		return PW_ERR_NOMEM;
+	*all = p;
 	if (rep->naudit > 0)
 		memcpy(*all + *np, rep->audit, rep->naudit * sizeof(**all));
 	*np += rep->naudit;

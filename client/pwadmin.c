@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,30 @@ print_json(int r, json_t *doc)
 		r = output_json(stdout, doc);
 	json_decref(doc);
 	return r;
+}
+
+/*
+ * The end of a command that says one line: the line, or with --json the
+ * document doc (built by the caller in either mode, NULL when out of
+ * memory), which is freed here.  Returns the exit status.
+ */
+static int said(struct ctx *x, json_t *doc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+said(struct ctx *x, json_t *doc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->cli->json)
+		return shown(x, print_json(doc != NULL ? PW_OK : PW_ERR_NOMEM,
+		    doc));
+	json_decref(doc);
+	va_start(ap, fmt);
+	(void)vprintf(fmt, ap);
+	va_end(ap);
+	(void)putchar('\n');
+	return shown(x, ferror(stdout) ? PW_ERR_IO : PW_OK);
 }
 
 /* init and useradd: the confirmation line, or {"name", "role"}. */
@@ -399,12 +424,8 @@ cmd_userdel(struct ctx *x)
 	(void)snprintf(req.user, sizeof(req.user), "%s", cli->user);
 	if ((ex = admin_call(x, &req)) != CLI_EXIT_OK)
 		return ex;
-	if (!cli->json) {
-		printf("Deleted account %s.\n", cli->user);
-		return shown(x, ferror(stdout) ? PW_ERR_IO : PW_OK);
-	}
 	doc = json_pack("{s:s, s:b}", "name", cli->user, "deleted", 1);
-	return shown(x, print_json(doc != NULL ? PW_OK : PW_ERR_NOMEM, doc));
+	return said(x, doc, "Deleted account %s.", cli->user);
 }
 
 /* role USER ROLE [--force]: the account after the change. */
@@ -448,12 +469,8 @@ audit_verify(struct ctx *x)
 	output_sanitize(msg, sizeof(msg), pw_words(x->rep->status,
 	    &x->rep->why, words, sizeof(words))[0] != '\0' ? words :
 	    "The audit log verifies.");
-	if (!x->cli->json) {
-		printf("%s\n", msg);
-		return shown(x, ferror(stdout) ? PW_ERR_IO : PW_OK);
-	}
 	doc = json_pack("{s:b, s:s}", "verified", 1, "message", msg);
-	return shown(x, print_json(doc != NULL ? PW_OK : PW_ERR_NOMEM, doc));
+	return said(x, doc, "%s", msg);
 }
 
 /* audit [--since TIME] | audit --verify: every page, then one listing. */
@@ -556,14 +573,10 @@ cmd_backup(struct ctx *x)
 	}
 	if ((r = backup_close(path, name, fd, &size)) != CLI_EXIT_OK)
 		return r;
-	if (!x->cli->json) {
-		printf("Backup written to %s (%jd bytes).\n", name,
-		    (intmax_t)size);
-		return shown(x, ferror(stdout) ? PW_ERR_IO : PW_OK);
-	}
 	doc = json_pack("{s:s, s:I}", "file", name, "bytes",
 	    (json_int_t)size);
-	return shown(x, print_json(doc != NULL ? PW_OK : PW_ERR_NOMEM, doc));
+	return said(x, doc, "Backup written to %s (%jd bytes).", name,
+	    (intmax_t)size);
 }
 
 /*
@@ -590,12 +603,8 @@ cmd_otp_enroll(struct ctx *x)
 	    (ex = otp_enroll(&x->call, &x->src, user, &show, x->rep)) !=
 	    CLI_EXIT_OK)
 		return ex;
-	if (!cli->json) {
-		printf("One-time passwords are now active for %s.\n", user);
-		return shown(x, ferror(stdout) ? PW_ERR_IO : PW_OK);
-	}
 	doc = json_pack("{s:s, s:s}", "name", user, "otp", "available");
-	return shown(x, print_json(doc != NULL ? PW_OK : PW_ERR_NOMEM, doc));
+	return said(x, doc, "One-time passwords are now active for %s.", user);
 }
 
 /*
@@ -637,13 +646,9 @@ cmd_otp_remove(struct ctx *x)
 		return refused(x, r);
 	if ((ex = admin_call(x, &req)) != CLI_EXIT_OK)
 		return ex;
-	if (!cli->json) {
-		printf("Removed the one-time password token of %s.\n",
-		    cli->user);
-		return shown(x, ferror(stdout) ? PW_ERR_IO : PW_OK);
-	}
 	doc = json_pack("{s:s, s:s}", "name", cli->user, "otp", "none");
-	return shown(x, print_json(doc != NULL ? PW_OK : PW_ERR_NOMEM, doc));
+	return said(x, doc, "Removed the one-time password token of %s.",
+	    cli->user);
 }
 
 /* stats: the daemon's counters (root). */

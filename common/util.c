@@ -65,3 +65,25 @@ pw_utf8_printable(const char *s)
 	}
 	return true;
 }
+
+void *
+pw_grow(void *p, size_t *cap, size_t need, size_t sz, size_t first)
+{
+	size_t c = *cap;
+	void *q;
+
+	/* an array that is not there yet is made, whatever it needs */
+	if (need <= c && p != NULL)
+		return p;
+	if (c == 0 || p == NULL)
+		c = first > 0 ? first : 1;
+	while (c < need) {
+		if (c > SIZE_MAX / 2)
+			return NULL;
+		c *= 2;
+	}
+	if ((q = reallocarray(p, c, sz)) == NULL)
+		return NULL;
+	*cap = c;
+	return q;
+}

@@ -4,6 +4,7 @@
 #define PW_UTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "wire.h"
@@ -17,5 +18,14 @@ int pw_strtonum(const char *s, long long min, long long max, long long *out) PW_
 
 /* True when s is valid UTF-8 with no control characters. */
 bool pw_utf8_printable(const char *s);
+
+/*
+ * A growable array p of elements of sz bytes with room for *cap: makes
+ * room for `need' (doubling, from `first'; a NULL p is always made), and
+ * returns the array, moved or not, never NULL on success; or NULL when
+ * out of memory (or need overflows), p then still valid and *cap
+ * unchanged.
+ */
+void *pw_grow(void *p, size_t *cap, size_t need, size_t sz, size_t first);
 
 #endif

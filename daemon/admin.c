@@ -35,6 +35,7 @@
 #include "pwerr.h"
 #include "reply.h"
 #include "requests.h"
+#include "util.h"
 #include "wipe.h"
 
 #define FORCED_NOTE    "; forced past the last-master guard"
@@ -163,15 +164,11 @@ static int
 keep_name(struct bulk *b, const char *name)
 {
 	char (*p)[PW_USER_MAX + 1];
-	size_t cap = b->cap;
 
-	if (b->changed == cap) {
-		cap = cap == 0 ? 16 : cap * 2;
-		if ((p = reallocarray(b->names, cap, sizeof(*p))) == NULL)
-			return PW_ERR_NOMEM;
-		b->names = p;
-		b->cap = cap;
-	}
+	if ((p = pw_grow(b->names, &b->cap, b->changed + 1, sizeof(*p),
+	    16)) == NULL)
+		return PW_ERR_NOMEM;
+	b->names = p;
 	memcpy(b->names[b->changed], name, strlen(name) + 1);
 	return PW_OK;
 }

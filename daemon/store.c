@@ -28,6 +28,7 @@
 #include "stats.h"
 #include "store.h"
 #include "store_codec.h"
+#include "util.h"
 #include "verify.h"
 #include "wipe.h"
 
@@ -1071,15 +1072,11 @@ static int
 keep_added(struct store_tx *tx, const struct pw_audit *e)
 {
 	struct pw_audit *p;
-	size_t cap = tx->capadded;
 
-	if (tx->nadded == cap) {
-		cap = cap == 0 ? 8 : cap * 2;
-		if ((p = reallocarray(tx->added, cap, sizeof(*p))) == NULL)
-			return PW_ERR_NOMEM;
-		tx->added = p;
-		tx->capadded = cap;
-	}
+	if ((p = pw_grow(tx->added, &tx->capadded, tx->nadded + 1, sizeof(*p),
+	    8)) == NULL)
+		return PW_ERR_NOMEM;
+	tx->added = p;
 	tx->added[tx->nadded++] = *e;
 	return PW_OK;
 }

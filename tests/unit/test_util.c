@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -173,10 +174,44 @@ test_utf8_single_bytes(void **state)
 	}
 }
 
+/* pw_grow: room for `need', doubling from `first'; NULL keeps the array. */
+static void
+test_grow(void **state)
+{
+	size_t cap = 0, i;
+	int *a = NULL, *p;
+
+	(void)state;
+	assert_non_null(a = pw_grow(a, &cap, 1, sizeof(*a), 4));
+	assert_int_equal(cap, 4);
+	for (i = 0; i < 4; i++)
+		a[i] = (int)i;
+	assert_ptr_equal(pw_grow(a, &cap, 4, sizeof(*a), 4), a);
+	assert_int_equal(cap, 4);
+	assert_non_null(a = pw_grow(a, &cap, 9, sizeof(*a), 4));
+	assert_int_equal(cap, 16);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(a[i], (int)i);
+	/* too much: refused, the array and its capacity as they were */
+	assert_null(pw_grow(a, &cap, SIZE_MAX, sizeof(*a), 4));
+	assert_int_equal(cap, 16);
+	p = pw_grow(NULL, &(size_t){ 0 }, 3, sizeof(*p), 0);
+	assert_non_null(p);
+	free(p);
+	/* nothing needed yet: still an array, so NULL only ever means no
+	 * memory (the audit pages of a client may all be empty) */
+	cap = 0;
+	assert_non_null(p = pw_grow(NULL, &cap, 0, sizeof(*p), 4));
+	assert_int_equal(cap, 4);
+	free(p);
+	free(a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest util[] = {
+		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_strtonum),
 		cmocka_unit_test(test_strtonum_null),
 		cmocka_unit_test(test_utf8_printable),
