@@ -141,7 +141,9 @@ $(DAEMON): $(B)/daemon/pwadmind.o $(LIBDAEMON) $(LIBCOMMON)
 $(CLIENT): $(B)/client/pwadmin.o $(LIBCLIENT) $(LIBCOMMON)
 	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CLIENT_LIBS)
 
-$(UNIT_BINS): $(B)/tests/%: $(B)/tests/unit/%.o $(LIBDAEMON) $(LIBCLIENT) $(LIBMODULE) $(LIBCOMMON)
+# The unit tests' one fixture (a temp dir, a store in it) is in each.
+UNIT_FIXTURE := $(B)/tests/unit/fixture.o
+$(UNIT_BINS): $(B)/tests/%: $(B)/tests/unit/%.o $(UNIT_FIXTURE) $(LIBDAEMON) $(LIBCLIENT) $(LIBMODULE) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CLIENT_LIBS) $(TEST_LIBS) -lpam -lpthread
 $(INTEG_BINS): $(B)/itest/%: $(B)/tests/integration/%.o $(call obj,$(TLIB_SRC)) $(LIBCOMMON)

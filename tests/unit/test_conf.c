@@ -20,39 +20,25 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "fixture.h"
 #include "pwerr.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static char dir[] = "/tmp/pwadmin-test-conf-XXXXXX";
+static char dir[64];
 
 static int
 setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-/* Removes a temporary tree. */
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int
-rm_rf(const char *path)
-{
-	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return fx_tmpdir(dir, sizeof(dir), "conf");
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	return rm_rf(dir) == 0 ? 0 : -1;
+	return fx_rmtree(dir);
 }
 
 /* Writes n bytes to dir/name with mode; returns the path (static). */

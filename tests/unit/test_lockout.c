@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "frame.h"
 #include "lockout.h"
 #include "proto.h"
@@ -33,21 +34,17 @@
 #define WRONG	 "wrong-password"
 #define LONG_MS	 60000 /* a deadline no healthy run reaches */
 
-static char dir[] = "/tmp/pwadmin-test-lockout-XXXXXX";
+static struct fx_store fx;
 static struct store *st;
 static char right_hash[PWD_HASH_MAX];
 
 static int
 setup(void **state)
 {
-	char err[256] = "";
-
 	(void)state;
-	if (mkdtemp(dir) == NULL ||
-	    store_open(&st, dir, err, sizeof(err)) != PW_OK) {
-		fprintf(stderr, "setup: %s\n", err);
+	if (fx_store_open(&fx, "lockout") != 0)
 		return -1;
-	}
+	st = fx.st;
 	if (verify_init(1, 8, 2) != PW_OK ||
 	    verify_hash(RIGHT, strlen(RIGHT), right_hash, VERIFY_ROOT,
 	    INT64_MAX / 2) != PW_OK)
@@ -56,27 +53,11 @@ setup(void **state)
 	return 0;
 }
 
-/* Removes a temporary tree. */
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int
-rm_rf(const char *path)
-{
-	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static int
 teardown(void **state)
 {
 	(void)state;
-	store_close(st);
-	return rm_rf(dir) == 0 ? 0 : -1;
+	return fx_store_close(&fx);
 }
 
 /* A fresh account whose login and confirmation passwords are RIGHT. */

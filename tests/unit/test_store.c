@@ -24,6 +24,7 @@
 #include <cmocka.h>
 #include <lmdb.h>
 
+#include "fixture.h"
 #include "proto.h"
 #include "pwerr.h"
 #include "store.h"
@@ -31,23 +32,14 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-struct fixture {
-	char dir[64];
-	struct store *st;
-};
+#define fixture fx_store /* the unit tests' one fixture (fixture.h) */
 
 static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	char err[256];
 
-	if (fx == NULL)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pwadmin-test-store-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL ||
-	    store_open(&fx->st, fx->dir, err, sizeof(err)) != PW_OK) {
-		fprintf(stderr, "setup: %s\n", err);
+	if (fx == NULL || fx_store_open(fx, "store") != 0) {
 		free(fx);
 		return -1;
 	}
@@ -55,31 +47,14 @@ setup(void **state)
 	return 0;
 }
 
-/* Removes a temporary tree. */
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int
-rm_rf(const char *path)
-{
-	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	int rc;
+	int rc = fx_store_close(fx);
 
-	store_close(fx->st);
-	rc = rm_rf(fx->dir);
 	free(fx);
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 static void
