@@ -142,7 +142,7 @@ $(CLIENT): $(B)/client/pwadmin.o $(LIBCLIENT) $(LIBCOMMON)
 	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CLIENT_LIBS)
 
 # The unit tests' one fixture (a temp dir, a store in it) is in each.
-UNIT_FIXTURE := $(B)/tests/unit/fixture.o
+UNIT_FIXTURE := $(B)/tests/unit/fixture.o $(B)/tests/unit/client_fixture.o
 $(UNIT_BINS): $(B)/tests/%: $(B)/tests/unit/%.o $(UNIT_FIXTURE) $(LIBDAEMON) $(LIBCLIENT) $(LIBMODULE) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CLIENT_LIBS) $(TEST_LIBS) -lpam -lpthread
