@@ -349,45 +349,6 @@ commit(MDB_txn *txn)
 	return mdb_to_pw(mdb_txn_commit(txn), "commit");
 }
 
-static int
-add(struct store *st, const struct store_user *u, bool must_be_empty)
-{
-	MDB_txn *txn = NULL;
-	MDB_stat ms;
-	int rc, r;
-
-	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
-		return mdb_to_pw(rc, "begin");
-	if (must_be_empty) {
-		if ((rc = mdb_stat(txn, st->users, &ms)) != 0) {
-			r = mdb_to_pw(rc, "stat");
-			goto abort;
-		}
-		if (ms.ms_entries != 0) {
-			r = PW_ERR_NOTEMPTY;
-			goto abort;
-		}
-	}
-	if ((r = put_user(txn, st->users, u, MDB_NOOVERWRITE)) != PW_OK)
-		goto abort;
-	return commit(txn);
-abort:
-	mdb_txn_abort(txn);
-	return r;
-}
-
-int
-store_user_add(struct store *st, const struct store_user *u)
-{
-	return add(st, u, false);
-}
-
-int
-store_user_init(struct store *st, const struct store_user *u)
-{
-	return add(st, u, true);
-}
-
 /* Applies fn to one decoded record inside txn; writes it back when asked. */
 static int
 edit_one(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, store_edit_fn fn,
@@ -593,14 +554,6 @@ store_user_edit(struct store *st, const char *name, store_edit_fn fn, void *arg)
 		return PW_ERR_INVAL;
 	memcpy(one[0], name, strlen(name) + 1);
 	return store_users_edit(st, (const char(*)[PW_USER_MAX + 1])one, 1, fn, arg);
-}
-
-int
-store_users_edit_all(struct store *st, store_edit_fn fn, void *arg)
-{
-	struct edit_arg a = { NULL, 0, fn, arg };
-
-	return store_write(st, edit_tx, &a);
 }
 
 int

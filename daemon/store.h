@@ -63,12 +63,6 @@ void store_close(struct store *st);
 /* Copies one account out (PW_ERR_NOUSER when absent).  Wipe *u after use. */
 int store_user_get(struct store *st, const char *name, struct store_user *u) PW_WUR;
 
-/* Adds an account; PW_ERR_EXISTS when the name is taken. */
-int store_user_add(struct store *st, const struct store_user *u) PW_WUR;
-
-/* Adds the first account; PW_ERR_NOTEMPTY unless the store is empty.  */
-int store_user_init(struct store *st, const struct store_user *u) PW_WUR;
-
 /*
  * An edit callback: changes *u and returns 1 to write it back, 0 to leave
  * it, or a negative PW_ERR_* to abort the whole transaction.
@@ -84,9 +78,6 @@ int store_users_edit(struct store *st, const char (*names)[PW_USER_MAX + 1],
     size_t n, store_edit_fn fn, void *arg) PW_WUR;
 int store_user_edit(struct store *st, const char *name, store_edit_fn fn,
     void *arg) PW_WUR;
-
-/* The same over every account, in name order. */
-int store_users_edit_all(struct store *st, store_edit_fn fn, void *arg) PW_WUR;
 
 /*
  * Calls fn for accounts in name order, starting after `after' ("" = from
@@ -117,7 +108,7 @@ int store_tx_get(struct store_tx *tx, const char *name, struct store_user *u) PW
 int store_tx_put(struct store_tx *tx, const struct store_user *u, bool create) PW_WUR;
 /* Deletes an account (PW_ERR_NOUSER when absent). */
 int store_tx_del(struct store_tx *tx, const char *name) PW_WUR;
-/* store_users_edit / store_users_edit_all inside a transaction. */
+/* store_users_edit inside a transaction; _all: every account, in name order. */
 int store_tx_edit(struct store_tx *tx, const char (*names)[PW_USER_MAX + 1],
     size_t n, store_edit_fn fn, void *arg) PW_WUR;
 int store_tx_edit_all(struct store_tx *tx, store_edit_fn fn, void *arg) PW_WUR;

@@ -268,16 +268,18 @@ user(struct store_user *u, const char *name, uint8_t role)
 	u->created_at = 1767139200;
 }
 
-/* The writes made in one transaction: histories and tokens. */
+/* The writes made in one transaction: accounts, histories and tokens. */
 static int
 fill_tx(struct store_tx *tx, void *arg)
 {
+	const struct store_user *u = arg;
 	struct store_otp t;
 	size_t i;
 	int r;
 
-	(void)arg;
-	if ((r = store_tx_history_push(tx, "alice", PW_FACTOR_LOGIN,
+	if ((r = store_tx_put(tx, &u[0], true)) != PW_OK ||
+	    (r = store_tx_put(tx, &u[1], true)) != PW_OK ||
+	    (r = store_tx_history_push(tx, "alice", PW_FACTOR_LOGIN,
 	    "$argon2id$v=19$m=8,t=1,p=1$c2VlZHNlZWQ$old1", 5)) != PW_OK ||
 	    (r = store_tx_history_push(tx, "alice", PW_FACTOR_LOGIN,
 	    "$argon2id$v=19$m=8,t=1,p=1$c2VlZHNlZWQ$old2", 5)) != PW_OK ||
@@ -384,7 +386,7 @@ records(void)
 {
 	char dir[] = "/tmp/pwfuzz-seeds.XXXXXX", path[64], err[256];
 	static const char *const files[] = { "data.mdb", "lock.mdb" };
-	struct store_user u;
+	struct store_user u[2];
 	struct store *st = NULL;
 	size_t i;
 	int r;
@@ -395,20 +397,16 @@ records(void)
 		fprintf(stderr, "fuzz-seeds: %s\n", err);
 		exit(1);
 	}
-	user(&u, "alice", PW_ROLE_USER);
-	u.f[PW_FACTOR_LOGIN].failures = 3;
-	if ((r = store_user_add(st, &u)) != PW_OK)
-		fail("alice", r);
-	user(&u, "bob", PW_ROLE_MASTER);
-	u.suspended = true;
-	u.f[PW_FACTOR_CONFIRM].locked = true;
-	u.f[PW_FACTOR_CONFIRM].must_change = true;
-	u.otp_state = PW_OTP_AVAILABLE;
-	u.otp_failures = 1;
-	if ((r = store_user_add(st, &u)) != PW_OK)
-		fail("bob", r);
-	if ((r = store_write(st, fill_tx, NULL)) != PW_OK)
-		fail("history and tokens", r);
+	user(&u[0], "alice", PW_ROLE_USER);
+	u[0].f[PW_FACTOR_LOGIN].failures = 3;
+	user(&u[1], "bob", PW_ROLE_MASTER);
+	u[1].suspended = true;
+	u[1].f[PW_FACTOR_CONFIRM].locked = true;
+	u[1].f[PW_FACTOR_CONFIRM].must_change = true;
+	u[1].otp_state = PW_OTP_AVAILABLE;
+	u[1].otp_failures = 1;
+	if ((r = store_write(st, fill_tx, u)) != PW_OK)
+		fail("accounts, history and tokens", r);
 	store_close(st);
 	dump_store(dir);
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {

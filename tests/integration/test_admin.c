@@ -1611,6 +1611,27 @@ test_status_and_list_scope(void **state)
 	assert_refused(th_client(&T, TH_UID_ALICE, "", "list", (char *)NULL));
 }
 
+/*
+ * init creates the first master on an empty store only: on a store with
+ * accounts, root is refused with one line that says so, and nothing is
+ * written; anyone but root is refused before the store is looked at.
+ */
+static void
+test_init_once(void **state)
+{
+	(void)state;
+	if (!th_is_root())
+		skip();
+	assert_refused(th_client(&T, 0, "Other-login-pw1\nOther-confirm-pw2\n",
+	    "init", "--master", "bob", (char *)NULL));
+	assert_non_null(strstr(T.err, "already has accounts"));
+	assert_refused(th_client(&T, 0, "", "status", "bob", (char *)NULL));
+	assert_true(th_exited(&T, th_client(&T, TH_UID_BOSS,
+	    "Other-login-pw1\nOther-confirm-pw2\n", "init", "--master", "bob",
+	    (char *)NULL), 1));
+	assert_null(strstr(T.err, "already has accounts"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1652,6 +1673,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_audit_delete_detected,
 		    setup_cast, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup_cast,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_init_once, setup_seeded,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_status_and_list_scope,
 		    setup_cast, teardown),

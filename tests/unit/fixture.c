@@ -54,3 +54,44 @@ fx_store_close(struct fx_store *f)
 	f->st = NULL;
 	return fx_rmtree(f->dir);
 }
+
+struct add {
+	const struct store_user *u;
+};
+
+static int
+add_tx(struct store_tx *tx, void *arg)
+{
+	const struct add *a = arg;
+
+	return store_tx_put(tx, a->u, true);
+}
+
+int
+fx_user_add(struct store *st, const struct store_user *u)
+{
+	struct add a = { u };
+
+	return store_write(st, add_tx, &a);
+}
+
+struct edit_all {
+	store_edit_fn fn;
+	void *arg;
+};
+
+static int
+edit_all_tx(struct store_tx *tx, void *arg)
+{
+	struct edit_all *a = arg;
+
+	return store_tx_edit_all(tx, a->fn, a->arg);
+}
+
+int
+fx_users_edit_all(struct store *st, store_edit_fn fn, void *arg)
+{
+	struct edit_all a = { fn, arg };
+
+	return store_write(st, edit_all_tx, &a);
+}

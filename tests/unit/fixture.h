@@ -25,4 +25,12 @@ int fx_store_open(struct fx_store *f, const char *what);
 /* Closes the store and removes its dir; 0, or -1. */
 int fx_store_close(struct fx_store *f);
 
+/*
+ * Test data through the product's own write path (store_write): adds one
+ * account (PW_ERR_EXISTS when the name is taken), or edits every account
+ * in name order in one transaction.
+ */
+int fx_user_add(struct store *st, const struct store_user *u);
+int fx_users_edit_all(struct store *st, store_edit_fn fn, void *arg);
+
 #endif

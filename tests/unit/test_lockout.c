@@ -76,7 +76,7 @@ add_account(const char *name, uint32_t failures, bool locked, bool suspended)
 		u.f[i].failures = failures;
 		u.f[i].locked = locked;
 	}
-	assert_int_equal(store_user_add(st, &u), PW_OK);
+	assert_int_equal(fx_user_add(st, &u), PW_OK);
 }
 
 static struct store_factor

@@ -99,7 +99,7 @@ add(struct fixture *fx, const char *name, uint8_t role)
 	struct store_user u;
 
 	make_user(&u, name, role);
-	assert_int_equal(store_user_add(fx->st, &u), PW_OK);
+	assert_int_equal(fx_user_add(fx->st, &u), PW_OK);
 }
 
 static uint32_t
@@ -214,7 +214,7 @@ test_add_get_round_trip(void **state)
 	/* the longest hash that fits */
 	memset(u.f[PW_FACTOR_LOGIN].hash, 'h', PWD_HASH_MAX - 1);
 	u.f[PW_FACTOR_LOGIN].hash[PWD_HASH_MAX - 1] = '\0';
-	assert_int_equal(store_user_add(fx->st, &u), PW_OK);
+	assert_int_equal(fx_user_add(fx->st, &u), PW_OK);
 	memset(&got, 0xa5, sizeof(got));
 	assert_int_equal(store_user_get(fx->st, "alice", &got), PW_OK);
 	assert_string_equal(got.name, "alice");
@@ -251,14 +251,14 @@ test_round_trip_zero_values(void **state)
 	memset(&u, 0, sizeof(u));
 	memcpy(u.name, name, sizeof(name)); /* the longest name */
 	u.role = PW_ROLE_USER;
-	assert_int_equal(store_user_add(fx->st, &u), PW_OK);
+	assert_int_equal(fx_user_add(fx->st, &u), PW_OK);
 	assert_int_equal(store_user_get(fx->st, name, &got), PW_OK);
 	assert_memory_equal(&got, &u, sizeof(u));
 	u.role = PW_ROLE_MASTER;
 	u.otp_state = PW_OTP_AVAILABLE;
 	memset(u.name, 0, sizeof(u.name));
 	snprintf(u.name, sizeof(u.name), "m");
-	assert_int_equal(store_user_add(fx->st, &u), PW_OK);
+	assert_int_equal(fx_user_add(fx->st, &u), PW_OK);
 	assert_int_equal(store_user_get(fx->st, "m", &got), PW_OK);
 	assert_memory_equal(&got, &u, sizeof(u));
 }
@@ -286,28 +286,10 @@ test_add_twice(void **state)
 	add(fx, "alice", PW_ROLE_USER);
 	make_user(&u, "alice", PW_ROLE_MASTER);
 	u.otp_failures = 99;
-	assert_int_equal(store_user_add(fx->st, &u), PW_ERR_EXISTS);
+	assert_int_equal(fx_user_add(fx->st, &u), PW_ERR_EXISTS);
 	assert_int_equal(store_user_get(fx->st, "alice", &got), PW_OK);
 	assert_int_equal(got.role, PW_ROLE_USER); /* not overwritten */
 	assert_int_equal(got.otp_failures, 7);
-}
-
-static void
-test_init(void **state)
-{
-	struct fixture *fx = *state;
-	struct store_user u, got;
-
-	make_user(&u, "root-master", PW_ROLE_MASTER);
-	assert_int_equal(store_user_init(fx->st, &u), PW_OK);
-	assert_int_equal(store_user_get(fx->st, "root-master", &got), PW_OK);
-	make_user(&u, "other", PW_ROLE_MASTER);
-	assert_int_equal(store_user_init(fx->st, &u), PW_ERR_NOTEMPTY);
-	assert_int_equal(store_user_get(fx->st, "other", &got), PW_ERR_NOUSER);
-	make_user(&u, "root-master", PW_ROLE_MASTER);
-	assert_int_equal(store_user_init(fx->st, &u), PW_ERR_NOTEMPTY);
-	/* the failed attempts left no write transaction behind */
-	add(fx, "later", PW_ROLE_USER);
 }
 
 /* Edits. */
@@ -406,18 +388,18 @@ test_users_edit_all(void **state)
 	size_t i;
 
 	/* an empty store: nothing to do */
-	assert_int_equal(store_users_edit_all(fx->st, inc_login, NULL), PW_OK);
+	assert_int_equal(fx_users_edit_all(fx->st, inc_login, NULL), PW_OK);
 	for (i = 0; i < NELEM(names); i++)
 		add(fx, names[i], PW_ROLE_USER);
-	assert_int_equal(store_users_edit_all(fx->st, inc_login, NULL), PW_OK);
+	assert_int_equal(fx_users_edit_all(fx->st, inc_login, NULL), PW_OK);
 	for (i = 0; i < NELEM(names); i++)
 		assert_int_equal(login_failures(fx, names[i]), 4);
 	/* aborting on the third in name order changes none */
-	assert_int_equal(store_users_edit_all(fx->st, perm_on, carol),
+	assert_int_equal(fx_users_edit_all(fx->st, perm_on, carol),
 	    PW_ERR_PERM);
 	for (i = 0; i < NELEM(names); i++)
 		assert_int_equal(login_failures(fx, names[i]), 4);
-	assert_int_equal(store_users_edit_all(fx->st, change_no_write, NULL),
+	assert_int_equal(fx_users_edit_all(fx->st, change_no_write, NULL),
 	    PW_OK);
 	for (i = 0; i < NELEM(names); i++)
 		assert_int_equal(login_failures(fx, names[i]), 4);
@@ -450,9 +432,9 @@ test_users_edit_all_many(void **state)
 		snprintf(name, sizeof(name), "user%05zu", i * 7919 % 3000);
 		make_user(&u, name, PW_ROLE_USER);
 		u.f[PW_FACTOR_LOGIN].hash[0] = '\0';
-		assert_int_equal(store_user_add(fx->st, &u), PW_OK);
+		assert_int_equal(fx_user_add(fx->st, &u), PW_OK);
 	}
-	assert_int_equal(store_users_edit_all(fx->st, grow, &visits), PW_OK);
+	assert_int_equal(fx_users_edit_all(fx->st, grow, &visits), PW_OK);
 	assert_int_equal(visits, 3000);
 	for (i = 0; i < 3000; i++) {
 		snprintf(name, sizeof(name), "user%05zu", i);
@@ -569,7 +551,7 @@ test_durable_across_processes(void **state)
 
 		make_user(&u, "crash", PW_ROLE_ADMIN);
 		if (store_open(&st, fx->dir, err, sizeof(err)) != PW_OK ||
-		    store_user_add(st, &u) != PW_OK ||
+		    fx_user_add(st, &u) != PW_OK ||
 		    store_user_edit(st, "alice", inc_login, NULL) != PW_OK)
 			_exit(1);
 		_exit(0);
@@ -700,7 +682,7 @@ test_record_format(void **state)
 	size_t n, glen = sizeof(got);
 
 	make_user(&u, "alice", PW_ROLE_MASTER);
-	assert_int_equal(store_user_add(fx->st, &u), PW_OK);
+	assert_int_equal(fx_user_add(fx->st, &u), PW_OK);
 	store_close(fx->st);
 	fx->st = NULL;
 	assert_int_equal(raw(fx->dir, "users", "alice", 5, NULL, 0, got, &glen), 0);
@@ -821,7 +803,7 @@ test_corrupt_stops_scan_and_edit(void **state)
 	reopen(fx);
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(store_users_scan(fx->st, "", collect, &s), PW_ERR_STORE);
-	assert_int_equal(store_users_edit_all(fx->st, inc_login, NULL),
+	assert_int_equal(fx_users_edit_all(fx->st, inc_login, NULL),
 	    PW_ERR_STORE);
 	assert_int_equal(store_users_edit(fx->st, names, 2, inc_login, NULL),
 	    PW_ERR_STORE);
@@ -2416,7 +2398,6 @@ main(void)
 		T(test_round_trip_zero_values),
 		T(test_get_missing),
 		T(test_add_twice),
-		T(test_init),
 		T(test_users_edit),
 		T(test_users_edit_missing_is_atomic),
 		T(test_users_edit_abort_is_atomic),
