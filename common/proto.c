@@ -422,19 +422,75 @@ get_account(struct wire *w, struct pw_account *a)
 	return PW_OK;
 }
 
+/* A word: at most max bytes of printable ASCII without a space. */
+static bool
+word_valid(const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= max || s[i] < 0x21 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+bool
+proto_audit_valid(const struct pw_audit *e)
+{
+	return e->actor[0] != '\0' && word_valid(e->actor, PW_ACTOR_MAX) &&
+	    word_valid(e->action, PW_ACTION_MAX) &&
+	    (e->target[0] == '\0' || proto_name_valid(e->target)) &&
+	    e->status <= 0 && e->status >= PW_ERR_LAST &&
+	    proto_text_valid(e->detail, PW_DETAIL_MAX);
+}
+
+int
+proto_put_audit_fields(struct wire *w, const struct pw_audit *e)
+{
+	int r;
+
+	if (!proto_audit_valid(e))
+		return PW_ERR_INVAL;
+	if ((r = wire_put_u64(w, (uint64_t)e->time)) != PW_OK ||
+	    (r = wire_put_u32(w, e->uid)) != PW_OK ||
+	    (r = wire_put_str(w, e->actor)) != PW_OK ||
+	    (r = wire_put_str(w, e->action)) != PW_OK ||
+	    (r = wire_put_str(w, e->target)) != PW_OK ||
+	    (r = wire_put_u32(w, (uint32_t)-e->status)) != PW_OK ||
+	    (r = wire_put_str(w, e->detail)) != PW_OK)
+		return r;
+	return PW_OK;
+}
+
+int
+proto_get_audit_fields(struct wire *w, struct pw_audit *e)
+{
+	uint64_t t;
+	uint32_t st;
+	int r;
+
+	if ((r = wire_get_u64(w, &t)) != PW_OK ||
+	    (r = wire_get_u32(w, &e->uid)) != PW_OK ||
+	    (r = wire_get_str(w, e->actor, sizeof(e->actor), NULL)) != PW_OK ||
+	    (r = wire_get_str(w, e->action, sizeof(e->action), NULL)) != PW_OK ||
+	    (r = wire_get_str(w, e->target, sizeof(e->target), NULL)) != PW_OK ||
+	    (r = wire_get_u32(w, &st)) != PW_OK ||
+	    (r = wire_get_str(w, e->detail, sizeof(e->detail), NULL)) != PW_OK)
+		return r;
+	if (st > (uint32_t)-PW_ERR_LAST)
+		return PW_ERR_PROTO;
+	e->time = (int64_t)t;
+	e->status = -(int32_t)st;
+	return proto_audit_valid(e) ? PW_OK : PW_ERR_PROTO;
+}
+
 static int
 put_audit(struct wire *w, const struct pw_audit *e)
 {
 	int r;
 
 	if ((r = wire_put_u64(w, e->seq)) != PW_OK ||
-	    (r = wire_put_u64(w, (uint64_t)e->time)) != PW_OK ||
-	    (r = wire_put_u32(w, e->uid)) != PW_OK ||
-	    (r = wire_put_str(w, e->actor)) != PW_OK ||
-	    (r = wire_put_str(w, e->action)) != PW_OK ||
-	    (r = wire_put_str(w, e->target)) != PW_OK ||
-	    (r = wire_put_u32(w, (uint32_t)-e->status)) != PW_OK ||
-	    (r = wire_put_str(w, e->detail)) != PW_OK ||
+	    (r = proto_put_audit_fields(w, e)) != PW_OK ||
 	    (r = wire_put_bytes(w, e->hash, sizeof(e->hash))) != PW_OK)
 		return r;
 	return PW_OK;
@@ -444,26 +500,15 @@ static int
 get_audit(struct wire *w, struct pw_audit *e)
 {
 	const uint8_t *h;
-	uint64_t t;
-	uint32_t st;
 	size_t n;
 	int r;
 
 	if ((r = wire_get_u64(w, &e->seq)) != PW_OK ||
-	    (r = wire_get_u64(w, &t)) != PW_OK ||
-	    (r = wire_get_u32(w, &e->uid)) != PW_OK ||
-	    (r = get_text(w, e->actor, sizeof(e->actor))) != PW_OK ||
-	    (r = get_text(w, e->action, sizeof(e->action))) != PW_OK ||
-	    (r = get_name(w, e->target, sizeof(e->target), true)) != PW_OK ||
-	    (r = wire_get_u32(w, &st)) != PW_OK ||
-	    (r = wire_get_str(w, e->detail, sizeof(e->detail), NULL)) != PW_OK ||
+	    (r = proto_get_audit_fields(w, e)) != PW_OK ||
 	    (r = wire_get_view(w, &h, &n, PW_AUDIT_HASH)) != PW_OK)
 		return r;
-	if (st > (uint32_t)-PW_ERR_LAST || n != PW_AUDIT_HASH ||
-	    !proto_text_valid(e->detail, PW_DETAIL_MAX))
+	if (n != PW_AUDIT_HASH)
 		return PW_ERR_PROTO;
-	e->time = (int64_t)t;
-	e->status = -(int32_t)st;
 	memcpy(e->hash, h, n);
 	return PW_OK;
 }

@@ -229,6 +229,23 @@ bool proto_name_valid(const char *s);
 /* True when s is at most max bytes of printable ASCII (0x20-0x7e). */
 bool proto_text_valid(const char *s, size_t max);
 
+/*
+ * The one rule for an audit entry, on the wire and in the store: actor
+ * 1..PW_ACTOR_MAX and action 0..PW_ACTION_MAX bytes of printable ASCII
+ * without a space, target empty or a valid name, detail printable ASCII
+ * (spaces allowed), status PW_OK or a known PW_ERR_*.
+ */
+bool proto_audit_valid(const struct pw_audit *e);
+
+/*
+ * The fields of an audit entry its hash covers, in the one order the
+ * reply and the store both use: time, uid, actor, action, target, status,
+ * detail.  Both directions apply proto_audit_valid (put: PW_ERR_INVAL,
+ * get: PW_ERR_PROTO), so nothing is written that cannot be read back.
+ */
+int proto_put_audit_fields(struct wire *w, const struct pw_audit *e) PW_WUR;
+int proto_get_audit_fields(struct wire *w, struct pw_audit *e) PW_WUR;
+
 /* Appends the payload of `req' (schema of req->type) to w. */
 int proto_encode_req(struct wire *w, const struct pw_request *req) PW_WUR;
 /*

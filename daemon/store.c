@@ -942,13 +942,7 @@ audit_body(const struct pw_audit *e, struct wire *w)
 	int r;
 
 	if ((r = wire_put_u8(w, AUDIT_VERSION)) != PW_OK ||
-	    (r = wire_put_u64(w, (uint64_t)e->time)) != PW_OK ||
-	    (r = wire_put_u32(w, e->uid)) != PW_OK ||
-	    (r = wire_put_str(w, e->actor)) != PW_OK ||
-	    (r = wire_put_str(w, e->action)) != PW_OK ||
-	    (r = wire_put_str(w, e->target)) != PW_OK ||
-	    (r = wire_put_u32(w, (uint32_t)-e->status)) != PW_OK ||
-	    (r = wire_put_str(w, e->detail)) != PW_OK)
+	    (r = proto_put_audit_fields(w, e)) != PW_OK)
 		return r;
 	return PW_OK;
 }
@@ -960,8 +954,6 @@ audit_decode(const MDB_val *k, const MDB_val *v, struct pw_audit *e,
 {
 	const uint8_t *h;
 	struct wire w;
-	uint64_t t;
-	uint32_t st;
 	uint8_t ver;
 	size_t n;
 
@@ -971,25 +963,12 @@ audit_decode(const MDB_val *k, const MDB_val *v, struct pw_audit *e,
 	e->seq = seq_of(k->mv_data);
 	wire_from(&w, v->mv_data, v->mv_size);
 	if (wire_get_u8(&w, &ver) != PW_OK || ver != AUDIT_VERSION ||
-	    wire_get_u64(&w, &t) != PW_OK ||
-	    wire_get_u32(&w, &e->uid) != PW_OK ||
-	    wire_get_str(&w, e->actor, sizeof(e->actor), NULL) != PW_OK ||
-	    wire_get_str(&w, e->action, sizeof(e->action), NULL) != PW_OK ||
-	    wire_get_str(&w, e->target, sizeof(e->target), NULL) != PW_OK ||
-	    wire_get_u32(&w, &st) != PW_OK ||
-	    wire_get_str(&w, e->detail, sizeof(e->detail), NULL) != PW_OK)
+	    proto_get_audit_fields(&w, e) != PW_OK)
 		return PW_ERR_STORE;
 	*bodylen = w.off;
 	if (wire_get_view(&w, &h, &n, PW_AUDIT_HASH) != PW_OK ||
-	    n != PW_AUDIT_HASH || wire_end(&w) != PW_OK ||
-	    st > (uint32_t)-PW_ERR_LAST ||
-	    !proto_text_valid(e->actor, PW_ACTOR_MAX) ||
-	    !proto_text_valid(e->action, PW_ACTION_MAX) ||
-	    !proto_text_valid(e->detail, PW_DETAIL_MAX) ||
-	    (e->target[0] != '\0' && !proto_name_valid(e->target)))
+	    n != PW_AUDIT_HASH || wire_end(&w) != PW_OK)
 		return PW_ERR_STORE;
-	e->time = (int64_t)t;
-	e->status = -(int32_t)st;
 	memcpy(e->hash, h, n);
 	return PW_OK;
 }
@@ -1043,10 +1022,7 @@ store_tx_audit(struct store_tx *tx, struct pw_audit *e)
 	size_t body;
 	int r;
 
-	if (!proto_text_valid(e->actor, PW_ACTOR_MAX) || e->actor[0] == '\0' ||
-	    !proto_text_valid(e->action, PW_ACTION_MAX) ||
-	    !proto_text_valid(e->detail, PW_DETAIL_MAX) ||
-	    (e->target[0] != '\0' && !proto_name_valid(e->target)))
+	if (!proto_audit_valid(e))
 		return PW_ERR_INVAL;
 	if ((r = load_head(tx)) != PW_OK)
 		return r;

@@ -1060,31 +1060,92 @@ compare_rep(const struct pw_reply *a, const struct pw_reply *b)
 }
 
 /* An audit entry with a control byte in its detail, or too many entries. */
+/* Changes the bytes `from' (found once in enc) to `to', of equal length. */
+static void
+patch(size_t len, const char *from, const char *to)
+{
+	uint8_t *at = memmem(enc, len, from, strlen(from));
+
+	assert_non_null(at);
+	assert_null(memmem(at + 1, len - (size_t)(at + 1 - enc), from,
+	    strlen(from)));
+	assert_int_equal(strlen(from), strlen(to));
+	memcpy(at, to, strlen(to));
+}
+
+/*
+ * An audit entry is refused the same way both ways (proto_audit_valid):
+ * the encoder will not send one, and the decoder will not take its bytes.
+ */
 static void
 test_rep_bad_audit(void **state)
 {
+	static const struct {
+		const char *field, *from, *to;
+	} bytes[] = {
+		{ "detail", "zzzQzzz", "zzz\nzzz" },
+		{ "detail", "zzzQzzz", "zzz\x7fzzz" },
+		{ "target", "tbadname", "-badname" },
+		{ "target", "tbadname", "tbad/ame" },
+		{ "actor", "act0r", "act r" },
+		{ "actor", "act0r", "act\tr" },
+		{ "action", "uNlock", "u lock" },
+	};
 	struct pw_reply *rep = mkrep(1, 0), *d = dirty_rep();
-	size_t len;
+	struct wire w;
+	uint8_t *st;
+	size_t i, len;
 
 	(void)state;
-	rep->audit[0].detail[3] = '\n';
-	len = encode_rep(rep);
-	assert_int_equal(decode_rep(enc, len, rep->type, d), PW_ERR_PROTO);
-	fill_audit(&rep->audit[0], 0);
-	rep->audit[0].status = PW_ERR_LAST - 1;
-	len = encode_rep(rep);
-	assert_int_equal(decode_rep(enc, len, rep->type, d), PW_ERR_PROTO);
-	fill_audit(&rep->audit[0], 0);
-	SET(rep->audit[0].target, "-bad");
-	len = encode_rep(rep);
-	assert_int_equal(decode_rep(enc, len, rep->type, d), PW_ERR_INVAL);
-	rep->naudit = PW_AUDIT_MAX + 1;
-	{
-		struct wire w;
-
+	for (i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) {
+		fill_audit(&rep->audit[0], 0);
+		SET(rep->audit[0].detail, "the zzzQzzz detail");
+		SET(rep->audit[0].target, "tbadname");
+		SET(rep->audit[0].actor, "act0r");
+		SET(rep->audit[0].action, "uNlock");
+		len = encode_rep(rep);
+		assert_int_equal(decode_rep(enc, len, rep->type, d), PW_OK);
+		/* the same entry, spoiled before encoding, is not sent */
+		if (strcmp(bytes[i].field, "detail") == 0)
+			SET(rep->audit[0].detail, bytes[i].to);
+		else if (strcmp(bytes[i].field, "target") == 0)
+			SET(rep->audit[0].target, bytes[i].to);
+		else if (strcmp(bytes[i].field, "actor") == 0)
+			SET(rep->audit[0].actor, bytes[i].to);
+		else
+			SET(rep->audit[0].action, bytes[i].to);
 		wire_init(&w, enc, sizeof(enc));
 		assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
+		/* and its bytes, made by hand, are not taken */
+		fill_audit(&rep->audit[0], 0);
+		SET(rep->audit[0].detail, "the zzzQzzz detail");
+		SET(rep->audit[0].target, "tbadname");
+		SET(rep->audit[0].actor, "act0r");
+		SET(rep->audit[0].action, "uNlock");
+		len = encode_rep(rep);
+		patch(len, bytes[i].from, bytes[i].to);
+		if (decode_rep(enc, len, rep->type, d) != PW_ERR_PROTO)
+			fail_msg("%s %s taken", bytes[i].field, bytes[i].from);
 	}
+	/* a status past the last known refusal: the u32 before the detail */
+	fill_audit(&rep->audit[0], 0);
+	SET(rep->audit[0].detail, "the zzzQzzz detail");
+	rep->audit[0].status = PW_ERR_LAST - 1;
+	wire_init(&w, enc, sizeof(enc));
+	assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
+	rep->audit[0].status = PW_ERR_LAST;
+	len = encode_rep(rep);
+	assert_int_equal(decode_rep(enc, len, rep->type, d), PW_OK);
+	st = memmem(enc, len, "the zzzQzzz", 11);
+	assert_non_null(st);
+	st -= 8; /* the status, then the detail's length */
+	assert_int_equal(st[0] << 24 | st[1] << 16 | st[2] << 8 | st[3],
+	    -PW_ERR_LAST);
+	st[3]++;
+	assert_int_equal(decode_rep(enc, len, rep->type, d), PW_ERR_PROTO);
+	rep->naudit = PW_AUDIT_MAX + 1;
+	wire_init(&w, enc, sizeof(enc));
+	assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
 	free(d);
 	free(rep);
 }

@@ -1496,6 +1496,12 @@ spoil_actor_ctl(struct pw_audit *e)
 }
 
 static void
+spoil_actor_space(struct pw_audit *e)
+{
+	e->actor[1] = ' ';
+}
+
+static void
 spoil_actor_long(struct pw_audit *e)
 {
 	memset(e->actor, 'a', sizeof(e->actor)); /* no NUL in the field */
@@ -1544,6 +1550,18 @@ spoil_action_ctl(struct pw_audit *e)
 }
 
 static void
+spoil_action_space(struct pw_audit *e)
+{
+	snprintf(e->action, sizeof(e->action), "un lock");
+}
+
+static void
+spoil_status(struct pw_audit *e)
+{
+	e->status = PW_ERR_LAST - 1;
+}
+
+static void
 spoil_target_space(struct pw_audit *e)
 {
 	snprintf(e->target, sizeof(e->target), "bob smith");
@@ -1570,6 +1588,7 @@ spoil_target_slash(struct pw_audit *e)
 static const struct bad_entry bad_entries[] = {
 	{ "empty actor", spoil_actor_empty },
 	{ "tab in actor", spoil_actor_ctl },
+	{ "space in actor", spoil_actor_space },
 	{ "actor over PW_ACTOR_MAX", spoil_actor_long },
 	{ "newline in detail", spoil_detail_newline },
 	{ "escape in detail", spoil_detail_esc },
@@ -1578,6 +1597,8 @@ static const struct bad_entry bad_entries[] = {
 	{ "detail over PW_DETAIL_MAX", spoil_detail_long },
 	{ "action over PW_ACTION_MAX", spoil_action_long },
 	{ "CR in action", spoil_action_ctl },
+	{ "space in action", spoil_action_space },
+	{ "unknown status", spoil_status },
 	{ "space in target", spoil_target_space },
 	{ "target starting with -", spoil_target_dash },
 	{ "target starting with .", spoil_target_dot },
@@ -1655,7 +1676,7 @@ test_audit_accepts_limits(void **state)
 
 	make_entry(&e[0], -86400, 0, "", "", "", PW_OK, "");
 	memset(e[0].actor, '~', PW_ACTOR_MAX);
-	memset(e[0].action, ' ', PW_ACTION_MAX);
+	memset(e[0].action, '!', PW_ACTION_MAX);
 	memset(e[0].target, 'T', PW_USER_MAX);
 	memset(e[0].detail, '!', PW_DETAIL_MAX);
 	make_entry(&e[1], INT64_MAX, UINT32_MAX, "x", "", "", PW_ERR_AUDIT,
