@@ -28,7 +28,10 @@
 #include <security/pam_appl.h>
 #include <libpamtest.h>
 
+#include "conn.h"
 #include "harness.h"
+#include "pwerr.h"
+#include "words.h"
 
 static struct th T;
 
@@ -81,6 +84,13 @@ setup_cast(void **state)
 {
 	(void)state;
 	return seed_cast("user");
+}
+
+static int
+setup_empty(void **state)
+{
+	(void)state;
+	return th_daemon_start(&T, NULL, false);
 }
 
 static int
@@ -1612,9 +1622,50 @@ test_status_and_list_scope(void **state)
 }
 
 /*
+ * An INIT request sent straight to the daemon (not through the client,
+ * which refuses non-root on its own) by uid, on an empty store: exits 0
+ * when the daemon refused it as root's alone, 1 otherwise.
+ */
+static int
+raw_init_as(uid_t uid)
+{
+	struct pw_request *req = calloc(1, sizeof(*req));
+	struct pw_reply *rep = calloc(1, sizeof(*rep));
+	struct conn_trust trust;
+	pid_t pid;
+	int st, ok;
+
+	assert_non_null(req);
+	assert_non_null(rep);
+	if ((pid = fork()) == 0) {
+		if (setresgid(uid, uid, uid) != 0 ||
+		    setresuid(uid, uid, uid) != 0)
+			_exit(2);
+		req->type = PW_REQ_INIT;
+		snprintf(req->user, sizeof(req->user), "bob");
+		req->nsecrets = 2;
+		if (proto_secret_set(&req->secret[0], "Other-login-pw1") !=
+		    PW_OK || proto_secret_set(&req->secret[1],
+		    "Other-confirm-pw2") != PW_OK ||
+		    conn_trust_default(&trust, getuid(), NULL) != PW_OK ||
+		    conn_call(T.sock, &trust, 5000, req, rep) != PW_OK)
+			_exit(3);
+		ok = rep->status == PW_ERR_PERM &&
+		    rep->why.code == PW_R_ROOT_INIT;
+		_exit(ok ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	free(req);
+	free(rep);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
  * init creates the first master on an empty store only: on a store with
  * accounts, root is refused with one line that says so, and nothing is
- * written; anyone but root is refused before the store is looked at.
+ * written.  Anyone but root is refused by the client, and by the daemon
+ * itself even on an empty store.
  */
 static void
 test_init_once(void **state)
@@ -1629,7 +1680,21 @@ test_init_once(void **state)
 	assert_true(th_exited(&T, th_client(&T, TH_UID_BOSS,
 	    "Other-login-pw1\nOther-confirm-pw2\n", "init", "--master", "bob",
 	    (char *)NULL), 1));
-	assert_null(strstr(T.err, "already has accounts"));
+	assert_non_null(strstr(T.err, "must be run by root"));
+}
+
+/* The daemon's own gate: a non-root INIT on an empty store writes nothing. */
+static void
+test_init_root_only(void **state)
+{
+	(void)state;
+	if (!th_is_root())
+		skip();
+	assert_int_equal(raw_init_as(TH_UID_BOSS), 0);
+	assert_refused(th_client(&T, 0, "", "status", "bob", (char *)NULL));
+	/* and root may still make the first master */
+	assert_ok(th_client(&T, 0, "Other-login-pw1\nOther-confirm-pw2\n",
+	    "init", "--master", "bob", (char *)NULL));
 }
 
 int
@@ -1676,6 +1741,8 @@ main(int argc, char **argv)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_init_once, setup_seeded,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_init_root_only,
+		    setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_status_and_list_scope,
 		    setup_cast, teardown),
 	};

@@ -1059,7 +1059,6 @@ compare_rep(const struct pw_reply *a, const struct pw_reply *b)
 		    sizeof(a->audit[i]));
 }
 
-/* An audit entry with a control byte in its detail, or too many entries. */
 /* Changes the bytes `from' (found once in enc) to `to', of equal length. */
 static void
 patch(size_t len, const char *from, const char *to)
@@ -1131,6 +1130,12 @@ test_rep_bad_audit(void **state)
 	fill_audit(&rep->audit[0], 0);
 	SET(rep->audit[0].detail, "the zzzQzzz detail");
 	rep->audit[0].status = PW_ERR_LAST - 1;
+	wire_init(&w, enc, sizeof(enc));
+	assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
+	rep->audit[0].status = 1;
+	wire_init(&w, enc, sizeof(enc));
+	assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
+	rep->audit[0].status = INT32_MIN;
 	wire_init(&w, enc, sizeof(enc));
 	assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
 	rep->audit[0].status = PW_ERR_LAST;

@@ -1562,6 +1562,18 @@ spoil_status(struct pw_audit *e)
 }
 
 static void
+spoil_status_positive(struct pw_audit *e)
+{
+	e->status = 1;
+}
+
+static void
+spoil_status_min(struct pw_audit *e)
+{
+	e->status = INT32_MIN;
+}
+
+static void
 spoil_target_space(struct pw_audit *e)
 {
 	snprintf(e->target, sizeof(e->target), "bob smith");
@@ -1599,6 +1611,8 @@ static const struct bad_entry bad_entries[] = {
 	{ "CR in action", spoil_action_ctl },
 	{ "space in action", spoil_action_space },
 	{ "unknown status", spoil_status },
+	{ "positive status", spoil_status_positive },
+	{ "INT32_MIN status", spoil_status_min },
 	{ "space in target", spoil_target_space },
 	{ "target starting with -", spoil_target_dash },
 	{ "target starting with .", spoil_target_dot },
