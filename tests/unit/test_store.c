@@ -1746,6 +1746,35 @@ tamper_detail_ctl(struct raw_env *re, uint64_t base)
 	raw_entry_put(re, base + 3, v, n);
 }
 
+/* A space in entry 3's actor ("bob") or action ("suspend"): the words
+ * of an entry have none, so the entry does not decode (proto_audit_valid). */
+static void
+tamper_word_space(struct raw_env *re, uint64_t base, const char *word,
+    size_t at)
+{
+	uint8_t v[1024];
+	size_t n = raw_entry(re, base + 3, v, sizeof(v));
+	uint8_t *p = memmem(v, n, word, strlen(word));
+
+	assert_non_null(p);
+	assert_null(memmem(p + 1, n - (size_t)(p + 1 - v), word,
+	    strlen(word)));
+	p[at] = ' ';
+	raw_entry_put(re, base + 3, v, n);
+}
+
+static void
+tamper_actor_space(struct raw_env *re, uint64_t base)
+{
+	tamper_word_space(re, base, "bob", 1);
+}
+
+static void
+tamper_action_space(struct raw_env *re, uint64_t base)
+{
+	tamper_word_space(re, base, "suspend", 3);
+}
+
 /* The time field (right after the version byte). */
 static void
 tamper_time(struct raw_env *re, uint64_t base)
@@ -1856,6 +1885,10 @@ static const struct tamper_case {
 	{ "detail byte", tamper_detail_byte, PW_ERR_AUDIT,
 	    "Audit entry {3} does not match" },
 	{ "detail control", tamper_detail_ctl, PW_ERR_AUDIT,
+	    "Audit entry {3} does not decode" },
+	{ "space in actor", tamper_actor_space, PW_ERR_AUDIT,
+	    "Audit entry {3} does not decode" },
+	{ "space in action", tamper_action_space, PW_ERR_AUDIT,
 	    "Audit entry {3} does not decode" },
 	{ "time", tamper_time, PW_ERR_AUDIT, "Audit entry {2} does not match" },
 	{ "last hash", tamper_last_hash, PW_ERR_AUDIT,
