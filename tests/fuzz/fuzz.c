@@ -40,6 +40,19 @@ fuzz_terminated(const char *s, size_t n)
 	return memchr(s, '\0', n) != NULL;
 }
 
+bool
+fuzz_text(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!fuzz_terminated(s, n))
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
 uint8_t *
 fuzz_dup(const uint8_t *p, size_t n)
 {

@@ -33,6 +33,11 @@ bool fuzz_zero(const void *p, size_t n);
 /* True when the array s of n bytes holds a NUL (a C string within it). */
 bool fuzz_terminated(const char *s, size_t n);
 
+/* A free-text field as the decoders admit it: a C string within the
+ * array s of n bytes, of 0x21-0x7e only (the model, written apart from
+ * the code under test). */
+bool fuzz_text(const char *s, size_t n);
+
 /*
  * A heap copy of exactly n bytes (at least one byte is allocated), so that
  * AddressSanitizer catches a read one past the end; aborts when out of

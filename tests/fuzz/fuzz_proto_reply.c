@@ -13,20 +13,6 @@
 /* Static: a reply holds a page of accounts and one of audit entries. */
 static struct pw_reply first, again, extra;
 
-/* A free-text field as the decoder admits it: 0x21-0x7e only. */
-static bool
-text_ok(const char *s, size_t size)
-{
-	size_t i;
-
-	if (!fuzz_terminated(s, size))
-		return false;
-	for (i = 0; s[i] != '\0'; i++)
-		if (s[i] < 0x21 || s[i] > 0x7e)
-			return false;
-	return true;
-}
-
 static bool
 status_ok(int status)
 {
@@ -46,8 +32,8 @@ check_account(const struct pw_account *a)
 static void
 check_audit(const struct pw_audit *e)
 {
-	FUZZ_ASSERT(text_ok(e->actor, sizeof(e->actor)));
-	FUZZ_ASSERT(text_ok(e->action, sizeof(e->action)));
+	FUZZ_ASSERT(fuzz_text(e->actor, sizeof(e->actor)));
+	FUZZ_ASSERT(fuzz_text(e->action, sizeof(e->action)));
 	FUZZ_ASSERT(fuzz_terminated(e->target, sizeof(e->target)));
 	FUZZ_ASSERT(e->target[0] == '\0' || proto_name_valid(e->target));
 	FUZZ_ASSERT(status_ok(e->status));
@@ -84,7 +70,7 @@ check_fields(const struct pw_reply *rep, uint8_t type)
 	check_why(&rep->why);
 	check_why(&rep->note);
 	FUZZ_ASSERT(rep->more <= 1);
-	FUZZ_ASSERT(text_ok(rep->uri, sizeof(rep->uri)));
+	FUZZ_ASSERT(fuzz_text(rep->uri, sizeof(rep->uri)));
 	FUZZ_ASSERT(rep->naccts <= PW_ACCTS_MAX);
 	for (i = 0; i < PW_ACCTS_MAX; i++) {
 		if (i < rep->naccts)

@@ -13,20 +13,6 @@
 /* Static: a request is several KiB, decoded three times per input. */
 static struct pw_request first, again, extra;
 
-/* A free-text field as the decoder admits it: 0x21-0x7e only. */
-static bool
-text_ok(const char *s, size_t size)
-{
-	size_t i;
-
-	if (!fuzz_terminated(s, size))
-		return false;
-	for (i = 0; s[i] != '\0'; i++)
-		if (s[i] < 0x21 || s[i] > 0x7e)
-			return false;
-	return true;
-}
-
 /* A name field: a C string within its array, valid or empty. */
 static bool
 name_ok(const char *s, size_t size, bool may_be_empty)
@@ -44,8 +30,8 @@ check_fields(const struct pw_request *req, uint8_t type)
 
 	FUZZ_ASSERT(req->type == type);
 	FUZZ_ASSERT(name_ok(req->user, sizeof(req->user), true));
-	FUZZ_ASSERT(text_ok(req->service, sizeof(req->service)));
-	FUZZ_ASSERT(text_ok(req->rhost, sizeof(req->rhost)));
+	FUZZ_ASSERT(fuzz_text(req->service, sizeof(req->service)));
+	FUZZ_ASSERT(fuzz_text(req->rhost, sizeof(req->rhost)));
 	FUZZ_ASSERT(name_ok(req->cursor, sizeof(req->cursor), true));
 	FUZZ_ASSERT(req->factor <= PW_FACTOR_MAX);
 	FUZZ_ASSERT(req->role == PW_ROLE_NONE ||
