@@ -305,7 +305,7 @@ FUZZ_CFLAGS	    = $(WARN) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
 # What each harness links besides its own file, fuzz.c and common/.
 FUZZ_USES_proto_req   :=
 FUZZ_USES_proto_reply :=
-FUZZ_USES_store	      := tests/fuzz/records.c daemon/store.c daemon/log.c \
+FUZZ_USES_store	      := daemon/store_codec.c daemon/log.c \
 	daemon/stats.c daemon/verify.c
 FUZZ_USES_conf	      := daemon/conf.c
 FUZZ_USES_stdin	      := client/prompt.c
@@ -330,7 +330,7 @@ fuzz-check: $(FUZZ_BINS)
 	tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FZ) $(FUZZ_NAMES)
 
 # The seed generator is an ordinary program on the gcc build's libraries.
-$(B)/fuzz-seeds: tests/fuzz/seeds.c tests/fuzz/records.c $(LIBDAEMON) $(LIBCOMMON)
+$(B)/fuzz-seeds: tests/fuzz/seeds.c $(LIBDAEMON) $(LIBCOMMON)
 	$(CC) $(ALL_CFLAGS) -Idaemon -Itests/fuzz -pie $(ALL_LDFLAGS) -o $@ \
 		$(filter %.c,$^) $(LIBDAEMON) $(LIBCOMMON) $(PKG_LIBS) -lpthread
 

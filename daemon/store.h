@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The account store (LMDB): the only user of <lmdb.h>. */
+/*
+ * The account store: accounts, password histories, tokens, the audit log.
+ * One interface over its backends (store_backend.h: LMDB for one host,
+ * PostgreSQL for a fleet); the rules are decided above it, once.
+ */
 #ifndef PWD_STORE_H
 #define PWD_STORE_H
 
@@ -97,8 +101,9 @@ typedef int (*store_tx_fn)(struct store_tx *tx, void *arg);
  * returns >= 0 (the result is then the commit's: PW_OK or a store error);
  * a negative return aborts everything fn did, audit entries included.
  * Audit entries appended by a committed transaction go to syslog after
- * the commit.  Write transactions are serialised by LMDB, so what fn reads
- * through tx cannot change under it (the last-master guard relies on it).
+ * the commit.  Write transactions are serialised by the backend (across
+ * every host that shares it), so what fn reads through tx cannot change
+ * under it (the last-master guard relies on it).
  */
 int store_write(struct store *st, store_tx_fn fn, void *arg) PW_WUR;
 

@@ -9,7 +9,6 @@
 #include "fuzz.h"
 #include "proto.h"
 #include "pwerr.h"
-#include "records.h"
 #include "store.h"
 #include "store_codec.h"
 #include "wire.h"
@@ -146,23 +145,19 @@ check_audit(const struct pw_audit *e, const uint8_t *key, size_t klen,
 	FUZZ_ASSERT(memcmp(val + body + 4, e->hash, PW_AUDIT_HASH) == 0);
 }
 
-/* Encodes a decoded record with the store's (or the mirrored) encoder. */
+/* Encodes a decoded record with the store's own encoder. */
 static int
 encode(enum rec kind, const union record *rec, struct wire *w)
 {
-	int r;
-
 	switch (kind) {
 	case REC_USER:
 		return store_user_encode(&rec->u, w);
 	case REC_HISTORY:
-		return records_history_encode(&rec->h, w);
+		return store_history_encode(&rec->h, w);
 	case REC_OTP:
-		return records_otp_encode(&rec->t, w);
+		return store_otp_encode(&rec->t, w);
 	default:
-		if ((r = store_audit_encode_body(&rec->e, w)) != PW_OK)
-			return r;
-		return wire_put_bytes(w, rec->e.hash, PW_AUDIT_HASH);
+		return store_audit_encode(&rec->e, w);
 	}
 }
 

@@ -15,7 +15,6 @@
 
 #include "proto.h"
 #include "pwerr.h"
-#include "records.h"
 #include "store.h"
 #include "store_codec.h"
 #include "wire.h"
