@@ -114,10 +114,12 @@ user_get_fn(struct store *st, struct store_btx *btx, void *a)
 int
 store_user_get(struct store *st, const char *name, struct store_user *u)
 {
-	struct get_arg g = { name, u };
+	struct get_arg g;
 	int r;
 
 	memset(u, 0, sizeof(*u));
+	g.name = name;
+	g.out = u;
 	if ((r = read_tx(st, user_get_fn, &g)) != PW_OK)
 		PW_WIPE_OBJECT(u);
 	return r;
@@ -135,10 +137,12 @@ int
 store_history_get(struct store *st, const char *name,
     struct store_history *hist)
 {
-	struct get_arg g = { name, hist };
+	struct get_arg g;
 	int r;
 
 	memset(hist, 0, sizeof(*hist));
+	g.name = name;
+	g.out = hist;
 	if ((r = read_tx(st, history_get_fn, &g)) != PW_OK)
 		PW_WIPE_OBJECT(hist);
 	return r;
@@ -155,10 +159,12 @@ otp_get_fn(struct store *st, struct store_btx *btx, void *a)
 int
 store_otp_get(struct store *st, const char *name, struct store_otp *t)
 {
-	struct get_arg g = { name, t };
+	struct get_arg g;
 	int r;
 
 	memset(t, 0, sizeof(*t));
+	g.name = name;
+	g.out = t;
 	if ((r = read_tx(st, otp_get_fn, &g)) != PW_OK)
 		PW_WIPE_OBJECT(t);
 	return r;
@@ -749,7 +755,7 @@ walk_one(uint64_t seq, const struct pw_audit *e, void *arg)
 		code = PW_R_AUDIT_UNDECODABLE;
 	else if (!verify_chain_equal(want, e->hash))
 		code = PW_R_AUDIT_MISMATCH;
-	if (code != PW_R_NONE) {
+	if (code != PW_R_NONE || e == NULL) {
 		*w->why = (struct pw_why){ .code = code, .num = w->next };
 		w->broken = true;
 		return 1;
