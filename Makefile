@@ -60,7 +60,7 @@ HARDEN := -fstack-protector-strong -fstack-clash-protection -fcf-protection \
 	-ftrivial-auto-var-init=zero -fzero-call-used-regs=used -fPIC
 LDHARDEN := -Wl,-z,relro,-z,now,-z,noexecstack -Wl,--as-needed $(SANLD)
 
-DEP_PKGS := libsodium lmdb jansson libsystemd liboath
+DEP_PKGS := libsodium lmdb libpq jansson libsystemd liboath
 # The client's own libraries (the QR code of otp enroll); never the module's.
 CLIENT_PKGS := libqrencode
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) $(CLIENT_PKGS) 2>/dev/null)
@@ -151,7 +151,8 @@ $(INTEG_BINS): $(B)/itest/%: $(B)/tests/integration/%.o $(call obj,$(TLIB_SRC)) 
 	$(CC) -pie $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread
 $(B)/tests/lib/%.o: tests/lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Wno-conversion -Wno-format-truncation -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Wno-conversion -Wno-format-truncation \
+		-DTH_SRCDIR='"$(CURDIR)"' -c -o $@ $<
 $(B)/bench/%: tests/bench/%.c $(call obj,$(TLIB_SRC)) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/lib -Wno-conversion -pie \

@@ -34,7 +34,7 @@ static const char *const msgs[] = {
 	[28] = "confirmation password locked",
 	[29] = "the audit log does not verify",
 	[30] = "a password hash could not be computed (out of memory); try again later",
-	[31] = "the store cannot take writes (disk full?); try again later",
+	[31] = "the store cannot take writes (disk full, or its database out of reach); try again later",
 };
 
 const char *

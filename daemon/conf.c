@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "pwerr.h"
 #include "util.h"
 
-enum kind { K_NUM, K_STR, K_PATH };
+enum kind { K_NUM, K_STR, K_PATH, K_TEXT };
 
 static const struct key {
 	const char *name;
@@ -45,10 +46,26 @@ static const struct key {
 	NUM(request_timeout, 1, 600),
 	NUM(slot_wait_timeout, 1, 600),
 	NUM(log_window, 1, 3600),
+	STR(store, K_STR),
+	STR(postgresql, K_TEXT),
+	STR(host_name, K_STR),
+	NUM(slot_hold, 2, 3600),
 #undef NUM
 #undef STR
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* A host name as the audit log writes it: [A-Za-z0-9._-], 1 to 64 bytes. */
+static bool
+host_name_valid(const char *s)
+{
+	size_t n = strnlen(s, PWD_HOST_MAX + 1);
+
+	if (n == 0 || n > PWD_HOST_MAX)
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-") == n;
+}
 
 void
 conf_defaults(struct pwd_conf *c)
@@ -75,6 +92,11 @@ conf_defaults(struct pwd_conf *c)
 	c->request_timeout = 10;
 	c->slot_wait_timeout = 20;
 	c->log_window = 60;
+	snprintf(c->store, sizeof(c->store), "lmdb");
+	if (gethostname(c->host_name, sizeof(c->host_name)) != 0 ||
+	    !host_name_valid(c->host_name))
+		snprintf(c->host_name, sizeof(c->host_name), "localhost");
+	c->slot_hold = 30;
 }
 
 int
@@ -104,7 +126,18 @@ conf_set(struct pwd_conf *c, const char *key, const char *value, char *err,
 	if (value[0] == '\0' || strlen(value) >= k->size ||
 	    (k->kind == K_PATH && value[0] != '/')) {
 		snprintf(err, errsz, "%s must be %s of 1 to %zu bytes", key,
-		    k->kind == K_PATH ? "an absolute path" : "a name", k->size - 1);
+		    k->kind == K_PATH ? "an absolute path" :
+		    k->kind == K_TEXT ? "text" : "a name", k->size - 1);
+		return PW_ERR_INVAL;
+	}
+	if (strcmp(key, "store") == 0 && strcmp(value, "lmdb") != 0 &&
+	    strcmp(value, "postgresql") != 0) {
+		snprintf(err, errsz, "store must be lmdb or postgresql");
+		return PW_ERR_INVAL;
+	}
+	if (strcmp(key, "host_name") == 0 && !host_name_valid(value)) {
+		snprintf(err, errsz, "host_name must be 1 to %d letters, digits, "
+		    "dots, dashes or underscores", PWD_HOST_MAX);
 		return PW_ERR_INVAL;
 	}
 	memcpy((char *)c + k->off, value, strlen(value) + 1);

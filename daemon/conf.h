@@ -13,6 +13,9 @@
 #define PWD_CONF_DEFAULT "/etc/pwadmin/pwadmind.conf"
 #endif
 
+#define PWD_CONNINFO_MAX 1000 /* bytes of `postgresql' with its NUL */
+#define PWD_HOST_MAX	 64   /* bytes of `host_name' */
+
 struct pwd_conf {
 	char socket[108];
 	char state_dir[PATH_MAX];
@@ -35,6 +38,10 @@ struct pwd_conf {
 	uint32_t request_timeout;   /* seconds to send a whole request */
 	uint32_t slot_wait_timeout; /* seconds a guess may wait for a slot */
 	uint32_t log_window; /* seconds over which repeated lines are folded */
+	char store[16];	     /* "lmdb" or "postgresql" */
+	char postgresql[PWD_CONNINFO_MAX]; /* libpq conninfo */
+	char host_name[PWD_HOST_MAX + 1];  /* this host in the audit log */
+	uint32_t slot_hold; /* seconds a fleet guess holds its slot */
 };
 
 /* Fills every key with its documented default. */

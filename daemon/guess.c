@@ -93,21 +93,23 @@ guess_with(struct hctx *h, const char *name, uint8_t factor,
 	uint32_t max = policy_max_failures(h->conf, factor);
 	struct store_user u;
 	bool waited, locked_now = false;
+	int64_t slot;
 	int r, v;
 
+	memset(&u, 0, sizeof(u));
 	if ((r = lockout_enter(h->st, name, factor, max, deadline, &u,
-	    &waited)) != PW_OK)
+	    &waited, &slot)) != PW_OK)
 		return r;
 	v = fn(h, &u, arg);
 	PW_WIPE_OBJECT(&u);
 	/* no verdict (no worker in time, a hash that could not run): the
 	 * slot goes back and nothing is counted */
 	if (v != PW_OK && v != PW_ERR_AUTH) {
-		lockout_abandon(name, factor);
+		lockout_abandon(h->st, name, factor, slot);
 		return v;
 	}
 	r = lockout_leave(h->st, name, factor, v == PW_OK, max, h->peer->uid,
-	    &locked_now);
+	    &locked_now, slot);
 	if (locked_now)
 		log_notice("lock %s password of user=%s after %u failures",
 		    fword[factor], name, max);

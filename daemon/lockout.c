@@ -14,11 +14,13 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "frame.h"
 #include "lockout.h"
 #include "log.h"
 #include "policy.h"
@@ -167,27 +169,24 @@ count_failure(struct store_user *u, void *arg)
 }
 
 /*
- * One stored failure; a failure that locks the factor is audited in the
- * same transaction (rule 13: every lock), so the lock and its audit entry
- * are on disk together or not at all.
+ * Counts n failures in *u (read in tx) and writes it back; a failure that
+ * locks the factor is audited in the same transaction (rule 13: every
+ * lock), so the lock and its audit entry are stored together or not at
+ * all.  `how' ends the audit detail.
  */
 static int
-fail_tx(struct store_tx *tx, void *arg)
+fail_in_tx(struct store_tx *tx, struct store_user *u, struct fail_arg *a,
+    uint32_t n, const char *how)
 {
 	static const char *const fname[] = { "login password",
 		"confirmation password", "one-time password" };
-	struct fail_arg *a = arg;
-	struct store_user u;
 	struct pw_audit e;
+	uint32_t i;
 	int r;
 
-	a->locked_now = false;
-	if ((r = store_tx_get(tx, a->name, &u)) != PW_OK)
-		return r;
-	(void)count_failure(&u, a);
-	r = store_tx_put(tx, &u, false);
-	PW_WIPE_OBJECT(&u);
-	if (r != PW_OK || !a->locked_now)
+	for (i = 0; i < n; i++)
+		(void)count_failure(u, a);
+	if ((r = store_tx_put(tx, u, false)) != PW_OK || !a->locked_now)
 		return r;
 	memset(&e, 0, sizeof(e));
 	e.time = (int64_t)time(NULL);
@@ -197,8 +196,24 @@ fail_tx(struct store_tx *tx, void *arg)
 	memcpy(e.action, "lock", sizeof("lock"));
 	memcpy(e.target, a->name, strlen(a->name) + 1);
 	snprintf(e.detail, sizeof(e.detail), "%s locked after %u "
-	    "consecutive failures", fname[a->factor], a->max);
+	    "consecutive failures%s", fname[a->factor], a->max, how);
 	return store_tx_audit(tx, &e);
+}
+
+/* One stored failure (fail_in_tx). */
+static int
+fail_tx(struct store_tx *tx, void *arg)
+{
+	struct fail_arg *a = arg;
+	struct store_user u;
+	int r;
+
+	a->locked_now = false;
+	if ((r = store_tx_get(tx, a->name, &u)) != PW_OK)
+		return r;
+	r = fail_in_tx(tx, &u, a, 1, "");
+	PW_WIPE_OBJECT(&u);
+	return r;
 }
 
 static int
@@ -274,14 +289,13 @@ lockout_flush(struct store *st)
 	pthread_mutex_unlock(&mu);
 }
 
-int
-lockout_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
+static int
+local_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
     int64_t deadline_ms, struct store_user *u, bool *waited)
 {
 	uint32_t inflight, unrec;
 	int r;
 
-	*waited = false;
 	pthread_mutex_lock(&mu);
 	/*
 	 * A failure that could not be stored must not be followed by more
@@ -379,13 +393,12 @@ record(struct store *st, const char *name, uint8_t factor, bool verified,
 	return r;
 }
 
-int
-lockout_leave(struct store *st, const char *name, uint8_t factor,
+static int
+local_leave(struct store *st, const char *name, uint8_t factor,
     bool verified, uint32_t max, uint32_t uid, bool *locked_now)
 {
 	int r;
 
-	*locked_now = false;
 	pthread_mutex_lock(&mu);
 	r = record(st, name, factor, verified, max, uid, locked_now);
 	if (r == PW_OK || verified || r == PW_ERR_NOUSER)
@@ -411,13 +424,206 @@ lockout_leave(struct store *st, const char *name, uint8_t factor,
 	return r;
 }
 
-void
-lockout_abandon(const char *name, uint8_t factor)
+static void
+local_abandon(const char *name, uint8_t factor)
 {
 	pthread_mutex_lock(&mu);
 	give(name, factor);
 	pthread_cond_broadcast(&cv);
 	pthread_mutex_unlock(&mu);
+}
+
+/* ==== Slots held in a shared store (PostgreSQL: a fleet) ==== */
+
+/*
+ * The same three invariants across daemons, with the store's write lock
+ * in place of the mutex: a slot is a row committed before the hash, a
+ * failure is committed with the deletion of its slot, and a waiter is
+ * refused only by stored failures.  A slot whose daemon never came back
+ * (killed, cut off) expires after `hold' and is then counted as a failure
+ * by the next guess of that factor, in the transaction that deletes it.
+ */
+
+static _Atomic uint32_t hold_ms = 30000;
+#define FLEET_POLL_MS 10 /* a waiter's pause between looks at the store */
+
+struct fleet_arg {
+	struct fail_arg f;
+	struct store_user *u;
+	enum policy_slot decision;
+	bool verified;
+	int64_t id;
+};
+
+static int
+fleet_enter_tx(struct store_tx *tx, void *arg)
+{
+	struct fleet_arg *a = arg;
+	uint32_t live, expired;
+	int r;
+
+	a->f.locked_now = false;
+	a->id = 0;
+	if ((r = store_tx_get(tx, a->f.name, a->u)) != PW_OK ||
+	    (r = store_tx_slots(tx, a->f.name, a->f.factor, &live,
+	    &expired)) != PW_OK)
+		return r;
+	if (expired > 0) {
+		log_warnx("%u guess(es) on %s held by a daemon that did not "
+		    "answer in time: counted as failures", expired, a->f.name);
+		if ((r = fail_in_tx(tx, a->u, &a->f, expired, " (guesses whose "
+		    "daemon did not answer count as failures)")) != PW_OK)
+			return r;
+	}
+	a->decision = policy_guess(a->u, a->f.factor, a->f.max, live, 0);
+	if (a->decision == SLOT_ENTER)
+		return store_tx_slot_add(tx, a->f.name, a->f.factor,
+		    atomic_load(&hold_ms), &a->id);
+	return PW_OK; /* the expired holds' failures are committed */
+}
+
+static int
+fleet_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
+    int64_t deadline_ms, struct store_user *u, bool *waited, int64_t *slot)
+{
+	struct fleet_arg a = { { name, factor, max, 0, false }, u, SLOT_LOCKED,
+		false, 0 };
+	struct timespec pause = { 0, FLEET_POLL_MS * 1000000L };
+	int r;
+
+	for (;;) {
+		r = store_write(st, fleet_enter_tx, &a);
+		if (a.f.locked_now)
+			stats_inc(PW_STAT_LOCKS);
+		if (r != PW_OK)
+			return r == PW_ERR_STORE ? PW_ERR_READONLY : r;
+		switch (a.decision) {
+		case SLOT_SUSPENDED:
+			return PW_ERR_SUSPENDED;
+		case SLOT_ENTER:
+			*slot = a.id;
+			return PW_OK;
+		case SLOT_WAIT:
+			if (!*waited)
+				stats_inc(PW_STAT_SLOT_WAITS);
+			*waited = true;
+			if (frame_now_ms() + FLEET_POLL_MS > deadline_ms)
+				return PW_ERR_BUSY;
+			PW_WIPE_OBJECT(u);
+			nanosleep(&pause, NULL);
+			continue;
+		case SLOT_LOCKED:
+		default:
+			stats_inc(PW_STAT_LOCKED_REFUSED);
+			return PW_ERR_LOCKED;
+		}
+	}
+}
+
+static int
+fleet_leave_tx(struct store_tx *tx, void *arg)
+{
+	struct fleet_arg *a = arg;
+	bool found;
+	int r;
+
+	a->f.locked_now = false;
+	if ((r = store_tx_slot_del(tx, a->id, &found)) != PW_OK)
+		return r;
+	if (!found) {
+		/* counted as a failure already, by whoever found it expired */
+		log_warnx("the guess slot of %s expired before its verdict "
+		    "(a hash slower than slot_hold): no verdict given",
+		    a->f.name);
+		return PW_ERR_READONLY;
+	}
+	if ((r = store_tx_get(tx, a->f.name, a->u)) != PW_OK)
+		return r;
+	if (!a->verified)
+		return fail_in_tx(tx, a->u, &a->f, 1, "");
+	if (reset_failures(a->u, &a->f.factor) == 1)
+		return store_tx_put(tx, a->u, false);
+	return PW_OK;
+}
+
+static int
+fleet_leave(struct store *st, const char *name, uint8_t factor,
+    bool verified, uint32_t max, uint32_t uid, bool *locked_now, int64_t slot)
+{
+	struct store_user u;
+	struct fleet_arg a = { { name, factor, max, uid, false }, &u,
+		SLOT_ENTER, verified, slot };
+	int r;
+
+	r = store_write(st, fleet_leave_tx, &a);
+	PW_WIPE_OBJECT(&u);
+	if (r == PW_OK) {
+		*locked_now = a.f.locked_now;
+		if (*locked_now)
+			stats_inc(PW_STAT_LOCKS);
+		return PW_OK;
+	}
+	/* not stored: the slot stays, and becomes a failure when it expires */
+	return r == PW_ERR_NOUSER ? r : PW_ERR_READONLY;
+}
+
+static int
+fleet_abandon_tx(struct store_tx *tx, void *arg)
+{
+	bool found;
+
+	return store_tx_slot_del(tx, *(const int64_t *)arg, &found);
+}
+
+/* ==== Either ==== */
+
+void
+lockout_set_hold(uint32_t seconds)
+{
+	atomic_store(&hold_ms, seconds * 1000);
+}
+
+int
+lockout_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
+    int64_t deadline_ms, struct store_user *u, bool *waited, int64_t *slot)
+{
+	int r;
+
+	*waited = false;
+	*slot = 0;
+	if (store_shared(st))
+		r = fleet_enter(st, name, factor, max, deadline_ms, u, waited,
+		    slot);
+	else
+		r = local_enter(st, name, factor, max, deadline_ms, u, waited);
+	if (r != PW_OK)
+		PW_WIPE_OBJECT(u);
+	return r;
+}
+
+int
+lockout_leave(struct store *st, const char *name, uint8_t factor,
+    bool verified, uint32_t max, uint32_t uid, bool *locked_now, int64_t slot)
+{
+	*locked_now = false;
+	if (store_shared(st))
+		return fleet_leave(st, name, factor, verified, max, uid,
+		    locked_now, slot);
+	return local_leave(st, name, factor, verified, max, uid, locked_now);
+}
+
+void
+lockout_abandon(struct store *st, const char *name, uint8_t factor,
+    int64_t slot)
+{
+	if (!store_shared(st)) {
+		local_abandon(name, factor);
+		return;
+	}
+	/* not deleted: it expires into a failure, never a guess given back */
+	if (store_write(st, fleet_abandon_tx, &slot) != PW_OK)
+		log_warnx("the guess slot of %s could not be given back: it "
+		    "counts as a failure when it expires", name);
 }
 
 void

@@ -14,6 +14,12 @@
 void lockout_init(void);
 
 /*
+ * How long a guess slot held in a shared store (PostgreSQL) lasts before
+ * it counts as a failure: the `slot_hold' key, in seconds.
+ */
+void lockout_set_hold(uint32_t seconds);
+
+/*
  * Takes a guess slot for `factor' of `name' before its secret is hashed.
  * Returns PW_OK with the slot taken and the account in *u (wipe it), or,
  * holding no slot: PW_ERR_NOUSER, PW_ERR_SUSPENDED, PW_ERR_LOCKED (the
@@ -22,10 +28,17 @@ void lockout_init(void);
  * this factor has failures not yet stored: nothing may be hashed),
  * PW_ERR_STORE.  When every slot is taken by guesses in
  * flight it waits for them: only stored failures ever make it LOCKED.
- * *waited tells whether it had to wait.
+ * *waited tells whether it had to wait.  *slot names the slot taken, for
+ * lockout_leave or lockout_abandon.
+ *
+ * In a shared store the slot is a row of the store, committed before
+ * this returns, and PW_ERR_READONLY also means the database cannot be
+ * reached; a slot whose daemon never gives it back counts as a failure
+ * once it is older than the hold (lockout_set_hold).
  */
 int lockout_enter(struct store *st, const char *name, uint8_t factor,
-    uint32_t max, int64_t deadline_ms, struct store_user *u, bool *waited) PW_WUR;
+    uint32_t max, int64_t deadline_ms, struct store_user *u, bool *waited,
+    int64_t *slot) PW_WUR;
 
 /*
  * Gives the slot back after the verdict.  A failure is stored durably
@@ -39,7 +52,8 @@ int lockout_enter(struct store *st, const char *name, uint8_t factor,
  * write failed never leaves the daemon as a verdict.
  */
 int lockout_leave(struct store *st, const char *name, uint8_t factor,
-    bool verified, uint32_t max, uint32_t uid, bool *locked_now) PW_WUR;
+    bool verified, uint32_t max, uint32_t uid, bool *locked_now,
+    int64_t slot) PW_WUR;
 
 /*
  * Stores the failures still held only in memory, if the store takes them
@@ -48,7 +62,8 @@ int lockout_leave(struct store *st, const char *name, uint8_t factor,
 void lockout_flush(struct store *st);
 
 /* Gives the slot back when the guess got no verdict (nothing hashed). */
-void lockout_abandon(const char *name, uint8_t factor);
+void lockout_abandon(struct store *st, const char *name, uint8_t factor,
+    int64_t slot);
 
 /*
  * After an unlock of `name' (NULL: of every account) was committed:

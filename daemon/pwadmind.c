@@ -36,6 +36,8 @@ struct opts {
 	bool foreground;
 	bool debug;
 	bool check_only;
+	bool init_db;
+	const char *copy_from;
 };
 
 static __attribute__((noreturn)) void
@@ -43,7 +45,8 @@ usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
 	    "usage: pwadmind [-c CONFIG] [-f|--foreground] [-d|--debug] [-n]\n"
-	    "                [-p|--pid-file PATH] [--state-dir DIR] [--socket PATH]\n");
+	    "                [-p|--pid-file PATH] [--state-dir DIR] [--socket PATH]\n"
+	    "       pwadmind [-c CONFIG] --init-db | --copy-from STATE_DIR\n");
 	exit(code);
 }
 
@@ -59,6 +62,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "init-db", no_argument, NULL, 'I' },
+		{ "copy-from", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -73,11 +78,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'p': o->pid_file = optarg; break;
 		case 'S': o->state_dir = optarg; break;
 		case 's': o->socket = optarg; break;
+		case 'I': o->init_db = true; break;
+		case 'C': o->copy_from = optarg; break;
 		case 'h': usage(0);
 		default: usage(2);
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (o->init_db && o->copy_from != NULL))
 		usage(2);
 	if (o->pid_file != NULL && o->pid_file[0] != '/') {
 		fprintf(stderr, "pwadmind: --pid-file must be an absolute path\n");
@@ -464,7 +471,9 @@ open_socket(const struct pwd_conf *c, bool *own, const struct passwd *to)
  * While the store holds no token the key may be made (or replaced: it
  * seals nothing yet), and the store records which key it is.  Once a
  * token exists, a missing key file, or another key, stops the daemon:
- * sealed secrets are never silently orphaned by a new key.
+ * sealed secrets are never silently orphaned by a new key.  On a store
+ * shared by several hosts, every host must hold the key the first one
+ * recorded, tokens or not.
  */
 static void
 otp_key_setup(struct store *st, const char *dir)
@@ -491,6 +500,10 @@ otp_key_setup(struct store *st, const char *dir)
 	if (tokens > 0 && !same)
 		fatalx("%s: not the key the store's one-time password secrets "
 		    "were sealed with; restore the right one", path);
+	/* hosts sharing a store share the key: the first one's is kept */
+	if (store_shared(st) && known && !same)
+		fatalx("%s: not the key of the other hosts on this database; "
+		    "copy their secret.key here", path);
 	if (!same && store_meta_put(st, "otp_key_check", mine,
 	    sizeof(mine)) != PW_OK)
 		fatalx("store: cannot record which key seals OTP secrets");
@@ -517,6 +530,18 @@ main(int argc, char **argv)
 	if (o.check_only) {
 		printf("configuration OK\n");
 		return 0;
+	}
+	if (o.init_db) {
+		int r = store_init_db(&conf, err, sizeof(err));
+
+		fprintf(r == PW_OK ? stdout : stderr, "pwadmind: %s\n", err);
+		return r == PW_OK ? 0 : 1;
+	}
+	if (o.copy_from != NULL) {
+		int r = store_copy_from(&conf, o.copy_from, err, sizeof(err));
+
+		fprintf(r == PW_OK ? stdout : stderr, "pwadmind: %s\n", err);
+		return r == PW_OK ? 0 : 1;
 	}
 	log_init(o.foreground, o.debug);
 	log_set_window(conf.log_window);
@@ -558,14 +583,16 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (store_open(&st, conf.state_dir, err, sizeof(err)) != PW_OK)
+	if (store_open_conf(&st, &conf, err, sizeof(err)) != PW_OK)
 		fatalx("%s", err);
+	lockout_set_hold(conf.slot_hold);
 	if (verify_init(conf.argon2_ops, conf.argon2_mem_kib,
 	    conf.hash_workers) != PW_OK)
 		fatalx("cannot initialise hashing (libsodium, argon2 parameters)");
 	otp_key_setup(st, conf.state_dir);
 	lockout_init();
 	log_info("ready: socket %s, store %s, %u hash workers", conf.socket,
+	    strcmp(conf.store, "postgresql") == 0 ? "postgresql" :
 	    conf.state_dir, conf.hash_workers);
 	announce_ready();
 	log_at_fatal(NULL);	/* serving: a later exit leaves them to main */

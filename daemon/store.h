@@ -54,6 +54,7 @@ struct store_otp {
 };
 
 struct store;
+struct pwd_conf;
 
 /*
  * Opens (creating when missing) the environment in dir: data.mdb and
@@ -63,6 +64,31 @@ struct store;
  */
 int store_open(struct store **stp, const char *dir, char *err, size_t errsz) PW_WUR;
 void store_close(struct store *st);
+
+/*
+ * Opens the store the configuration names: `store = lmdb' (store_open on
+ * state_dir) or `store = postgresql' (the database at `postgresql', whose
+ * schema --init-db made; guess slots are then held in it, named after
+ * `host_name').  err gets one line.
+ */
+int store_open_conf(struct store **stp, const struct pwd_conf *c, char *err,
+    size_t errsz) PW_WUR;
+
+/* pwadmind --init-db: creates or upgrades the PostgreSQL schema. */
+int store_init_db(const struct pwd_conf *c, char *msg, size_t msgsz) PW_WUR;
+
+/*
+ * pwadmind --copy-from: copies the LMDB store in dir (accounts, histories,
+ * tokens, the audit log as it is, chain and all) into the configured
+ * PostgreSQL database, which must hold no account and no audit entry, in
+ * one transaction; then checks the chain there and audits the copy.  msg
+ * gets one line.
+ */
+int store_copy_from(const struct pwd_conf *c, const char *dir, char *msg,
+    size_t msgsz) PW_WUR;
+
+/* Whether daemons on other hosts share this store (PostgreSQL). */
+bool store_shared(const struct store *st);
 
 /* Copies one account out (PW_ERR_NOUSER when absent).  Wipe *u after use. */
 int store_user_get(struct store *st, const char *name, struct store_user *u) PW_WUR;
@@ -217,4 +243,19 @@ int store_note_unknown(struct store *st) PW_WUR;
  * be stored.
  */
 int store_writable(struct store *st) PW_WUR;
+/*
+ * Rule 1's guess slots in a shared store, inside store_write (PW_ERR_INVAL
+ * on a store that is not shared); the database's clock times them.
+ * store_tx_slots deletes the holds of `factor' of `name' that expired,
+ * telling how many (*expired: the caller counts each as a failure in this
+ * transaction) and how many are live.  store_tx_slot_add takes one for
+ * hold_ms; *id names it.
+ * store_tx_slot_del gives one back: *found is false when it had expired
+ * (and was counted as a failure by whoever found it so).
+ */
+int store_tx_slots(struct store_tx *tx, const char *name, uint8_t factor,
+    uint32_t *live, uint32_t *expired) PW_WUR;
+int store_tx_slot_add(struct store_tx *tx, const char *name, uint8_t factor,
+    uint32_t hold_ms, int64_t *id) PW_WUR;
+int store_tx_slot_del(struct store_tx *tx, int64_t id, bool *found) PW_WUR;
 #endif

@@ -83,6 +83,17 @@ struct store_ops {
 	/* store_backup, store_writable: see store.h */
 	int (*backup)(struct store_backend *b, int fd);
 	int (*writable)(struct store_backend *b);
+
+	/*
+	 * Rule 1's guess slots, held in the store when daemons share it
+	 * (NULL where one daemon owns the store and holds them in memory):
+	 * see store_tx_slots in store.h.
+	 */
+	int (*slots)(struct store_btx *tx, const char *name, uint8_t factor,
+	    uint32_t *live, uint32_t *expired);
+	int (*slot_add)(struct store_btx *tx, const char *name, uint8_t factor,
+	    const char *host, uint32_t hold_ms, int64_t *id);
+	int (*slot_del)(struct store_btx *tx, int64_t id, bool *found);
 };
 
 /*
@@ -91,5 +102,13 @@ struct store_ops {
  */
 int store_lmdb_open(const char *dir, struct store_backend **b,
     const struct store_ops **ops, char *err, size_t errsz) PW_WUR;
+int store_pg_open(const char *conninfo, struct store_backend **b,
+    const struct store_ops **ops, char *err, size_t errsz) PW_WUR;
+
+/*
+ * Creates or upgrades the PostgreSQL schema (pwadmind --init-db): msg gets
+ * one line saying what was done, or why not.
+ */
+int store_pg_init_db(const char *conninfo, char *msg, size_t msgsz) PW_WUR;
 
 #endif

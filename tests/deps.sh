@@ -11,7 +11,7 @@ libsodium-dev liblmdb-dev lmdb-utils liboath-dev libjansson-dev \
 libsystemd-dev libqrencode-dev libcmocka-dev libpam-wrapper libpamtest0-dev \
 libnss-wrapper pamtester faketime oathtool mandoc cppcheck util-linux \
 procps binutils openssh-server openssh-client expect systemd man-db strace \
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev libpq-dev postgresql-15 postgresql-client-15"
 
 missing=""
 for p in $PKGS; do
@@ -46,6 +46,21 @@ case " $missing " in
 	fi
 	;;
 esac
+# The fleet tests start their own PostgreSQL clusters in temp dirs
+# (tests/pg.sh); the machine gets no cluster of its own from the install:
+# postgresql-common reads create_main_cluster from this file.
+case " $missing " in
+*" postgresql-15 "*)
+	if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+		mkdir -p /etc/postgresql-common
+		echo "# created by pwadmin's tests/deps.sh: no cluster of its own" \
+		    >/etc/postgresql-common/createcluster.conf
+		echo "create_main_cluster = false" \
+		    >>/etc/postgresql-common/createcluster.conf
+	fi
+	;;
+esac
 apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing
+apt-get install -y -qq --no-install-recommends \
+	-o Dpkg::Options::=--force-confold $missing

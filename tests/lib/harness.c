@@ -440,6 +440,8 @@ th_init_files(struct th *t, int argc, char **argv,
 	th_path(t, t->log, sizeof(t->log), "daemon.log");
 	t->daemon = -1;
 	t->daemon_status = -1;
+	if (getenv("PWTEST_PG") != NULL && getenv("PWTEST_PG")[0] != '\0')
+		snprintf(t->pg, sizeof(t->pg), "%s", getenv("PWTEST_PG"));
 	collect_setup(t);
 	/* a client that refuses before reading its input closes the pipe
 	 * th_client writes to: that must be an EPIPE, not the test's death */
@@ -481,9 +483,16 @@ th_exited(const struct th *t, int rc, int want)
 void
 th_cleanup(struct th *t)
 {
+	int i;
+
 	if (t->daemon > 0)
 		th_daemon_kill(t);
+	for (i = 1; i < TH_HOSTS; i++)
+		if (t->host[i] > 0)
+			(void)th_host_kill(t, i, SIGKILL);
 	collect_daemon_log(t);
+	if (t->pg_own)
+		(void)th_pg(t, "stop");
 	if (getenv("PWTEST_KEEP") == NULL)
 		nftw(t->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

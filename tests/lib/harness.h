@@ -22,6 +22,7 @@
 #define TH_UID_NOBODY  65534
 
 #define TH_OUT_MAX 65536
+#define TH_HOSTS   4 /* the main daemon and three more on one database */
 
 struct th {
 	char dir[PATH_MAX];	/* private temp dir (PWTEST_DIR) */
@@ -39,6 +40,12 @@ struct th {
 	char syslog[PATH_MAX];	/* where syslog(3) lines of this process and
 				 * its children land (the module's, through
 				 * pam_syslog), or "" without the preload */
+	char pg[PATH_MAX];	/* the PostgreSQL cluster's dir (its socket),
+				 * or "": daemons use LMDB */
+	bool pg_own;		/* ... started by this test (th_pg_start) */
+	char db[64];		/* the database of the current daemon */
+	int ndb;
+	pid_t host[TH_HOSTS];	/* th_host_start's daemons (1..), or <= 0 */
 };
 
 /*
@@ -91,6 +98,30 @@ int th_daemon_start_shifted(struct th *t, const char *extra, bool keep_state,
     const char *offset);
 /* SIGTERM; returns the exit status (0 expected) or -1. */
 int th_daemon_stop(struct th *t);
+
+/*
+ * PostgreSQL (tests/pg.sh).  With a cluster, th_daemon_start gives each
+ * fresh daemon a new database whose schema `pwadmind --init-db' made (as
+ * the schema owner), and runs the daemon as the runtime role.  The whole
+ * suite runs so when PWTEST_PG names a running cluster (tests/run.sh's
+ * second pass); th_pg_start starts a test's own otherwise.
+ */
+int th_pg_start(struct th *t);
+bool th_pg_on(const struct th *t);
+/* tests/pg.sh CMD on the cluster: "kill" (immediate stop), "restart" */
+int th_pg(struct th *t, const char *cmd);
+/* `store = ...' and `postgresql = ...' lines naming the current database */
+void th_pg_conf(const struct th *t, char *out, size_t outsz);
+/*
+ * Another host on the current database: pwadmind with its own socket
+ * (th_host_sock), state dir (the main daemon's OTP key copied in) and
+ * host_name "hostI", i from 1 to TH_HOSTS - 1.  0 or -1 (log printed).
+ */
+int th_host_start(struct th *t, int i, const char *extra);
+/* Signals host i's daemon (SIGTERM, SIGKILL) and waits for it. */
+int th_host_kill(struct th *t, int i, int sig);
+/* The socket of host i (0: the main daemon's). */
+void th_host_sock(const struct th *t, int i, char *out, size_t outsz);
 /* SIGKILL: a crash.  Returns 0 when it died. */
 int th_daemon_kill(struct th *t);
 

@@ -137,13 +137,190 @@ th_daemon_start_shifted(struct th *t, const char *extra, bool keep_state,
 	return daemon_start(t, extra, keep_state, lib, offset);
 }
 
+/*
+ * Runs argv (a NULL-terminated list) and waits: its exit status or -1.
+ * `plain': without the wrappers, so that the machine's real users (the
+ * postgres account) are seen.
+ */
+static int
+run_wait(const struct th *t, const char *const *argv, bool plain)
+{
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		if (plain) {
+			unsetenv("LD_PRELOAD");
+			unsetenv("NSS_WRAPPER_PASSWD");
+			unsetenv("NSS_WRAPPER_GROUP");
+			unsetenv("PAM_WRAPPER");
+		} else
+			child_env(t);
+		execv(argv[0], (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static int
+pg_sh(const struct th *t, const char *cmd, const char *arg)
+{
+	const char *argv[] = { "/bin/sh", TH_SRCDIR "/tests/pg.sh", cmd, t->pg,
+		arg, NULL };
+	int r = run_wait(t, argv, true);
+
+	if (r != 0)
+		fprintf(stderr, "harness: tests/pg.sh %s %s failed (%d)\n", cmd,
+		    t->pg, r);
+	return r == 0 ? 0 : -1;
+}
+
+int
+th_pg_start(struct th *t)
+{
+	const char *env = getenv("PWTEST_PG");
+
+	if (t->pg[0] != '\0')
+		return 0;
+	if (env != NULL && env[0] != '\0') {
+		snprintf(t->pg, sizeof(t->pg), "%s", env);
+		return 0;
+	}
+	th_path(t, t->pg, sizeof(t->pg), "pg");
+	t->pg_own = true;
+	return pg_sh(t, "start", NULL);
+}
+
+bool
+th_pg_on(const struct th *t)
+{
+	return t->pg[0] != '\0';
+}
+
+int
+th_pg(struct th *t, const char *cmd)
+{
+	return pg_sh(t, cmd, NULL);
+}
+
+void
+th_pg_conf(const struct th *t, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "store = postgresql\npostgresql = host=%s "
+	    "dbname=%s user=pwadmind\n", t->pg, t->db);
+}
+
+/* A new database for a fresh daemon, its schema made by --init-db. */
+static int
+pg_fresh_db(struct th *t)
+{
+	char conf[PATH_MAX + 256], path[PATH_MAX], exe[PATH_MAX];
+	const char *argv[] = { exe, "-c", path, "--init-db", NULL };
+
+	t->ndb++;
+	snprintf(t->db, sizeof(t->db), "t%d_%d", (int)getpid(), t->ndb);
+	if (pg_sh(t, "db", t->db) != 0)
+		return -1;
+	snprintf(conf, sizeof(conf), "store = postgresql\npostgresql = "
+	    "host=%s dbname=%s user=pwadmin_owner\n", t->pg, t->db);
+	th_path(t, path, sizeof(path), "owner.conf");
+	write_file(path, conf, 0600);
+	snprintf(exe, sizeof(exe), "%s/pwadmind", t->build);
+	if (run_wait(t, argv, false) != 0) {
+		fprintf(stderr, "harness: pwadmind --init-db failed\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Starts pwadmind -f -d -c conf with the children's environment. */
+static pid_t
+spawn(const struct th *t, const char *conf, const char *faketime_lib,
+    const char *offset)
+{
+	char exe[PATH_MAX];
+	pid_t pid;
+	int fd;
+
+	snprintf(exe, sizeof(exe), "%s/pwadmind", t->build);
+	if ((pid = fork()) < 0)
+		die("fork");
+	if (pid == 0) {
+		child_env(t);
+		if (faketime_lib != NULL)
+			shift_clock(faketime_lib, offset);
+		if ((fd = open(t->log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0)
+			_exit(98);
+		dup2(fd, 2);
+		if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+		}
+		execl(exe, "pwadmind", "-f", "-d", "-c", conf, (char *)NULL);
+		_exit(97);
+	}
+	return pid;
+}
+
+/* Waits until the daemon *pid accepts on sock: 0, or -1 (log printed). */
+static int
+wait_ready(struct th *t, pid_t *pid, const char *sock)
+{
+	int i, st;
+
+	for (i = 0; i < 1000; i++) {
+		if (accepts(sock))
+			return 0;
+		if (waitpid(*pid, &st, WNOHANG) == *pid) {
+			*pid = -1;
+			t->daemon_status = st;
+			collect_daemon_log(t);
+			print_log(t);
+			return -1;
+		}
+		usleep(10000);
+	}
+	collect_daemon_log(t);
+	print_log(t);
+	return -1;
+}
+
+/* Copies the main daemon's OTP key (secret.key) into another host's. */
+static int
+copy_otp_key(const struct th *t, const char *state)
+{
+	char from[PATH_MAX + 16], to[PATH_MAX + 16], buf[256];
+	ssize_t n;
+	int in, out;
+
+	if (mkdir(state, 0700) != 0 && errno != EEXIST)
+		return -1;
+	snprintf(from, sizeof(from), "%s/secret.key", t->state);
+	snprintf(to, sizeof(to), "%s/secret.key", state);
+	if ((in = open(from, O_RDONLY)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			n = -1;
+	close(in);
+	close(out);
+	return n == 0 ? 0 : -1;
+}
+
 static int
 daemon_start(struct th *t, const char *extra, bool keep_state,
     const char *faketime_lib, const char *offset)
 {
-	char conf[4096] = "# written by the test harness\n", exe[PATH_MAX];
+	char conf[4096] = "# written by the test harness\n";
 	struct passwd *me = getpwuid(geteuid());
-	int i, fd, st;
 
 	collect_daemon_log(t); /* the previous daemons' lines, if not yet */
 	t->daemon_status = -1;
@@ -151,6 +328,11 @@ daemon_start(struct th *t, const char *extra, bool keep_state,
 		t->ndaemons++;
 		snprintf(t->state, sizeof(t->state), "%s/state%d", t->dir,
 		    t->ndaemons);
+	}
+	if (th_pg_on(t)) {
+		if (!keep_state && pg_fresh_db(t) != 0)
+			return -1;
+		th_pg_conf(t, conf + strlen(conf), sizeof(conf) - strlen(conf));
 	}
 	conf_line(conf, sizeof(conf), extra, "socket", t->sock);
 	conf_line(conf, sizeof(conf), extra, "state_dir", t->state);
@@ -162,38 +344,64 @@ daemon_start(struct th *t, const char *extra, bool keep_state,
 	snprintf(conf + strlen(conf), sizeof(conf) - strlen(conf), "%s\n",
 	    extra != NULL ? extra : "");
 	write_file(t->conf, conf, 0644);
-	snprintf(exe, sizeof(exe), "%s/pwadmind", t->build);
-	if ((t->daemon = fork()) < 0)
-		die("fork");
-	if (t->daemon == 0) {
-		child_env(t);
-		if (faketime_lib != NULL)
-			shift_clock(faketime_lib, offset);
-		if ((fd = open(t->log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0)
-			_exit(98);
-		dup2(fd, 2);
-		if ((fd = open("/dev/null", O_RDWR)) >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-		}
-		execl(exe, "pwadmind", "-f", "-d", "-c", t->conf, (char *)NULL);
-		_exit(97);
-	}
-	for (i = 0; i < 1000; i++) {
-		if (accepts(t->sock))
-			return 0;
-		if (waitpid(t->daemon, &st, WNOHANG) == t->daemon) {
-			t->daemon = -1;
-			t->daemon_status = st;
-			collect_daemon_log(t);
-			print_log(t);
-			return -1;
-		}
-		usleep(10000);
-	}
+	t->daemon = spawn(t, t->conf, faketime_lib, offset);
+	return wait_ready(t, &t->daemon, t->sock);
+}
+
+int
+th_host_start(struct th *t, int i, const char *extra)
+{
+	char conf[4096] = "# another host, written by the test harness\n";
+	char path[PATH_MAX], sock[PATH_MAX], state[PATH_MAX], rel[32];
+	struct passwd *me = getpwuid(geteuid());
+
+	if (i < 1 || i >= TH_HOSTS || !th_pg_on(t))
+		return -1;
+	th_pg_conf(t, conf + strlen(conf), sizeof(conf) - strlen(conf));
+	snprintf(rel, sizeof(rel), "host%d.sock", i);
+	th_path(t, sock, sizeof(sock), rel);
+	snprintf(rel, sizeof(rel), "hstate%d", i);
+	th_path(t, state, sizeof(state), rel);
+	snprintf(conf + strlen(conf), sizeof(conf) - strlen(conf),
+	    "socket = %s\nstate_dir = %s\nuser = %s\nhost_name = host%d\n"
+	    "%s\n", sock, state, me != NULL ? me->pw_name : "root", i,
+	    extra != NULL ? extra : "");
+	conf_line(conf, sizeof(conf), extra, "argon2_ops", "1");
+	conf_line(conf, sizeof(conf), extra, "argon2_mem_kib", "64");
+	snprintf(rel, sizeof(rel), "host%d.conf", i);
+	th_path(t, path, sizeof(path), rel);
+	write_file(path, conf, 0644);
+	/* the hosts share the key that seals one-time password secrets */
+	if (copy_otp_key(t, state) != 0)
+		return -1;
+	t->host[i] = spawn(t, path, NULL, NULL);
+	return wait_ready(t, &t->host[i], sock);
+}
+
+int
+th_host_kill(struct th *t, int i, int sig)
+{
+	int st;
+
+	if (i < 1 || i >= TH_HOSTS || t->host[i] <= 0)
+		return -1;
+	kill(t->host[i], sig);
+	waitpid(t->host[i], &st, 0);
+	t->host[i] = -1;
 	collect_daemon_log(t);
-	print_log(t);
-	return -1;
+	return 0;
+}
+
+void
+th_host_sock(const struct th *t, int i, char *out, size_t outsz)
+{
+	char rel[32];
+
+	if (i == 0)
+		snprintf(rel, sizeof(rel), "sock"); /* as th_init names it */
+	else
+		snprintf(rel, sizeof(rel), "host%d.sock", i);
+	th_path(t, out, outsz, rel);
 }
 
 int

@@ -563,7 +563,7 @@ test_shipped_conf(void **state)
 		len += n;
 	}
 	fclose(f);
-	assert_int_equal(keys, 21);
+	assert_int_equal(keys, 23);
 	conf_defaults(&want);
 	conf_defaults(&c);
 	assert_int_equal(conf_load(&c, shipped, err, sizeof(err)), PW_OK);
@@ -571,6 +571,10 @@ test_shipped_conf(void **state)
 	memset(&c, 0, sizeof(c)); /* every field must come from the file */
 	assert_int_equal(conf_load(&c, write_file("shipped.conf", out, len,
 	    0600), err, sizeof(err)), PW_OK);
+	/* but the two without a fixed default: the host's own name, and no
+	 * database (examples only, under "#   ") */
+	memcpy(c.host_name, want.host_name, sizeof(c.host_name));
+	assert_string_equal(c.postgresql, "");
 	assert_memory_equal(&c, &want, sizeof(c));
 }
 

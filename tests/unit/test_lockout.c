@@ -28,6 +28,9 @@
 #include "store.h"
 #include "verify.h"
 
+/* The slot a guess took: named for the shared store, unused by LMDB's. */
+static _Thread_local int64_t slot_id;
+
 #define NTHREADS 16
 #define MAX	 5
 #define RIGHT	 "Right-Password-1"
@@ -119,12 +122,12 @@ guess_thread(void *arg)
 		pthread_barrier_wait(g->start);
 	g->leave_r = 1; /* not called */
 	g->enter_r = lockout_enter(st, g->name, g->factor, g->max,
-	    g->deadline_ms, &u, &g->waited);
+	    g->deadline_ms, &u, &g->waited, &slot_id);
 	if (g->enter_r == PW_OK) {
 		g->verified = verify_check(u.f[g->factor].hash, g->pw,
 		    strlen(g->pw), VERIFY_ROOT, INT64_MAX / 2) == PW_OK;
 		g->leave_r = lockout_leave(st, g->name, g->factor, g->verified,
-		    g->max, 0, &g->locked_now);
+		    g->max, 0, &g->locked_now, 0);
 	}
 	memset(&u, 0, sizeof(u));
 	__atomic_store_n(&g->done, true, __ATOMIC_SEQ_CST);
@@ -310,27 +313,27 @@ test_refused_without_slot(void **state)
 	for (i = 0; i < 3; i++) {
 		memset(&u, 0xa5, sizeof(u));
 		assert_int_equal(lockout_enter(st, "susp", PW_FACTOR_LOGIN, 1,
-		    frame_now_ms() + LONG_MS, &u, &waited), PW_ERR_SUSPENDED);
+		    frame_now_ms() + LONG_MS, &u, &waited, &slot_id), PW_ERR_SUSPENDED);
 		assert_false(waited);
 		assert_int_equal(u.name[0], '\0'); /* wiped */
 		assert_int_equal(lockout_enter(st, "lockd", PW_FACTOR_LOGIN, MAX,
-		    frame_now_ms() + LONG_MS, &u, &waited), PW_ERR_LOCKED);
+		    frame_now_ms() + LONG_MS, &u, &waited, &slot_id), PW_ERR_LOCKED);
 		assert_false(waited);
 		assert_int_equal(lockout_enter(st, "nobody", PW_FACTOR_LOGIN, MAX,
-		    frame_now_ms() + LONG_MS, &u, &waited), PW_ERR_NOUSER);
+		    frame_now_ms() + LONG_MS, &u, &waited, &slot_id), PW_ERR_NOUSER);
 	}
 	/* suspended also for the confirmation password */
 	assert_int_equal(lockout_enter(st, "susp", PW_FACTOR_CONFIRM, 1,
-	    frame_now_ms() + LONG_MS, &u, &waited), PW_ERR_SUSPENDED);
+	    frame_now_ms() + LONG_MS, &u, &waited, &slot_id), PW_ERR_SUSPENDED);
 	/* no slot was left behind: with max 1 the only slot is free at once
 	 * (a deadline already past would time out a waiter) */
 	assert_int_equal(store_user_edit(st, "susp", unsuspend, NULL), PW_OK);
 	assert_int_equal(lockout_enter(st, "susp", PW_FACTOR_LOGIN, 1,
-	    frame_now_ms() - 1, &u, &waited), PW_OK);
+	    frame_now_ms() - 1, &u, &waited, &slot_id), PW_OK);
 	assert_false(waited);
 	assert_string_equal(u.name, "susp");
 	assert_int_equal(lockout_leave(st, "susp", PW_FACTOR_LOGIN, true, 1,
-	    0, &locked_now), PW_OK);
+	    0, &locked_now, 0), PW_OK);
 	assert_false(locked_now);
 }
 
@@ -345,31 +348,31 @@ test_waiter_times_out(void **state)
 	(void)state;
 	add_account("busy", 0, false, false);
 	assert_int_equal(lockout_enter(st, "busy", PW_FACTOR_LOGIN, 2,
-	    frame_now_ms() + LONG_MS, &a, &waited), PW_OK);
+	    frame_now_ms() + LONG_MS, &a, &waited, &slot_id), PW_OK);
 	assert_int_equal(lockout_enter(st, "busy", PW_FACTOR_LOGIN, 2,
-	    frame_now_ms() + LONG_MS, &b, &waited), PW_OK);
+	    frame_now_ms() + LONG_MS, &b, &waited, &slot_id), PW_OK);
 	deadline = frame_now_ms() + 200;
 	memset(&c, 0xa5, sizeof(c));
 	assert_int_equal(lockout_enter(st, "busy", PW_FACTOR_LOGIN, 2, deadline,
-	    &c, &waited), PW_ERR_BUSY);
+	    &c, &waited, &slot_id), PW_ERR_BUSY);
 	assert_true(waited);
 	assert_true(frame_now_ms() >= deadline);
 	assert_int_equal(c.name[0], '\0');
 	/* the other factor has its own slots */
 	assert_int_equal(lockout_enter(st, "busy", PW_FACTOR_CONFIRM, 2,
-	    frame_now_ms() - 1, &c, &waited), PW_OK);
+	    frame_now_ms() - 1, &c, &waited, &slot_id), PW_OK);
 	assert_int_equal(lockout_leave(st, "busy", PW_FACTOR_CONFIRM, true, 2,
-	    0, &locked_now), PW_OK);
+	    0, &locked_now, 0), PW_OK);
 	/* the held guesses fail: the second stored failure locks */
 	assert_int_equal(lockout_leave(st, "busy", PW_FACTOR_LOGIN, false, 2,
-	    0, &locked_now), PW_OK);
+	    0, &locked_now, 0), PW_OK);
 	assert_false(locked_now);
 	assert_int_equal(stored("busy", PW_FACTOR_LOGIN).failures, 1);
 	assert_int_equal(lockout_leave(st, "busy", PW_FACTOR_LOGIN, false, 2,
-	    0, &locked_now), PW_OK);
+	    0, &locked_now, 0), PW_OK);
 	assert_true(locked_now);
 	assert_int_equal(lockout_enter(st, "busy", PW_FACTOR_LOGIN, 2,
-	    frame_now_ms() + LONG_MS, &c, &waited), PW_ERR_LOCKED);
+	    frame_now_ms() + LONG_MS, &c, &waited, &slot_id), PW_ERR_LOCKED);
 	assert_false(waited);
 }
 
@@ -416,14 +419,14 @@ test_waiter_locked_by_stored_failures(void **state)
 	(void)state;
 	add_account("wl", 0, false, false);
 	assert_int_equal(lockout_enter(st, "wl", PW_FACTOR_LOGIN, 2,
-	    frame_now_ms() + LONG_MS, &a, &waited), PW_OK);
+	    frame_now_ms() + LONG_MS, &a, &waited, &slot_id), PW_OK);
 	assert_int_equal(lockout_enter(st, "wl", PW_FACTOR_LOGIN, 2,
-	    frame_now_ms() + LONG_MS, &b, &waited), PW_OK);
+	    frame_now_ms() + LONG_MS, &b, &waited, &slot_id), PW_OK);
 	tid = start_waiter(&g, "wl", RIGHT, 2);
 	assert_int_equal(lockout_leave(st, "wl", PW_FACTOR_LOGIN, false, 2,
-	    0, &locked_now), PW_OK);
+	    0, &locked_now, 0), PW_OK);
 	assert_int_equal(lockout_leave(st, "wl", PW_FACTOR_LOGIN, false, 2,
-	    0, &locked_now), PW_OK);
+	    0, &locked_now, 0), PW_OK);
 	assert_true(locked_now);
 	assert_int_equal(pthread_join(tid, NULL), 0);
 	assert_int_equal(g.enter_r, PW_ERR_LOCKED);
@@ -443,10 +446,10 @@ test_waiter_enters_after_success(void **state)
 	(void)state;
 	add_account("we", 0, false, false);
 	assert_int_equal(lockout_enter(st, "we", PW_FACTOR_LOGIN, 1,
-	    frame_now_ms() + LONG_MS, &a, &waited), PW_OK);
+	    frame_now_ms() + LONG_MS, &a, &waited, &slot_id), PW_OK);
 	tid = start_waiter(&g, "we", RIGHT, 1);
 	assert_int_equal(lockout_leave(st, "we", PW_FACTOR_LOGIN, true, 1,
-	    0, &locked_now), PW_OK);
+	    0, &locked_now, 0), PW_OK);
 	assert_int_equal(pthread_join(tid, NULL), 0);
 	assert_int_equal(g.enter_r, PW_OK);
 	assert_true(g.waited);
@@ -467,16 +470,16 @@ test_counter_reset_and_durable(void **state)
 	add_account("cnt", 0, false, false);
 	for (i = 1; i < MAX; i++) {
 		assert_int_equal(lockout_enter(st, "cnt", PW_FACTOR_CONFIRM, MAX,
-		    frame_now_ms() + LONG_MS, &u, &waited), PW_OK);
+		    frame_now_ms() + LONG_MS, &u, &waited, &slot_id), PW_OK);
 		assert_int_equal(lockout_leave(st, "cnt", PW_FACTOR_CONFIRM,
-		    false, MAX, 0, &locked_now), PW_OK);
+		    false, MAX, 0, &locked_now, 0), PW_OK);
 		assert_false(locked_now);
 		assert_int_equal(stored("cnt", PW_FACTOR_CONFIRM).failures, i);
 	}
 	assert_int_equal(lockout_enter(st, "cnt", PW_FACTOR_CONFIRM, MAX,
-	    frame_now_ms() + LONG_MS, &u, &waited), PW_OK);
+	    frame_now_ms() + LONG_MS, &u, &waited, &slot_id), PW_OK);
 	assert_int_equal(lockout_leave(st, "cnt", PW_FACTOR_CONFIRM, true, MAX,
-	    0, &locked_now), PW_OK);
+	    0, &locked_now, 0), PW_OK);
 	assert_int_equal(stored("cnt", PW_FACTOR_CONFIRM).failures, 0);
 	assert_int_equal(stored("cnt", PW_FACTOR_LOGIN).failures, 0);
 }

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Many hosts, one account state: three pwadmind processes (standing for
+ * three hosts) on one PostgreSQL database that the test starts (tests/pg.sh),
+ * through real PAM calls and the real client.  Rule 1 across hosts: 64
+ * wrong attempts spread over the three evaluate exactly N guesses in all;
+ * 64 right ones with N-1 failures stored all succeed.  An admin command on
+ * one host holds on every other.  The database stopped is "unavailable" on
+ * every host, nothing hashed, and service resumes by itself.
+ */
+#include <sys/wait.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <security/pam_appl.h>
+#include <libpamtest.h>
+
+#include "harness.h"
+
+#define NPAR   64
+#define NHOSTS 3 /* the main daemon (host 0), hosts 1 and 2 */
+
+static struct th T;
+
+static const char *const services[] = {
+	"pwh0|socket=@DIR@/sock",
+	"pwh1|socket=@DIR@/host1.sock",
+	"pwh2|socket=@DIR@/host2.sock",
+	NULL,
+};
+static const char *const service_of[NHOSTS] = { "pwh0", "pwh1", "pwh2" };
+
+/* Costly enough (a few ms a hash) that attempts really overlap. */
+#define SLOW_HASH "argon2_mem_kib = 4096\nhash_workers = 2\n"
+
+static void use_host(int i);
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return th_pg_start(&T);
+}
+
+static int
+setup(void **state)
+{
+	int i;
+
+	(void)state;
+	use_host(0);
+	if (th_start_seeded(&T, SLOW_HASH) != 0)
+		return -1;
+	for (i = 1; i < NHOSTS; i++)
+		if (th_host_start(&T, i, SLOW_HASH) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	int i, r = 0;
+
+	(void)state;
+	for (i = 1; i < NHOSTS; i++)
+		if (T.host[i] > 0 && th_host_kill(&T, i, SIGTERM) != 0)
+			r = -1;
+	if (th_daemon_stop(&T) != 0)
+		r = -1;
+	return r;
+}
+
+/* Runs the client against host i (its socket) instead of the main one. */
+static void
+use_host(int i)
+{
+	char sock[PATH_MAX];
+
+	th_host_sock(&T, i, sock, sizeof(sock));
+	snprintf(T.sock, sizeof(T.sock), "%s", sock);
+}
+
+/* A counter of `stats' summed over every host. */
+static long long
+stat_all(const char *name)
+{
+	long long sum = 0, v;
+	int i;
+
+	for (i = 0; i < NHOSTS; i++) {
+		use_host(i);
+		v = th_stat(&T, name);
+		if (v < 0)
+			sum = -1000000;
+		sum += v;
+	}
+	use_host(0);
+	return sum;
+}
+
+struct attempt {
+	pthread_barrier_t *go;
+	const char *service;
+	const char *password;
+	int rv;
+};
+
+static void *
+attempt_thread(void *arg)
+{
+	struct attempt *a = arg;
+
+	pthread_barrier_wait(a->go);
+	a->rv = th_pam_auth(a->service, "alice", a->password, NULL, 0);
+	return NULL;
+}
+
+/* NPAR attempts at once, spread round-robin over the hosts. */
+static void
+parallel_auth(const char *password, int counts[64])
+{
+	struct attempt a[NPAR];
+	pthread_t th[NPAR];
+	pthread_barrier_t go;
+	int i;
+
+	memset(counts, 0, 64 * sizeof(int));
+	pthread_barrier_init(&go, NULL, NPAR);
+	for (i = 0; i < NPAR; i++) {
+		a[i] = (struct attempt){ &go, service_of[i % NHOSTS], password,
+			-1 };
+		assert_int_equal(pthread_create(&th[i], NULL, attempt_thread,
+		    &a[i]), 0);
+	}
+	for (i = 0; i < NPAR; i++) {
+		pthread_join(th[i], NULL);
+		if (a[i].rv >= 0 && a[i].rv < 64)
+			counts[a[i].rv]++;
+	}
+	pthread_barrier_destroy(&go);
+}
+
+static void
+test_fleet_wrong_exactly_n(void **state)
+{
+	int counts[64], i;
+
+	(void)state;
+	assert_int_equal(stat_all("hashes_evaluated"), 0);
+	parallel_auth("Wrong-guess-99", counts);
+	/* exactly max_login_failures (5) guesses in all three hosts */
+	assert_int_equal(stat_all("hashes_evaluated"), 5);
+	assert_int_equal(counts[PAM_AUTH_ERR], 4);
+	assert_int_equal(counts[PAM_MAXTRIES], NPAR - 4);
+	assert_int_equal(stat_all("locks"), 1);
+	for (i = 0; i < NHOSTS; i++) {
+		use_host(i);
+		assert_int_equal(th_field(&T, "alice", "login_failures"), 5);
+		assert_true(th_field_is(&T, "alice", "login", "locked"));
+	}
+	use_host(0);
+	print_message("    64 wrong over 3 hosts: 5 hashed, %lld waited for a "
+	    "slot\n", stat_all("waited_for_slot"));
+}
+
+static void
+test_fleet_right_all_succeed(void **state)
+{
+	char msg[256];
+	int counts[64], i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		assert_int_equal(th_pam_auth(service_of[i % NHOSTS], "alice",
+		    "Wrong-guess-99", msg, sizeof(msg)), PAM_AUTH_ERR);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 4);
+	/* one free slot in the fleet, 64 right passwords over three hosts */
+	parallel_auth(TH_PW_ALICE_LOGIN, counts);
+	assert_int_equal(counts[PAM_SUCCESS], NPAR);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
+	assert_int_equal(stat_all("locks"), 0);
+}
+
+static void
+test_fleet_admin_anywhere(void **state)
+{
+	const int ops[] = { PAMTEST_AUTHENTICATE, PAMTEST_ACCOUNT };
+	const int newtok[] = { PAM_SUCCESS, PAM_NEW_AUTHTOK_REQD };
+	char msg[256];
+	int i;
+
+	(void)state;
+	/* locked on host 0 */
+	for (i = 0; i < 5; i++)
+		(void)th_pam_auth("pwh0", "alice", "Wrong-guess-99", msg,
+		    sizeof(msg));
+	assert_int_equal(th_pam_auth("pwh2", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_MAXTRIES);
+	/* unlocked by root on host 1, in on host 2 */
+	use_host(1);
+	assert_true(th_exited(&T, th_client(&T, 0, "", "unlock", "alice",
+	    (char *)NULL), 0));
+	assert_int_equal(th_pam_auth("pwh2", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_SUCCESS);
+	/* reset on host 0 forces the change at a login on host 1 */
+	use_host(0);
+	assert_true(th_exited(&T, th_client(&T, 0, "Fleet-reset-pw1\n",
+	    "reset", "alice", "--login", (char *)NULL), 0));
+	assert_int_equal(th_pam("pwh1", "alice", "Fleet-reset-pw1", ops,
+	    newtok, 2, msg, sizeof(msg)), 2);
+	/* one audit chain, read and checked from another host */
+	use_host(2);
+	assert_true(th_exited(&T, th_client(&T, 0, "", "audit", (char *)NULL),
+	    0));
+	assert_non_null(strstr(T.out, "unlock"));
+	assert_non_null(strstr(T.out, "reset"));
+	assert_true(th_exited(&T, th_client(&T, 0, "", "audit", "--verify",
+	    (char *)NULL), 0));
+	use_host(0);
+}
+
+static void
+test_fleet_database_down(void **state)
+{
+	char msg[256];
+	int i;
+
+	(void)state;
+	assert_int_equal(th_pg(&T, "kill"), 0);
+	for (i = 0; i < NHOSTS; i++) {
+		assert_int_equal(th_pam_auth(service_of[i], "alice",
+		    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
+		assert_int_equal(th_pam_auth(service_of[i], "alice",
+		    "Wrong-guess-99", msg, sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
+		use_host(i);
+		/* the client: "unreachable", exit 3 */
+		assert_int_equal(th_client(&T, 0, "", "status", "alice",
+		    (char *)NULL), 3);
+	}
+	use_host(0);
+	assert_int_equal(th_pg(&T, "restart"), 0);
+	/* nothing was hashed while it was down, and nobody restarted */
+	assert_int_equal(stat_all("hashes_evaluated"), 0);
+	for (i = 0; i < NHOSTS; i++)
+		assert_int_equal(th_pam_auth(service_of[i], "alice",
+		    TH_PW_ALICE_LOGIN, msg, sizeof(msg)), PAM_SUCCESS);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fleet_wrong_exactly_n,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fleet_right_all_succeed,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fleet_admin_anywhere,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fleet_database_down,
+		    setup, teardown),
+	};
+	int rc;
+
+	th_init(&T, argc, argv, services);
+	rc = cmocka_run_group_tests(tests, group_setup, NULL);
+	th_cleanup(&T);
+	return rc;
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# A private PostgreSQL 15 cluster for the tests: its socket and data in DIR,
+# no TCP unless a port is given, stopped by "stop".
+#   tests/pg.sh start DIR [PORT]   initdb (as postgres when run as root: it
+#                                  refuses root), start, and make the roles
+#                                  pwadmin_owner (owns the schema),
+#                                  pwadmind_runtime (NOLOGIN: the rows) and
+#                                  pwadmind (LOGIN, member of the runtime role)
+#   tests/pg.sh stop DIR           pg_ctl stop -m fast, then remove DIR
+#   tests/pg.sh kill DIR           pg_ctl stop -m immediate (DIR is kept)
+#   tests/pg.sh restart DIR        pg_ctl start again after kill
+#   tests/pg.sh db DIR NAME        a new database NAME owned by pwadmin_owner
+set -eu
+cmd=${1:?usage: tests/pg.sh start|stop|kill|restart|db DIR ...}
+dir=${2:?usage: tests/pg.sh $cmd DIR}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$bin/initdb" ] || {
+	echo "tests/pg.sh: no PostgreSQL server (install postgresql)" >&2
+	exit 1
+}
+
+as_pg() { # runs a PostgreSQL program as its owner (postgres under root)
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+psql_su() {
+	"$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -U postgres -d postgres \
+		-c "$1" >/dev/null
+}
+
+case $cmd in
+start)
+	port=${3:-}
+	mkdir -p "$dir"
+	chmod 0755 "$dir"
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+	as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust --no-sync \
+		-E UTF8 --locale=C >"$dir/initdb.log" 2>&1 || {
+		cat "$dir/initdb.log" >&2
+		exit 1
+	}
+	listen="''"
+	[ -n "$port" ] && listen=127.0.0.1
+	cat >>"$dir/data/postgresql.conf" <<EOF
+unix_socket_directories = '$dir'
+listen_addresses = $listen
+port = ${port:-5432}
+max_connections = 200
+fsync = on
+synchronous_commit = on
+EOF
+	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+		>/dev/null
+	psql_su "CREATE ROLE pwadmin_owner LOGIN;
+		CREATE ROLE pwadmind_runtime NOLOGIN;
+		CREATE ROLE pwadmind LOGIN IN ROLE pwadmind_runtime;"
+	;;
+db)
+	psql_su "CREATE DATABASE \"${3:?a database name}\" OWNER pwadmin_owner"
+	;;
+stop)
+	[ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w \
+		stop >/dev/null 2>&1 || true
+	rm -rf "$dir"
+	;;
+kill)
+	as_pg "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+	;;
+restart)
+	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+		start >/dev/null
+	;;
+*)
+	echo "tests/pg.sh: unknown command $cmd" >&2
+	exit 2
+	;;
+esac
