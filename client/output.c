@@ -598,8 +598,9 @@ audit_line(FILE *fp, const struct pw_audit *e, const struct audit_words *w)
 	output_sanitize(action, sizeof(action), e->action);
 	output_sanitize(target, sizeof(target), e->target);
 	output_sanitize(detail, sizeof(detail), e->detail);
-	fprintf(fp, "%" PRIu64 "  %s  %s(uid %" PRIu32 ")  %s  %s  %s%s%s\n",
-	    e->seq, w->time, actor, e->uid, action,
+	fprintf(fp, "%" PRIu64 "  %s  %s(uid %" PRIu32 ")%s%s  %s  %s  %s%s%s\n",
+	    e->seq, w->time, actor, e->uid, e->host[0] != '\0' ? "@" : "",
+	    e->host, action,
 	    target[0] != '\0' ? target : "-",
 	    e->status == PW_OK ? "ok" : w->status,
 	    detail[0] != '\0' ? "  " : "", detail);
@@ -646,6 +647,8 @@ output_audit_entry_json(const struct pw_audit *e, json_t **out)
 	    json_object_set_new(o, "result", json_string(w.result)) != 0 ||
 	    json_object_set_new(o, "status", json_string(w.status)) != 0 ||
 	    json_object_set_new(o, "detail", json_string(e->detail)) != 0 ||
+	    json_object_set_new(o, "host", e->host[0] != '\0' ?
+	    json_string(e->host) : json_null()) != 0 ||
 	    json_object_set_new(o, "hash", json_string(w.hash)) != 0) {
 		json_decref(o);
 		return PW_ERR_NOMEM;

@@ -435,9 +435,19 @@ word_valid(const char *s, size_t max)
 }
 
 bool
+proto_host_valid(const char *s)
+{
+	size_t n = strnlen(s, PW_HOST_MAX + 1);
+
+	return n > 0 && n <= PW_HOST_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+bool
 proto_audit_valid(const struct pw_audit *e)
 {
 	return e->actor[0] != '\0' && word_valid(e->actor, PW_ACTOR_MAX) &&
+	    (e->host[0] == '\0' || proto_host_valid(e->host)) &&
 	    word_valid(e->action, PW_ACTION_MAX) &&
 	    (e->target[0] == '\0' || proto_name_valid(e->target)) &&
 	    e->status <= 0 && e->status >= PW_ERR_LAST &&
@@ -491,6 +501,7 @@ put_audit(struct wire *w, const struct pw_audit *e)
 
 	if ((r = wire_put_u64(w, e->seq)) != PW_OK ||
 	    (r = proto_put_audit_fields(w, e)) != PW_OK ||
+	    (r = wire_put_str(w, e->host)) != PW_OK ||
 	    (r = wire_put_bytes(w, e->hash, sizeof(e->hash))) != PW_OK)
 		return r;
 	return PW_OK;
@@ -505,8 +516,11 @@ get_audit(struct wire *w, struct pw_audit *e)
 
 	if ((r = wire_get_u64(w, &e->seq)) != PW_OK ||
 	    (r = proto_get_audit_fields(w, e)) != PW_OK ||
+	    (r = wire_get_str(w, e->host, sizeof(e->host), NULL)) != PW_OK ||
 	    (r = wire_get_view(w, &h, &n, PW_AUDIT_HASH)) != PW_OK)
 		return r;
+	if (e->host[0] != '\0' && !proto_host_valid(e->host))
+		return PW_ERR_PROTO;
 	if (n != PW_AUDIT_HASH)
 		return PW_ERR_PROTO;
 	memcpy(e->hash, h, n);

@@ -10,7 +10,7 @@
 #include "wire.h"
 #include "words.h"
 
-#define PW_PROTO_VERSION 3
+#define PW_PROTO_VERSION 4
 #define PW_FRAME_MAX	 65536 /* bytes: version + type + payload */
 #define PW_USER_MAX	 64    /* bytes of an account name */
 #define PW_SERVICE_MAX	 64    /* bytes of a PAM service name */
@@ -27,6 +27,7 @@
 #define PW_ACTOR_MAX	 PW_USER_MAX /* bytes of an audit actor */
 #define PW_DETAIL_MAX	 160   /* bytes of an audit entry's detail */
 #define PW_AUDIT_HASH	 32    /* bytes of an audit chain hash (BLAKE2b) */
+#define PW_HOST_MAX	 64    /* bytes of a host name in an audit entry */
 
 /* Request types; a reply's type is the request's | PW_REPLY. */
 enum pw_req_type {
@@ -152,6 +153,8 @@ struct pw_audit {
 	char target[PW_USER_MAX + 1];	/* account acted on, may be "" */
 	int32_t status;			/* PW_OK or the PW_ERR_* refusal */
 	char detail[PW_DETAIL_MAX + 1]; /* printable ASCII, may be "" */
+	char host[PW_HOST_MAX + 1];	/* the host that wrote it (a store
+					 * shared by hosts), or "" */
 	uint8_t hash[PW_AUDIT_HASH];
 };
 
@@ -225,6 +228,8 @@ const char *proto_req_name(unsigned type);
  * (including every non-ASCII byte) is refused, never rewritten.
  */
 bool proto_name_valid(const char *s);
+/* A host name: 1..PW_HOST_MAX bytes of [A-Za-z0-9._-]. */
+bool proto_host_valid(const char *s);
 
 /* True when s is at most max bytes of printable ASCII (0x20-0x7e). */
 bool proto_text_valid(const char *s, size_t max);

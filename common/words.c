@@ -230,6 +230,10 @@ plain_sentence(int status, const struct pw_why *w, char *buf, size_t sz)
 		return snprintf(buf, sz, "The backup file must be an empty "
 		    "regular file open for writing, with no access for group or "
 		    "others.");
+	case PW_R_BACKUP_SHARED:
+		return snprintf(buf, sz, "The store is a PostgreSQL database "
+		    "shared by several hosts; back it up with the database's own "
+		    "tools (pg_dump, base backups).");
 	case PW_R_OTP_EXISTS:
 		return snprintf(buf, sz, "You already have a one-time password "
 		    "token; a master or admin can remove it (pwadmin otp remove) "

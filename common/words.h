@@ -88,7 +88,8 @@ enum pw_reason {
 	PW_R_WRONG_CURRENT = 64, /* factor: wrong current password, counted */
 	PW_R_CHANGED_MEANWHILE = 65, /* factor: changed during the request */
 	PW_R_NOT_YOURS_CHANGE = 66, /* a non-root peer, another's password */
-	PW_R_MAX = 66
+	PW_R_BACKUP_SHARED = 67, /* the store is a database: its own backups */
+	PW_R_MAX = 67
 };
 
 /* A reason and its parameters, as a reply carries it (zero: none). */

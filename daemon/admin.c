@@ -746,6 +746,8 @@ h_backup(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	    h->conf->request_timeout * 1000LL);
 	if (r != PW_OK)
 		reply(rep, r, PW_R_BACKUP_NO_FILE);
+	else if (store_shared(h->st))
+		reply(rep, r = PW_ERR_INVAL, PW_R_BACKUP_SHARED);
 	else if (!backup_target_ok(fd))
 		reply(rep, r = PW_ERR_INVAL, PW_R_BACKUP_FILE);
 	else if ((r = store_backup(h->st, fd)) != PW_OK)

@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "conn.h"
+#include "proto.h"
 #include "pwerr.h"
 #include "util.h"
 
@@ -55,18 +56,6 @@ static const struct key {
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-/* A host name as the audit log writes it: [A-Za-z0-9._-], 1 to 64 bytes. */
-static bool
-host_name_valid(const char *s)
-{
-	size_t n = strnlen(s, PWD_HOST_MAX + 1);
-
-	if (n == 0 || n > PWD_HOST_MAX)
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789._-") == n;
-}
-
 void
 conf_defaults(struct pwd_conf *c)
 {
@@ -94,7 +83,7 @@ conf_defaults(struct pwd_conf *c)
 	c->log_window = 60;
 	snprintf(c->store, sizeof(c->store), "lmdb");
 	if (gethostname(c->host_name, sizeof(c->host_name)) != 0 ||
-	    !host_name_valid(c->host_name))
+	    !proto_host_valid(c->host_name))
 		snprintf(c->host_name, sizeof(c->host_name), "localhost");
 	c->slot_hold = 30;
 }
@@ -135,7 +124,7 @@ conf_set(struct pwd_conf *c, const char *key, const char *value, char *err,
 		snprintf(err, errsz, "store must be lmdb or postgresql");
 		return PW_ERR_INVAL;
 	}
-	if (strcmp(key, "host_name") == 0 && !host_name_valid(value)) {
+	if (strcmp(key, "host_name") == 0 && !proto_host_valid(value)) {
 		snprintf(err, errsz, "host_name must be 1 to %d letters, digits, "
 		    "dots, dashes or underscores", PWD_HOST_MAX);
 		return PW_ERR_INVAL;

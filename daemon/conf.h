@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "proto.h"
 #include "wire.h"
 
 /* SYSCONFDIR/pwadmin/pwadmind.conf; the Makefile passes its SYSCONFDIR */
@@ -14,7 +15,7 @@
 #endif
 
 #define PWD_CONNINFO_MAX 1000 /* bytes of `postgresql' with its NUL */
-#define PWD_HOST_MAX	 64   /* bytes of `host_name' */
+#define PWD_HOST_MAX	 PW_HOST_MAX /* bytes of `host_name' */
 
 struct pwd_conf {
 	char socket[108];

@@ -312,9 +312,10 @@ log_added(const struct store_tx *tx)
 		e = &tx->added[i];
 		for (j = 0; j < 8; j++)
 			snprintf(hex + 2 * j, 3, "%02x", e->hash[j]);
-		log_notice("audit seq=%llu actor=%s uid=%u action=%s target=%s "
-		    "result=%s detail=\"%s\" chain=%s",
-		    (unsigned long long)e->seq, e->actor, (unsigned)e->uid,
+		log_notice("audit seq=%llu %s%s%sactor=%s uid=%u action=%s "
+		    "target=%s result=%s detail=\"%s\" chain=%s",
+		    (unsigned long long)e->seq, e->host[0] ? "host=" : "",
+		    e->host, e->host[0] ? " " : "", e->actor, (unsigned)e->uid,
 		    e->action, e->target[0] ? e->target : "-",
 		    e->status == PW_OK ? "ok" : pw_strerror(e->status),
 		    e->detail, hex);
@@ -670,6 +671,9 @@ store_tx_audit(struct store_tx *tx, struct pw_audit *e)
 {
 	int r;
 
+	/* in a store shared by hosts, each entry names the one that wrote it */
+	memset(e->host, 0, sizeof(e->host));
+	memcpy(e->host, tx->st->host, strlen(tx->st->host));
 	if (!proto_audit_valid(e))
 		return PW_ERR_INVAL;
 	if ((r = load_head(tx)) != PW_OK)

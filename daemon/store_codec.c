@@ -17,6 +17,7 @@
 #define HIST_VERSION  1
 #define OTP_VERSION   1
 #define AUDIT_VERSION 1
+#define AUDIT_VERSION_HOST 2
 
 static int
 get_bool(struct wire *w, bool *b)
@@ -237,13 +238,21 @@ store_seq_of(const uint8_t key[STORE_SEQ_KEY])
 	return seq;
 }
 
+/*
+ * Version 1: the fields; version 2 (an entry that names its host): the
+ * fields, then the host.  An entry without a host keeps version 1, so the
+ * bytes of every entry written before hosts were named stay the same.
+ */
 int
 store_audit_encode_body(const struct pw_audit *e, struct wire *w)
 {
 	int r;
 
-	if ((r = wire_put_u8(w, AUDIT_VERSION)) != PW_OK ||
+	if ((r = wire_put_u8(w, e->host[0] != '\0' ? AUDIT_VERSION_HOST :
+	    AUDIT_VERSION)) != PW_OK ||
 	    (r = proto_put_audit_fields(w, e)) != PW_OK)
+		return r;
+	if (e->host[0] != '\0' && (r = wire_put_str(w, e->host)) != PW_OK)
 		return r;
 	return PW_OK;
 }
@@ -274,8 +283,11 @@ store_audit_decode(const void *key, size_t keylen, const void *val,
 		return PW_ERR_STORE;
 	e->seq = store_seq_of(key);
 	wire_from(&w, (void *)(uintptr_t)val, vallen);
-	if (wire_get_u8(&w, &ver) != PW_OK || ver != AUDIT_VERSION ||
-	    proto_get_audit_fields(&w, e) != PW_OK)
+	if (wire_get_u8(&w, &ver) != PW_OK || (ver != AUDIT_VERSION &&
+	    ver != AUDIT_VERSION_HOST) || proto_get_audit_fields(&w, e) != PW_OK)
+		return PW_ERR_STORE;
+	if (ver == AUDIT_VERSION_HOST && (wire_get_str(&w, e->host,
+	    sizeof(e->host), NULL) != PW_OK || !proto_host_valid(e->host)))
 		return PW_ERR_STORE;
 	body = w.off;
 	if (wire_get_view(&w, &h, &n, PW_AUDIT_HASH) != PW_OK ||

@@ -782,23 +782,24 @@ pg_meta_put(struct store_btx *tx, const char *key, const void *buf,
 /* ==== Audit entries ==== */
 
 #define AUDIT_COLS "seq, time, uid, actor, action, target, status, detail, " \
-	"hash"
+	"host, hash"
 
 static int
 pg_audit_put(struct store_btx *tx, const struct pw_audit *e)
 {
 	struct num seq = { "" }, tm = { "" }, uid = { "" }, st = { "" };
-	const char *p[9] = { num(&seq, (long long)e->seq),
+	const char *p[10] = { num(&seq, (long long)e->seq),
 		num(&tm, e->time), num(&uid, e->uid), e->actor, e->action,
-		e->target, num(&st, e->status), e->detail,
+		e->target, num(&st, e->status), e->detail, e->host,
 		(const char *)e->hash };
-	const int len[9] = { -1, -1, -1, -1, -1, -1, -1, -1, PW_AUDIT_HASH };
+	const int len[10] = { -1, -1, -1, -1, -1, -1, -1, -1, -1,
+		PW_AUDIT_HASH };
 	long rows = 0;
 	int r;
 
 	r = cmd(tx, "audit", "INSERT INTO pwadmin.audit (" AUDIT_COLS ") "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-	    "ON CONFLICT (seq) DO NOTHING", 9, p, len, &rows);
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+	    "ON CONFLICT (seq) DO NOTHING", 10, p, len, &rows);
 	return r == PW_OK && rows == 0 ? PW_ERR_EXISTS : r;
 }
 
@@ -825,7 +826,8 @@ audit_row(const PGresult *res, int row, struct pw_audit *e)
 		return false;
 	e->status = (int)v;
 	return cell_str(res, row, 7, e->detail, sizeof(e->detail)) &&
-	    cell_bytes(res, row, 8, e->hash, PW_AUDIT_HASH) &&
+	    cell_str(res, row, 8, e->host, sizeof(e->host)) &&
+	    cell_bytes(res, row, 9, e->hash, PW_AUDIT_HASH) &&
 	    proto_audit_valid(e);
 }
 
@@ -1045,7 +1047,7 @@ static const char *const DDL[] = {
 	" seq bigint PRIMARY KEY CHECK (seq >= 1), time bigint NOT NULL,"
 	" uid bigint NOT NULL, actor text NOT NULL, action text NOT NULL,"
 	" target text NOT NULL, status integer NOT NULL,"
-	" detail text NOT NULL, hash bytea NOT NULL);"
+	" detail text NOT NULL, host text NOT NULL, hash bytea NOT NULL);"
 	"CREATE TABLE pwadmin.slots ("
 	" id bigserial PRIMARY KEY, name text COLLATE \"C\" NOT NULL,"
 	" factor smallint NOT NULL, host text NOT NULL,"

@@ -10,6 +10,8 @@
 #   tests/pg.sh kill DIR           pg_ctl stop -m immediate (DIR is kept)
 #   tests/pg.sh restart DIR        pg_ctl start again after kill
 #   tests/pg.sh db DIR NAME        a new database NAME owned by pwadmin_owner
+#   tests/pg.sh sql DIR NAME SQL   runs SQL in database NAME as the superuser
+#                                  and prints the rows (unaligned, no header)
 set -eu
 cmd=${1:?usage: tests/pg.sh start|stop|kill|restart|db DIR ...}
 dir=${2:?usage: tests/pg.sh $cmd DIR}
@@ -61,6 +63,10 @@ EOF
 	;;
 db)
 	psql_su "CREATE DATABASE \"${3:?a database name}\" OWNER pwadmin_owner"
+	;;
+sql)
+	"$bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$dir" -U postgres \
+		-d "${3:?a database name}" -c "${4:?SQL}"
 	;;
 stop)
 	[ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w \

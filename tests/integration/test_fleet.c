@@ -218,12 +218,14 @@ test_fleet_admin_anywhere(void **state)
 	    "reset", "alice", "--login", (char *)NULL), 0));
 	assert_int_equal(th_pam("pwh1", "alice", "Fleet-reset-pw1", ops,
 	    newtok, 2, msg, sizeof(msg)), 2);
-	/* one audit chain, read and checked from another host */
+	/* one audit chain, read and checked from another host; each entry
+	 * names the host that wrote it */
 	use_host(2);
 	assert_true(th_exited(&T, th_client(&T, 0, "", "audit", (char *)NULL),
 	    0));
-	assert_non_null(strstr(T.out, "unlock"));
-	assert_non_null(strstr(T.out, "reset"));
+	assert_non_null(strstr(T.out, "root(uid 0)@host1  unlock  alice"));
+	assert_non_null(strstr(T.out, "root(uid 0)@host0  reset  alice"));
+	assert_non_null(strstr(T.out, "pwadmind(uid 0)@host0  lock  alice"));
 	assert_true(th_exited(&T, th_client(&T, 0, "", "audit", "--verify",
 	    (char *)NULL), 0));
 	use_host(0);
@@ -257,6 +259,119 @@ test_fleet_database_down(void **state)
 	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
 }
 
+/*
+ * The one chain of the fleet, edited by hand in the database: any host's
+ * audit --verify names the entry.  seq 2 is the init of boss by host 0.
+ */
+static void
+verify_names(int host, const char *sql, const char *words)
+{
+	char out[256];
+
+	assert_int_equal(th_pg_sql(&T, sql, out, sizeof(out)), 0);
+	use_host(host);
+	/* words "": the edit was undone, and the chain verifies again */
+	assert_true(th_exited(&T, th_client(&T, 0, "", "audit", "--verify",
+	    (char *)NULL), words[0] == '\0' ? 0 : 1));
+	if (strstr(T.err, words) == NULL)
+		fail_msg("after %s: %s", sql, T.err);
+	use_host(0);
+}
+
+static void
+test_fleet_audit_tamper(void **state)
+{
+	char out[64], detail[256], undo[512];
+
+	(void)state;
+	assert_true(th_exited(&T, th_client(&T, 0, "", "audit", "--verify",
+	    (char *)NULL), 0));
+	/* the entries of this database name their host; the rows keep it */
+	assert_int_equal(th_pg_sql(&T, "SELECT host || ' ' || actor FROM "
+	    "pwadmin.audit WHERE seq = 2", out, sizeof(out)), 0);
+	assert_string_equal(out, "host0 root");
+	assert_int_equal(th_pg_sql(&T, "SELECT detail FROM pwadmin.audit "
+	    "WHERE seq = 2", detail, sizeof(detail)), 0);
+	snprintf(undo, sizeof(undo), "UPDATE pwadmin.audit SET host = 'host0', "
+	    "actor = 'root', detail = '%s' WHERE seq = 2", detail);
+	verify_names(1, "UPDATE pwadmin.audit SET host = 'host9' WHERE seq = 2",
+	    "2");
+	verify_names(2, undo, "");
+	verify_names(2, "UPDATE pwadmin.audit SET detail = 'edited' WHERE "
+	    "seq = 2", "2");
+	verify_names(1, undo, "");
+	verify_names(1, "UPDATE pwadmin.audit SET actor = 'a b' WHERE seq = 2",
+	    "2");
+	verify_names(2, undo, "");
+	verify_names(2, "DELETE FROM pwadmin.audit WHERE seq = 3", "3");
+}
+
+/*
+ * A daemon killed while it holds a slot: the slot is a row, and once it
+ * is older than slot_hold it counts as a failure, found by the next guess
+ * on another host.  The other hosts serve meanwhile.
+ */
+struct held {
+	int rv;
+};
+
+static void *
+slow_guess(void *arg)
+{
+	struct held *h = arg;
+
+	h->rv = th_pam_auth("pwh1", "alice", "Wrong-guess-99", NULL, 0);
+	return NULL;
+}
+
+static void
+test_fleet_killed_holder(void **state)
+{
+	char out[64];
+	struct held h = { -1 };
+	pthread_t th;
+	int i;
+
+	(void)state;
+	/* a costly login hash for alice, made on a host that hashes slowly,
+	 * so that host 1's guess holds its slot for a while */
+	assert_int_equal(th_host_kill(&T, 1, SIGTERM), 0);
+	assert_int_equal(th_host_start(&T, 1, "argon2_mem_kib = 262144\n"
+	    "argon2_ops = 4\nhash_workers = 1\nslot_hold = 2\n"), 0);
+	use_host(1);
+	assert_true(th_exited(&T, th_client(&T, 0, "Slow-hash-pw1\n", "reset",
+	    "alice", "--login", "--no-force-change", (char *)NULL), 0));
+	use_host(0);
+	assert_int_equal(pthread_create(&th, NULL, slow_guess, &h), 0);
+	for (i = 0; i < 500; i++) {
+		assert_int_equal(th_pg_sql(&T, "SELECT count(*) FROM "
+		    "pwadmin.slots", out, sizeof(out)), 0);
+		if (strcmp(out, "1") == 0)
+			break;
+		usleep(10000);
+	}
+	assert_string_equal(out, "1");
+	assert_int_equal(th_host_kill(&T, 1, SIGKILL), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(h.rv, PAM_AUTHINFO_UNAVAIL);
+	/* the hold is not given back: nothing counted yet, the slot taken */
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
+	assert_int_equal(th_pg_sql(&T, "SELECT count(*) FROM pwadmin.slots",
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, "1");
+	sleep(3); /* slot_hold of the host that took it: 2 s */
+	/* the next guess, on host 2, finds it expired: one failure, then
+	 * its own */
+	assert_int_equal(th_pam_auth("pwh2", "alice", "Wrong-guess-99", NULL,
+	    0), PAM_AUTH_ERR);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 2);
+	assert_int_equal(th_pg_sql(&T, "SELECT count(*) FROM pwadmin.slots",
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, "0");
+	assert_int_equal(th_pam_auth("pwh0", "alice", "Slow-hash-pw1", NULL, 0),
+	    PAM_SUCCESS);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -268,6 +383,10 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_fleet_admin_anywhere,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fleet_database_down,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fleet_audit_tamper,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fleet_killed_holder,
 		    setup, teardown),
 	};
 	int rc;

@@ -1019,6 +1019,7 @@ test_store_no_plain_secret(void **state)
 	DIR *d;
 
 	(void)state;
+	th_lmdb_only(&T, "reads the LMDB file");
 	NEED_ROOT();
 	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &ka);
 	enroll_ok(TH_UID_BOSS, "boss", TH_PW_BOSS_CONFIRM, &kb);

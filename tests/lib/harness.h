@@ -108,8 +108,18 @@ int th_daemon_stop(struct th *t);
  */
 int th_pg_start(struct th *t);
 bool th_pg_on(const struct th *t);
+/*
+ * Skips the running test (cmocka) when the daemons use PostgreSQL: for the
+ * tests that reach into the LMDB files; `why' is printed.
+ */
+void th_lmdb_only(const struct th *t, const char *why);
 /* tests/pg.sh CMD on the cluster: "kill" (immediate stop), "restart" */
 int th_pg(struct th *t, const char *cmd);
+/*
+ * SQL in the current daemon's database, as the cluster's superuser (a
+ * test's hand on the rows); its rows, '|'-separated, into out.  0 or -1.
+ */
+int th_pg_sql(struct th *t, const char *sql, char *out, size_t outsz);
 /* `store = ...' and `postgresql = ...' lines naming the current database */
 void th_pg_conf(const struct th *t, char *out, size_t outsz);
 /*

@@ -146,7 +146,7 @@ static int
 run_wait(const struct th *t, const char *const *argv, bool plain)
 {
 	pid_t pid;
-	int st;
+	int st, fd;
 
 	if ((pid = fork()) < 0)
 		return -1;
@@ -158,6 +158,8 @@ run_wait(const struct th *t, const char *const *argv, bool plain)
 			unsetenv("PAM_WRAPPER");
 		} else
 			child_env(t);
+		if ((fd = open("/dev/null", O_WRONLY)) >= 0)
+			dup2(fd, 1); /* its one line of success: only errors */
 		execv(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
@@ -199,6 +201,52 @@ bool
 th_pg_on(const struct th *t)
 {
 	return t->pg[0] != '\0';
+}
+
+int
+th_pg_sql(struct th *t, const char *sql, char *out, size_t outsz)
+{
+	int fd[2], st;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(fd) != 0 || (pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		unsetenv("LD_PRELOAD");
+		unsetenv("NSS_WRAPPER_PASSWD");
+		unsetenv("NSS_WRAPPER_GROUP");
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		execl("/bin/sh", "sh", TH_SRCDIR "/tests/pg.sh", "sql", t->pg,
+		    t->db, sql, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	while (got + 1 < outsz && ((n = read(fd[0], out + got,
+	    outsz - 1 - got)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
+	out[got] = '\0';
+	close(fd[0]);
+	out[strcspn(out, "\n")] = '\0';
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "harness: SQL failed: %s\n", sql);
+		return -1;
+	}
+	return 0;
+}
+
+void
+th_lmdb_only(const struct th *t, const char *why)
+{
+	if (!th_pg_on(t))
+		return;
+	print_message("    skipped on PostgreSQL: %s\n", why);
+	skip();
 }
 
 int
@@ -333,6 +381,7 @@ daemon_start(struct th *t, const char *extra, bool keep_state,
 		if (!keep_state && pg_fresh_db(t) != 0)
 			return -1;
 		th_pg_conf(t, conf + strlen(conf), sizeof(conf) - strlen(conf));
+		conf_line(conf, sizeof(conf), extra, "host_name", "host0");
 	}
 	conf_line(conf, sizeof(conf), extra, "socket", t->sock);
 	conf_line(conf, sizeof(conf), extra, "state_dir", t->state);

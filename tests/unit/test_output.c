@@ -574,6 +574,8 @@ test_audit_text(void **state)
 	snprintf(e[1].actor, sizeof(e[1].actor), "root");
 	snprintf(e[1].action, sizeof(e[1].action), "userdel");
 	snprintf(e[1].detail, sizeof(e[1].detail), "recovery, forced");
+	/* an entry of a store shared by hosts names the host that wrote it */
+	snprintf(e[1].host, sizeof(e[1].host), "web-01.example");
 	e[2].status = PW_ERR_CONFIRM;
 	e[2].target[0] = '\0';
 	/* Never trusted to be clean: shown through output_sanitize. */
@@ -583,7 +585,8 @@ test_audit_text(void **state)
 	assert_string_equal(captured(fp, &buf),
 	    "1  2026-11-27T13:05:00Z  boss(uid 1000)  unlock  alice  ok  "
 	    "login and confirm\n"
-	    "2  2026-11-27T13:05:01Z  root(uid 0)  userdel  alice  ok  "
+	    "2  2026-11-27T13:05:01Z  root(uid 0)@web-01.example  userdel  "
+	    "alice  ok  "
 	    "recovery, forced\n"
 	    "3  2026-11-27T13:05:02Z  boss(uid 1000)  unlock  -  "
 	    "wrong confirmation password  x?[2Jy\n");
@@ -614,6 +617,7 @@ test_audit_json(void **state)
 	fill_audit(e, 2);
 	e[1].status = PW_ERR_LASTMASTER;
 	e[1].target[0] = '\0';
+	snprintf(e[1].host, sizeof(e[1].host), "db2");
 	snprintf(e[1].detail, sizeof(e[1].detail), "role master->user");
 	assert_int_equal(output_audit_json(e, 2, &doc), PW_OK);
 	o = roundtrip(doc);
@@ -622,7 +626,8 @@ test_audit_json(void **state)
 	arr = json_object_get(o, "entries");
 	assert_int_equal(json_array_size(arr), 2);
 	x = json_array_get(arr, 0);
-	assert_int_equal(json_object_size(x), 10);
+	assert_int_equal(json_object_size(x), 11);
+	assert_true(json_is_null(json_object_get(x, "host")));
 	assert_int_equal(JINT(x, "seq"), 1);
 	assert_string_equal(JSTR(x, "time"), "2026-11-27T13:05:00Z");
 	assert_int_equal(JINT(x, "uid"), 1000);
@@ -641,6 +646,7 @@ test_audit_json(void **state)
 	assert_string_equal(JSTR(x, "status"),
 	    "that would leave no usable master account");
 	assert_string_equal(JSTR(x, "detail"), "role master->user");
+	assert_string_equal(JSTR(x, "host"), "db2");
 	assert_int_equal(strlen(JSTR(x, "hash")), 64);
 	json_decref(o);
 

@@ -947,6 +947,7 @@ fill_audit(struct pw_audit *e, uint32_t i)
 	e->status = i % 2 ? PW_OK : PW_ERR_LAST;
 	for (k = 0; k < PW_DETAIL_MAX; k++)
 		e->detail[k] = (char)(' ' + (k + i) % 95);
+	memset(e->host, 'h', PW_HOST_MAX);
 	for (k = 0; k < PW_AUDIT_HASH; k++)
 		e->hash[k] = (uint8_t)(k * 7 + i);
 }
@@ -1089,6 +1090,8 @@ test_rep_bad_audit(void **state)
 		{ "actor", "act0r", "act r" },
 		{ "actor", "act0r", "act\tr" },
 		{ "action", "uNlock", "u lock" },
+		{ "host", "hostQname", "host name" },
+		{ "host", "hostQname", "host/name" },
 	};
 	struct pw_reply *rep = mkrep(1, 0), *d = dirty_rep();
 	struct wire w;
@@ -1102,6 +1105,7 @@ test_rep_bad_audit(void **state)
 		SET(rep->audit[0].target, "tbadname");
 		SET(rep->audit[0].actor, "act0r");
 		SET(rep->audit[0].action, "uNlock");
+		SET(rep->audit[0].host, "hostQname");
 		len = encode_rep(rep);
 		assert_int_equal(decode_rep(enc, len, rep->type, d), PW_OK);
 		/* the same entry, spoiled before encoding, is not sent */
@@ -1111,6 +1115,8 @@ test_rep_bad_audit(void **state)
 			SET(rep->audit[0].target, bytes[i].to);
 		else if (strcmp(bytes[i].field, "actor") == 0)
 			SET(rep->audit[0].actor, bytes[i].to);
+		else if (strcmp(bytes[i].field, "host") == 0)
+			SET(rep->audit[0].host, bytes[i].to);
 		else
 			SET(rep->audit[0].action, bytes[i].to);
 		wire_init(&w, enc, sizeof(enc));
@@ -1121,6 +1127,7 @@ test_rep_bad_audit(void **state)
 		SET(rep->audit[0].target, "tbadname");
 		SET(rep->audit[0].actor, "act0r");
 		SET(rep->audit[0].action, "uNlock");
+		SET(rep->audit[0].host, "hostQname");
 		len = encode_rep(rep);
 		patch(len, bytes[i].from, bytes[i].to);
 		if (decode_rep(enc, len, rep->type, d) != PW_ERR_PROTO)

@@ -28,6 +28,7 @@
 #include "proto.h"
 #include "pwerr.h"
 #include "store.h"
+#include "store_codec.h"
 #include "wire.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -2452,6 +2453,58 @@ test_history_refuses(void **state)
 	free(h);
 }
 
+/*
+ * An entry that names its host (a store shared by hosts) is stored as
+ * version 2, its host hashed with its fields; an entry without one keeps
+ * version 1, byte for byte, so that every chain written before stays
+ * valid.  A host that breaks the rule of a host name does not decode.
+ */
+static void
+test_audit_host_codec(void **state)
+{
+	uint8_t key[STORE_SEQ_KEY], v1[1024], v2[1024];
+	struct pw_audit e, d;
+	struct wire w1, w2;
+	size_t body;
+	char *p;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.seq = 7;
+	e.time = 1700000000;
+	e.uid = 2001;
+	snprintf(e.actor, sizeof(e.actor), "boss");
+	snprintf(e.action, sizeof(e.action), "unlock");
+	snprintf(e.target, sizeof(e.target), "alice");
+	memset(e.hash, 0xab, sizeof(e.hash));
+	store_seq_key(e.seq, key);
+	wire_init(&w1, v1, sizeof(v1));
+	assert_int_equal(store_audit_encode(&e, &w1), PW_OK);
+	assert_int_equal(v1[0], 1);
+	snprintf(e.host, sizeof(e.host), "web-01");
+	wire_init(&w2, v2, sizeof(v2));
+	assert_int_equal(store_audit_encode(&e, &w2), PW_OK);
+	assert_int_equal(v2[0], 2);
+	/* the same fields, then the host */
+	assert_memory_equal(v1 + 1, v2 + 1, w1.len - 1 - 4 - PW_AUDIT_HASH);
+	assert_int_equal(store_audit_decode(key, sizeof(key), v2, w2.len, &d,
+	    &body), PW_OK);
+	assert_string_equal(d.host, "web-01");
+	assert_int_equal(body, w2.len - 4 - PW_AUDIT_HASH);
+	assert_memory_equal(&d, &e, sizeof(d));
+	assert_int_equal(store_audit_decode(key, sizeof(key), v1, w1.len, &d,
+	    &body), PW_OK);
+	assert_string_equal(d.host, "");
+	/* a host with a space, or a version 2 entry with none */
+	assert_non_null(p = memmem(v2, w2.len, "web-01", 6));
+	p[3] = ' ';
+	assert_int_equal(store_audit_decode(key, sizeof(key), v2, w2.len, &d,
+	    &body), PW_ERR_STORE);
+	v1[0] = 2;
+	assert_int_equal(store_audit_decode(key, sizeof(key), v1, w1.len, &d,
+	    &body), PW_ERR_STORE);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -2459,6 +2512,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_open_creates_files),
+		T(test_audit_host_codec),
 		T(test_history_push_trim),
 		T(test_history_refuses),
 		T(test_open_refuses_bad_dirs),
