@@ -8,6 +8,7 @@
  * one host holds on every other.  The database stopped is "unavailable" on
  * every host, nothing hashed, and service resumes by itself.
  */
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -25,6 +26,7 @@
 #include <libpamtest.h>
 
 #include "harness.h"
+#include "th_otp.h"
 
 #define NPAR   64
 #define NHOSTS 3 /* the main daemon (host 0), hosts 1 and 2 */
@@ -35,6 +37,8 @@ static const char *const services[] = {
 	"pwh0|socket=@DIR@/sock",
 	"pwh1|socket=@DIR@/host1.sock",
 	"pwh2|socket=@DIR@/host2.sock",
+	"pwotp0|socket=@DIR@/sock otp",
+	"pwotp1|socket=@DIR@/host1.sock otp",
 	NULL,
 };
 static const char *const service_of[NHOSTS] = { "pwh0", "pwh1", "pwh2" };
@@ -372,6 +376,209 @@ test_fleet_killed_holder(void **state)
 	    PAM_SUCCESS);
 }
 
+/*
+ * A time step accepted on one host is refused on every other: the last
+ * accepted step is the database's, written in the transaction that
+ * accepted it.
+ */
+static void
+test_fleet_otp_replay(void **state)
+{
+	struct th_token k;
+	struct th_script s;
+	char code[16];
+	long long step;
+
+	(void)state;
+	if (!th_is_root())
+		skip(); /* enrolment runs as the account's uid */
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
+	/* the activation used its step: the next one, within the window */
+	step = k.step + 1;
+	th_otp_code_at(&k, step, code, sizeof(code));
+	assert_int_equal(th_otp_login("pwotp0", "alice", TH_PW_ALICE_LOGIN,
+	    code, PAM_SUCCESS, &s), PAM_SUCCESS);
+	/* the same code on host 1, within its window: a replay */
+	assert_int_equal(th_otp_login("pwotp1", "alice", TH_PW_ALICE_LOGIN,
+	    code, PAM_AUTH_ERR, &s), PAM_AUTH_ERR);
+	use_host(1);
+	assert_int_equal(th_stat(&T, "otp_replayed"), 1);
+	use_host(0);
+	assert_int_equal(th_stat(&T, "otp_replayed"), 0);
+	/* a replay counts as a wrong code, on the one counter of the fleet */
+	assert_int_equal(th_field(&T, "alice", "otp_failures"), 1);
+}
+
+/* ==== The schema, the roles, the copy of an LMDB store ==== */
+
+/*
+ * pwadmind -c CONF [ARG] with `conf' as its whole configuration, as the
+ * harness's daemons run; its exit status, its standard error in T.err and
+ * its standard output in T.out.
+ */
+static int
+pwadmind_once(const char *conf, const char *arg, const char *arg2)
+{
+	char path[PATH_MAX], exe[PATH_MAX], cmd[4 * PATH_MAX];
+	FILE *f;
+	int st;
+
+	th_path(&T, path, sizeof(path), "once.conf");
+	assert_non_null(f = fopen(path, "w"));
+	fputs(conf, f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+	snprintf(exe, sizeof(exe), "%s/pwadmind", T.build);
+	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD %s -f -c %s %s %s "
+	    ">%s/once.out 2>%s/once.err </dev/null", exe, path,
+	    arg != NULL ? arg : "", arg2 != NULL ? arg2 : "", T.dir, T.dir);
+	st = system(cmd);
+	snprintf(path, sizeof(path), "%s/once.err", T.dir);
+	T.err[0] = '\0';
+	if ((f = fopen(path, "r")) != NULL) {
+		T.err[fread(T.err, 1, sizeof(T.err) - 1, f)] = '\0';
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/once.out", T.dir);
+	T.out[0] = '\0';
+	if ((f = fopen(path, "r")) != NULL) {
+		T.out[fread(T.out, 1, sizeof(T.out) - 1, f)] = '\0';
+		fclose(f);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* A configuration on the current database as `role', on a spare socket. */
+static void
+conf_as(char *out, size_t outsz, const char *role, const char *more)
+{
+	snprintf(out, outsz, "store = postgresql\npostgresql = host=%s "
+	    "dbname=%s user=%s\nsocket = %s/once.sock\nstate_dir = %s\n"
+	    "user = root\n%s", T.pg, T.db, role, T.dir, T.state,
+	    more != NULL ? more : "");
+}
+
+static void
+test_fleet_schema_and_roles(void **state)
+{
+	char conf[2048], out[256];
+
+	(void)state;
+	assert_int_equal(th_pg_new_db(&T), 0);
+	snprintf(T.state, sizeof(T.state), "%s/once-state", T.dir);
+	/* a password in the configuration, or a superuser: refused */
+	snprintf(conf, sizeof(conf), "store = postgresql\npostgresql = host=%s "
+	    "dbname=%s user=pwadmind password=hunter2\n", T.pg, T.db);
+	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
+	assert_non_null(strstr(T.err, "passfile"));
+	conf_as(conf, sizeof(conf), "postgres", NULL);
+	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
+	assert_non_null(strstr(T.err, "superuser"));
+	/* the runtime role reads and writes rows, never the schema */
+	assert_int_equal(th_pg_sql(&T, "SET ROLE pwadmind; SELECT count(*) "
+	    "FROM pwadmin.users", out, sizeof(out)), 0);
+	assert_string_equal(out, "0");
+	assert_int_equal(th_pg_sql(&T, "SET ROLE pwadmind; ALTER TABLE "
+	    "pwadmin.users ADD COLUMN x int", out, sizeof(out)), -1);
+	assert_int_equal(th_pg_sql(&T, "SET ROLE pwadmind; DROP TABLE "
+	    "pwadmin.audit", out, sizeof(out)), -1);
+	assert_int_equal(th_pg_sql(&T, "SET ROLE pwadmind; INSERT INTO "
+	    "pwadmin.meta VALUES ('schema', '\\x32') ON CONFLICT (key) DO "
+	    "UPDATE SET value = EXCLUDED.value", out, sizeof(out)), 0);
+	/* a schema newer than this pwadmind: refused, by the daemon and by
+	 * --init-db, which changes nothing */
+	conf_as(conf, sizeof(conf), "pwadmind", NULL);
+	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
+	assert_non_null(strstr(T.err, "newer than this pwadmind"));
+	conf_as(conf, sizeof(conf), "pwadmin_owner", NULL);
+	assert_int_equal(pwadmind_once(conf, "--init-db", NULL), 1);
+	assert_non_null(strstr(T.err, "nothing changed"));
+	/* the current version again: --init-db has nothing to do */
+	assert_int_equal(th_pg_sql(&T, "UPDATE pwadmin.meta SET value = "
+	    "convert_to('1', 'UTF8') WHERE key = 'schema'", out, sizeof(out)),
+	    0);
+	assert_int_equal(pwadmind_once(conf, "--init-db", NULL), 0);
+	assert_non_null(strstr(T.out, "nothing to do"));
+	/* a database without the schema */
+	assert_int_equal(th_pg_sql(&T, "DROP SCHEMA pwadmin CASCADE", out,
+	    sizeof(out)), 0);
+	conf_as(conf, sizeof(conf), "pwadmind", NULL);
+	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
+	assert_non_null(strstr(T.err, "--init-db"));
+}
+
+/* A count of `pwadmin audit --json' entries, or -1. */
+static long
+audit_entries(void)
+{
+	json_t *j;
+	long n = -1;
+
+	if (th_client(&T, 0, "", "audit", "--json", (char *)NULL) == 0 &&
+	    (j = json_loads(T.out, 0, NULL)) != NULL) {
+		n = (long)json_array_size(json_object_get(j, "entries"));
+		json_decref(j);
+	}
+	return n;
+}
+
+static void
+test_fleet_copy_from(void **state)
+{
+	char pg[PATH_MAX], conf[2048], lmdb[PATH_MAX], msg[256];
+	long entries;
+	int i;
+
+	(void)state;
+	/* a store of one host (LMDB) with accounts, locks, history, audit */
+	snprintf(pg, sizeof(pg), "%s", T.pg);
+	T.pg[0] = '\0';
+	assert_int_equal(th_start_seeded(&T, NULL), 0);
+	for (i = 0; i < 5; i++)
+		(void)th_pam_auth("pwh0", "alice", "Wrong-guess-99", msg,
+		    sizeof(msg));
+	assert_true(th_exited(&T, th_client(&T, 0, "Copied-reset-pw1\n",
+	    "reset", "alice", "--login", "--no-force-change", (char *)NULL),
+	    0));
+	assert_true(th_exited(&T, th_client(&T, 0, "Admin-login-pw1\n"
+	    "Admin-confirm-pw2\n", "useradd", "carol", "--role", "admin",
+	    (char *)NULL), 0));
+	assert_true(th_exited(&T, th_client(&T, 0, "", "suspend", "carol",
+	    (char *)NULL), 0));
+	assert_true(th_field_is(&T, "alice", "login", "locked"));
+	assert_int_equal((entries = audit_entries()) > 4, 1);
+	assert_int_equal(th_daemon_stop(&T), 0);
+	snprintf(lmdb, sizeof(lmdb), "%s", T.state);
+	/* into a new database, as the runtime role */
+	snprintf(T.pg, sizeof(T.pg), "%s", pg);
+	assert_int_equal(th_pg_new_db(&T), 0);
+	conf_as(conf, sizeof(conf), "pwadmind", NULL);
+	assert_int_equal(pwadmind_once(conf, "--copy-from", lmdb), 0);
+	assert_non_null(strstr(T.out, "the audit log verifies"));
+	/* a second copy into a database that holds accounts: refused */
+	assert_int_equal(pwadmind_once(conf, "--copy-from", lmdb), 1);
+	assert_non_null(strstr(T.err, "nothing copied"));
+	/* the daemon on the copy: the same accounts, the chain plus the copy */
+	assert_int_equal(th_daemon_start(&T, NULL, true), 0);
+	assert_true(th_exited(&T, th_client(&T, 0, "", "audit", "--verify",
+	    (char *)NULL), 0));
+	assert_int_equal(audit_entries(), entries + 1);
+	assert_non_null(strstr(T.out, "copied"));
+	assert_true(th_field_is(&T, "carol", "service", "suspended"));
+	assert_true(th_field_is(&T, "carol", "role", "admin"));
+	assert_true(th_field_is(&T, "alice", "login", "locked"));
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 5);
+	assert_true(th_exited(&T, th_client(&T, 0, "", "unlock", "alice",
+	    (char *)NULL), 0));
+	assert_int_equal(th_pam_auth("pwh0", "alice", "Copied-reset-pw1", msg,
+	    sizeof(msg)), PAM_SUCCESS);
+	/* the history came along: the hash the reset replaced */
+	assert_int_equal(th_pg_sql(&T, "SELECT count(*) FROM pwadmin.history "
+	    "WHERE name = 'alice' AND factor = 0", msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "1");
+	assert_int_equal(th_daemon_stop(&T), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -388,6 +595,10 @@ main(int argc, char **argv)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fleet_killed_holder,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fleet_otp_replay, setup,
+		    teardown),
+		cmocka_unit_test(test_fleet_schema_and_roles),
+		cmocka_unit_test(test_fleet_copy_from),
 	};
 	int rc;
 

@@ -40,6 +40,7 @@
 #include <libpamtest.h>
 
 #include "harness.h"
+#include "th_otp.h"
 
 static struct th T;
 
@@ -70,292 +71,7 @@ static const char *const services[] = {
 			skip(); /* enrolment runs as the account's uid */  \
 	} while (0)
 
-/* ==== tokens and codes (oathtool) ==== */
-
-struct token {
-	char uri[1024];	   /* the otpauth:// line as printed */
-	char secret[256];  /* base32, as in the URI */
-	uint8_t raw[128];  /* the secret decoded */
-	size_t rawlen;
-	int digits, period;
-	char algo[16];	   /* oathtool's --totp=MODE: sha1, sha256, sha512 */
-	long long step;	   /* time step of the activation code */
-};
-
-/* RFC 4648 base32 (padding optional); 0 when s is not base32. */
-static size_t
-b32_decode(const char *s, uint8_t *out, size_t outsz)
-{
-	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-	unsigned int buf = 0, bits = 0;
-	const char *p;
-	size_t n = 0;
-
-	for (; *s != '\0' && *s != '='; s++) {
-		p = strchr(alpha, toupper((unsigned char)*s));
-		if (p == NULL || *p == '\0' || n >= outsz)
-			return 0;
-		buf = (buf << 5) | (unsigned int)(p - alpha);
-		bits += 5;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (uint8_t)(buf >> bits);
-			buf &= (1u << bits) - 1;
-		}
-	}
-	return n;
-}
-
-/* Copies the value of query parameter `key' (cut at '&'); false if none. */
-static bool
-query_param(const char *query, const char *key, char *out, size_t outsz)
-{
-	size_t n = strlen(key);
-	const char *p, *end;
-
-	for (p = query; p != NULL && *p != '\0';
-	    p = (p = strchr(p, '&')) != NULL ? p + 1 : NULL) {
-		if (strncmp(p, key, n) != 0 || p[n] != '=')
-			continue;
-		p += n + 1;
-		end = p + strcspn(p, "&# \t\r\n");
-		snprintf(out, outsz, "%.*s", (int)(end - p), p);
-		return true;
-	}
-	return false;
-}
-
-/* Parses an otpauth://totp/ line into k; false (and says why) if invalid. */
-static bool
-parse_uri(const char *line, struct token *k)
-{
-	const char *uri = strstr(line, "otpauth://"), *q;
-	char v[256], *pct;
-	size_t i;
-
-	if (uri == NULL)
-		return false;
-	snprintf(k->uri, sizeof(k->uri), "%.*s", (int)strcspn(uri, " \t\r\n"),
-	    uri);
-	k->digits = 6;
-	k->period = 30;
-	snprintf(k->algo, sizeof(k->algo), "sha1");
-	if (strncmp(k->uri, "otpauth://totp/", 15) != 0 ||
-	    (q = strchr(k->uri, '?')) == NULL) {
-		fprintf(stderr, "not a TOTP URI: %s\n", k->uri);
-		return false;
-	}
-	q++;
-	if (!query_param(q, "secret", v, sizeof(v))) {
-		fprintf(stderr, "no secret in the URI: %s\n", k->uri);
-		return false;
-	}
-	/* padding, if any, may come percent-encoded */
-	if ((pct = strstr(v, "%3D")) != NULL || (pct = strstr(v, "%3d")) != NULL)
-		*pct = '\0';
-	snprintf(k->secret, sizeof(k->secret), "%s", v);
-	if (query_param(q, "digits", v, sizeof(v)))
-		k->digits = atoi(v);
-	if (query_param(q, "period", v, sizeof(v)))
-		k->period = atoi(v);
-	if (query_param(q, "algorithm", v, sizeof(v))) {
-		for (i = 0; v[i] != '\0'; i++)
-			v[i] = (char)tolower((unsigned char)v[i]);
-		snprintf(k->algo, sizeof(k->algo), "%s", v);
-	}
-	k->rawlen = b32_decode(k->secret, k->raw, sizeof(k->raw));
-	if (k->rawlen == 0 || k->digits < 6 || k->digits > 8 ||
-	    k->period < 1 || (strcmp(k->algo, "sha1") != 0 &&
-	    strcmp(k->algo, "sha256") != 0 && strcmp(k->algo, "sha512") != 0)) {
-		fprintf(stderr, "bad parameters in the URI: %s\n", k->uri);
-		return false;
-	}
-	return true;
-}
-
-static long long
-step_at(const struct token *k, time_t when)
-{
-	return (long long)when / k->period;
-}
-
-static long long
-cur_step(const struct token *k)
-{
-	return step_at(k, time(NULL));
-}
-
-/*
- * If fewer than `margin' seconds are left in the current 30 s step, waits
- * until the next one begins: the codes a test computes then stay in the
- * step it meant while the daemon checks them.
- */
-static void
-fresh_step(int margin)
-{
-	struct timespec now, pause;
-	long long left_ms;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	left_ms = (30 - now.tv_sec % 30) * 1000LL - now.tv_nsec / 1000000;
-	if (left_ms >= margin * 1000LL)
-		return;
-	left_ms += 200;
-	pause.tv_sec = (time_t)(left_ms / 1000);
-	pause.tv_nsec = (long)(left_ms % 1000) * 1000000L;
-	while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
-		;
-}
-
-/* oathtool's code of k for time step `step' into out; false on failure. */
-static bool
-oath_code(const struct token *k, long long step, char *out, size_t outsz)
-{
-	char mode[32], digits[8], period[16], at[32];
-	int fd[2], st;
-	size_t got = 0;
-	ssize_t n;
-	pid_t pid;
-
-	snprintf(mode, sizeof(mode), "--totp=%s", k->algo);
-	snprintf(digits, sizeof(digits), "%d", k->digits);
-	snprintf(period, sizeof(period), "%ds", k->period);
-	snprintf(at, sizeof(at), "@%lld", step * k->period);
-	if (pipe(fd) != 0 || (pid = fork()) < 0)
-		return false;
-	if (pid == 0) {
-		/* not under pam_wrapper or nss_wrapper */
-		unsetenv("LD_PRELOAD");
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		execlp("oathtool", "oathtool", mode, "-b", "-d", digits, "-s",
-		    period, "-N", at, k->secret, (char *)NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	while (got + 1 < outsz &&
-	    ((n = read(fd[0], out + got, outsz - 1 - got)) > 0 ||
-	    (n < 0 && errno == EINTR)))
-		if (n > 0)
-			got += (size_t)n;
-	out[got] = '\0';
-	close(fd[0]);
-	out[strcspn(out, "\r\n")] = '\0';
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
-	    WEXITSTATUS(st) != 0 || strlen(out) != (size_t)k->digits) {
-		fprintf(stderr, "oathtool failed for step %lld (is the Debian "
-		    "package oathtool installed? tests/deps.sh)\n", step);
-		return false;
-	}
-	return true;
-}
-
-/* The code of step `step', asserted computed. */
-static const char *
-code_at(const struct token *k, long long step, char *out, size_t outsz)
-{
-	assert_true(oath_code(k, step, out, outsz));
-	return out;
-}
-
-/*
- * A code of the right length that is the code of no step within 4 of
- * `center': wrong for the daemon, and never a replay of a step either.
- */
-static void
-wrong_code(const struct token *k, long long center, char *out, size_t outsz)
-{
-	char c[16];
-	bool clash;
-	long long d;
-	unsigned int i;
-
-	for (i = 0; i < 10; i++) {
-		snprintf(out, outsz, "%0*u", k->digits, i * 1111111u %
-		    (k->digits == 6 ? 1000000u : k->digits == 7 ? 10000000u :
-		    100000000u));
-		clash = false;
-		for (d = -4; d <= 4; d++)
-			if (oath_code(k, center + d, c, sizeof(c)) &&
-			    strcmp(c, out) == 0)
-				clash = true;
-		if (!clash)
-			return;
-	}
-	fail_msg("no wrong code found");
-}
-
-/* ==== enrolment: the client in a conversation ==== */
-
-enum activation { ACT_RIGHT, ACT_WRONG };
-
-/*
- * `pwadmin --stdin otp enroll' as uid: types `confirm', waits for the URI,
- * then types the activation code of the current step (or a wrong one).
- * Fills k (k->secret empty when no URI came) and returns the exit status.
- */
-static int
-enroll(uid_t uid, const char *confirm, enum activation act, struct token *k)
-{
-	struct th_proc p;
-	char line[2048], in[256], code[16];
-
-	memset(k, 0, sizeof(*k));
-	fresh_step(5);
-	if (th_client_start(&T, &p, uid, "otp", "enroll", (char *)NULL) != 0)
-		return -1;
-	snprintf(in, sizeof(in), "%s\n", confirm);
-	(void)th_client_send(&p, in);
-	if (th_client_expect(&T, &p, "otpauth://", line, sizeof(line),
-	    10000) != 0)
-		return th_client_finish(&T, &p); /* refused before the URI */
-	if (!parse_uri(line, k)) {
-		(void)th_client_finish(&T, &p);
-		fail_msg("enroll: no usable URI in: %s", T.out);
-	}
-	k->step = cur_step(k);
-	if (act == ACT_RIGHT)
-		(void)code_at(k, k->step, code, sizeof(code));
-	else
-		wrong_code(k, k->step, code, sizeof(code));
-	snprintf(in, sizeof(in), "%s\n", code);
-	(void)th_client_send(&p, in);
-	return th_client_finish(&T, &p);
-}
-
-static void
-enroll_ok(uid_t uid, const char *user, const char *confirm, struct token *k)
-{
-	int rc = enroll(uid, confirm, ACT_RIGHT, k);
-
-	if (rc != 0)
-		fprintf(stderr, "enroll %s: exit %d\nstdout: %s\nstderr: %s\n",
-		    user, rc, T.out, T.err);
-	assert_int_equal(rc, 0);
-	assert_true(th_field_is(&T, user, "otp", "available"));
-	assert_int_equal(th_field(&T, user, "otp_failures"), 0);
-}
-
 /* ==== PAM and client helpers ==== */
-
-/*
- * One pam_authenticate on svc for user: `pw' at the password prompt, then
- * `code' (NULL: none to give) at the next.  Returns its result.
- */
-static int
-login(const char *svc, const char *user, const char *pw, const char *code,
-    int expected, struct th_script *s)
-{
-	const char *const answers[] = { pw, code, NULL };
-	struct pam_testcase tc[] = { pam_test(PAMTEST_AUTHENTICATE, expected) };
-
-	memset(s, 0, sizeof(*s));
-	s->answers = answers;
-	(void)th_pam_script(svc, user, s, tc, 1);
-	s->answers = NULL;
-	return tc[0].op_rv;
-}
 
 /* A refusal by the client: exit 1 and one line on stderr saying why. */
 static void
@@ -375,20 +91,20 @@ assert_ok(int rc)
  * counted one by one, the last says the lock, the password is untouched.
  */
 static void
-lock_otp(const char *user, const char *pw, const struct token *k)
+lock_otp(const char *user, const char *pw, const struct th_token *k)
 {
 	struct th_script s;
 	char bad[16];
 	int i;
 
-	wrong_code(k, cur_step(k), bad, sizeof(bad));
+	th_otp_wrong_code(k, th_otp_step(k), bad, sizeof(bad));
 	for (i = 1; i < MAX_OTP; i++) {
-		assert_int_equal(login("pwotp", user, pw, bad, PAM_AUTH_ERR, &s),
+		assert_int_equal(th_otp_login("pwotp", user, pw, bad, PAM_AUTH_ERR, &s),
 		    PAM_AUTH_ERR);
 		assert_int_equal(th_field(&T, user, "otp_failures"), i);
 		assert_true(th_field_is(&T, user, "otp", "available"));
 	}
-	assert_int_equal(login("pwotp", user, pw, bad, PAM_MAXTRIES, &s),
+	assert_int_equal(th_otp_login("pwotp", user, pw, bad, PAM_MAXTRIES, &s),
 	    PAM_MAXTRIES);
 	assert_non_null(strstr(s.errors, "locked"));
 	assert_true(th_field_is(&T, user, "otp", "locked"));
@@ -439,7 +155,7 @@ teardown(void **state)
 static void
 test_enroll_and_login(void **state)
 {
-	struct token k;
+	struct th_token k;
 	struct th_script s;
 	char code[16], label[256];
 	long long evaluated;
@@ -448,7 +164,7 @@ test_enroll_and_login(void **state)
 	(void)state;
 	NEED_ROOT();
 	assert_true(th_field_is(&T, "alice", "otp", "none"));
-	assert_ok(enroll(TH_UID_ALICE, TH_PW_ALICE_CONFIRM, ACT_RIGHT, &k));
+	assert_ok(th_otp_enroll(&T, TH_UID_ALICE, TH_PW_ALICE_CONFIRM, TH_ACT_RIGHT, &k));
 	/* the URI: once on standard output, naming the account */
 	assert_non_null(q = strstr(T.out, "otpauth://"));
 	assert_null(strstr(q + 1, "otpauth://"));
@@ -466,8 +182,8 @@ test_enroll_and_login(void **state)
 
 	/* the activation used step k.step: the next one logs in */
 	evaluated = th_stat(&T, "otp_evaluated");
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, k.step + 1, code, sizeof(code)), PAM_SUCCESS, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, k.step + 1, code, sizeof(code)), PAM_SUCCESS, &s),
 	    PAM_SUCCESS);
 	assert_string_equal(s.prompts, PROMPT_PW "\n" PROMPT_OTP);
 	assert_int_equal(s.used, 2);
@@ -480,7 +196,7 @@ test_enroll_and_login(void **state)
 static void
 test_no_token_no_prompt(void **state)
 {
-	struct token k;
+	struct th_token k;
 	struct th_script s;
 	long long evaluated;
 
@@ -490,21 +206,21 @@ test_no_token_no_prompt(void **state)
 	assert_true(th_field_is(&T, "boss", "otp", "none"));
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 0);
 	evaluated = th_stat(&T, "otp_evaluated");
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN, NULL,
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN, NULL,
 	    PAM_SUCCESS, &s), PAM_SUCCESS);
 	assert_string_equal(s.prompts, PROMPT_PW);
 	assert_false(s.ran_out);
 	assert_int_equal(th_stat(&T, "otp_evaluated"), evaluated);
 
 	/* a token, and a stack without `otp': the password alone */
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
 	evaluated = th_stat(&T, "otp_evaluated");
-	assert_int_equal(login("pwtest", "alice", TH_PW_ALICE_LOGIN, NULL,
+	assert_int_equal(th_otp_login("pwtest", "alice", TH_PW_ALICE_LOGIN, NULL,
 	    PAM_SUCCESS, &s), PAM_SUCCESS);
 	assert_string_equal(s.prompts, PROMPT_PW);
 	assert_int_equal(th_stat(&T, "otp_evaluated"), evaluated);
 	/* boss, still without one, is not asked on the `otp' stack */
-	assert_int_equal(login("pwotp", "boss", TH_PW_BOSS_LOGIN, NULL,
+	assert_int_equal(th_otp_login("pwotp", "boss", TH_PW_BOSS_LOGIN, NULL,
 	    PAM_SUCCESS, &s), PAM_SUCCESS);
 	assert_string_equal(s.prompts, PROMPT_PW);
 	assert_true(th_field_is(&T, "boss", "otp", "none"));
@@ -517,19 +233,19 @@ test_no_token_no_prompt(void **state)
 static void
 test_wrong_code_counted(void **state)
 {
-	struct token k;
+	struct th_token k;
 	struct th_script s;
 	char bad[16], code[16];
 	long long evaluated;
 
 	(void)state;
 	NEED_ROOT();
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
-	wrong_code(&k, k.step, bad, sizeof(bad));
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
+	th_otp_wrong_code(&k, k.step, bad, sizeof(bad));
 	evaluated = th_stat(&T, "otp_evaluated");
 
 	/* a wrong password: no OTP prompt, the login counter moves */
-	assert_int_equal(login("pwotp", "alice", PW_WRONG, bad, PAM_AUTH_ERR,
+	assert_int_equal(th_otp_login("pwotp", "alice", PW_WRONG, bad, PAM_AUTH_ERR,
 	    &s), PAM_AUTH_ERR);
 	assert_string_equal(s.prompts, PROMPT_PW);
 	assert_int_equal(s.used, 1);
@@ -538,7 +254,7 @@ test_wrong_code_counted(void **state)
 	assert_int_equal(th_stat(&T, "otp_evaluated"), evaluated);
 
 	/* the right password and a wrong code: the OTP counter moves */
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN, bad,
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN, bad,
 	    PAM_AUTH_ERR, &s), PAM_AUTH_ERR);
 	assert_string_equal(s.prompts, PROMPT_PW "\n" PROMPT_OTP);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 1);
@@ -546,19 +262,19 @@ test_wrong_code_counted(void **state)
 	assert_true(th_field_is(&T, "alice", "otp", "available"));
 	assert_true(th_field_is(&T, "alice", "login", "available"));
 	assert_int_equal(th_stat(&T, "otp_evaluated"), evaluated + 1);
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN, bad,
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN, bad,
 	    PAM_AUTH_ERR, &s), PAM_AUTH_ERR);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 2);
 
 	/* a wrong password again does not touch the OTP counter */
-	assert_int_equal(login("pwotp", "alice", PW_WRONG, bad, PAM_AUTH_ERR,
+	assert_int_equal(th_otp_login("pwotp", "alice", PW_WRONG, bad, PAM_AUTH_ERR,
 	    &s), PAM_AUTH_ERR);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 2);
 	assert_int_equal(th_field(&T, "alice", "login_failures"), 1);
 
 	/* a right code resets the OTP counter (and the password's) */
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, k.step + 1, code, sizeof(code)), PAM_SUCCESS, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, k.step + 1, code, sizeof(code)), PAM_SUCCESS, &s),
 	    PAM_SUCCESS);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 0);
 	assert_int_equal(th_field(&T, "alice", "login_failures"), 0);
@@ -568,21 +284,21 @@ test_wrong_code_counted(void **state)
 static void
 test_lock_after_n(void **state)
 {
-	struct token k;
+	struct th_token k;
 	struct th_script s;
 	char code[16];
 	long long evaluated;
 
 	(void)state;
 	NEED_ROOT();
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
 	evaluated = th_stat(&T, "otp_evaluated");
 	lock_otp("alice", TH_PW_ALICE_LOGIN, &k);
 	assert_int_equal(th_stat(&T, "otp_evaluated"), evaluated + MAX_OTP);
 
 	/* the right code of an unused step: refused, not evaluated */
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, k.step + 1, code, sizeof(code)), PAM_MAXTRIES, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, k.step + 1, code, sizeof(code)), PAM_MAXTRIES, &s),
 	    PAM_MAXTRIES);
 	assert_non_null(strstr(s.errors, "locked"));
 	assert_non_null(strstr(s.errors, "admin"));
@@ -598,8 +314,8 @@ test_lock_after_n(void **state)
 	assert_int_equal(th_daemon_start_shifted(&T, NULL, true, "+30d"), 0);
 	assert_true(th_field_is(&T, "alice", "otp", "locked"));
 	evaluated = th_stat(&T, "otp_evaluated");
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, step_at(&k, time(NULL) + 30 * 86400), code,
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, th_otp_step_at(&k, time(NULL) + 30 * 86400), code,
 	    sizeof(code)), PAM_MAXTRIES, &s), PAM_MAXTRIES);
 	assert_int_equal(th_stat(&T, "otp_evaluated"), evaluated);
 	assert_true(th_field_is(&T, "alice", "otp", "locked"));
@@ -609,13 +325,13 @@ test_lock_after_n(void **state)
 static void
 test_unlock_by_root(void **state)
 {
-	struct token k;
+	struct th_token k;
 	struct th_script s;
 	char code[16];
 
 	(void)state;
 	NEED_ROOT();
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
 	lock_otp("alice", TH_PW_ALICE_LOGIN, &k);
 	/* the password unlock is another operation (SPEC rule 4) */
 	(void)th_client(&T, 0, "", "unlock", "alice", (char *)NULL);
@@ -625,8 +341,8 @@ test_unlock_by_root(void **state)
 	assert_true(th_field_is(&T, "alice", "otp", "available"));
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 0);
 	/* the same token logs in again */
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, k.step + 1, code, sizeof(code)), PAM_SUCCESS, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, k.step + 1, code, sizeof(code)), PAM_SUCCESS, &s),
 	    PAM_SUCCESS);
 	assert_string_equal(s.prompts, PROMPT_PW "\n" PROMPT_OTP);
 }
@@ -639,15 +355,15 @@ test_unlock_by_root(void **state)
 static void
 test_unlock_admin_rules(void **state)
 {
-	struct token ka, kb, kc, km, kboss;
+	struct th_token ka, kb, kc, km, kboss;
 
 	(void)state;
 	NEED_ROOT();
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &ka);
-	enroll_ok(TH_UID_BOB, "bob", PW_BOB_CONFIRM, &kb);
-	enroll_ok(TH_UID_CAROL, "carol", PW_CAROL_CONFIRM, &kc);
-	enroll_ok(TH_UID_MALLORY, "mallory", PW_MAL_CONFIRM, &km);
-	enroll_ok(TH_UID_BOSS, "boss", TH_PW_BOSS_CONFIRM, &kboss);
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &ka);
+	th_otp_enroll_ok(&T, TH_UID_BOB, "bob", PW_BOB_CONFIRM, &kb);
+	th_otp_enroll_ok(&T, TH_UID_CAROL, "carol", PW_CAROL_CONFIRM, &kc);
+	th_otp_enroll_ok(&T, TH_UID_MALLORY, "mallory", PW_MAL_CONFIRM, &km);
+	th_otp_enroll_ok(&T, TH_UID_BOSS, "boss", TH_PW_BOSS_CONFIRM, &kboss);
 	lock_otp("alice", TH_PW_ALICE_LOGIN, &ka);
 	lock_otp("bob", PW_BOB_LOGIN, &kb);
 	lock_otp("carol", PW_CAROL_LOGIN, &kc);
@@ -708,36 +424,36 @@ test_unlock_admin_rules(void **state)
 static void
 test_replay(void **state)
 {
-	struct token k;
+	struct th_token k;
 	struct th_script s;
 	char code[16], act[16];
 	long long replayed;
 
 	(void)state;
 	NEED_ROOT();
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
 	replayed = th_stat(&T, "otp_replayed");
 	assert_true(replayed >= 0);
 
 	/* the activation used its step up */
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, k.step, act, sizeof(act)), PAM_AUTH_ERR, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, k.step, act, sizeof(act)), PAM_AUTH_ERR, &s),
 	    PAM_AUTH_ERR);
 	assert_int_equal(th_stat(&T, "otp_replayed"), replayed + 1);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 1);
 
 	/* a fresh step is accepted once */
-	code_at(&k, k.step + 1, code, sizeof(code));
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN, code,
+	th_otp_code_at(&k, k.step + 1, code, sizeof(code));
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN, code,
 	    PAM_SUCCESS, &s), PAM_SUCCESS);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 0);
 	assert_int_equal(th_stat(&T, "otp_replayed"), replayed + 1);
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN, code,
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN, code,
 	    PAM_AUTH_ERR, &s), PAM_AUTH_ERR);
 	assert_int_equal(th_stat(&T, "otp_replayed"), replayed + 2);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 1);
 	/* an older step than the last accepted one, still in the window */
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN, act,
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN, act,
 	    PAM_AUTH_ERR, &s), PAM_AUTH_ERR);
 	assert_int_equal(th_stat(&T, "otp_replayed"), replayed + 3);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 2);
@@ -753,9 +469,9 @@ test_replay(void **state)
  * near the daemon's now has been used.
  */
 static void
-enroll_then_shift(struct token *k, const char *extra)
+enroll_then_shift(struct th_token *k, const char *extra)
 {
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, k);
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, k);
 	assert_int_equal(th_daemon_stop(&T), 0);
 	assert_int_equal(th_daemon_start_shifted(&T, extra, true, SHIFT_STR),
 	    0);
@@ -766,7 +482,7 @@ enroll_then_shift(struct token *k, const char *extra)
 static void
 test_window_edges(void **state)
 {
-	struct token k;
+	struct th_token k;
 	struct th_script s;
 	char c[16];
 	long long now, replayed;
@@ -775,37 +491,37 @@ test_window_edges(void **state)
 	NEED_ROOT();
 	enroll_then_shift(&k, NULL);
 	replayed = th_stat(&T, "otp_replayed");
-	fresh_step(8);
-	now = step_at(&k, time(NULL) + SHIFT_S); /* the daemon's step */
+	th_otp_fresh_step(8);
+	now = th_otp_step_at(&k, time(NULL) + SHIFT_S); /* the daemon's step */
 
 	/* two steps away: refused (a wrong code, not a replay) */
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, now - 2, c, sizeof(c)), PAM_AUTH_ERR, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, now - 2, c, sizeof(c)), PAM_AUTH_ERR, &s),
 	    PAM_AUTH_ERR);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 1);
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, now + 2, c, sizeof(c)), PAM_AUTH_ERR, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, now + 2, c, sizeof(c)), PAM_AUTH_ERR, &s),
 	    PAM_AUTH_ERR);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 2);
 	assert_int_equal(th_stat(&T, "otp_replayed"), replayed);
 
 	/* the previous step, then the next */
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, now - 1, c, sizeof(c)), PAM_SUCCESS, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, now - 1, c, sizeof(c)), PAM_SUCCESS, &s),
 	    PAM_SUCCESS);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 0);
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, now + 1, c, sizeof(c)), PAM_SUCCESS, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, now + 1, c, sizeof(c)), PAM_SUCCESS, &s),
 	    PAM_SUCCESS);
 	/* now the current step is older than the last one used */
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, now, c, sizeof(c)), PAM_AUTH_ERR, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, now, c, sizeof(c)), PAM_AUTH_ERR, &s),
 	    PAM_AUTH_ERR);
 	assert_int_equal(th_stat(&T, "otp_replayed"), replayed + 1);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 1);
 	/* the step two ahead is still too far */
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, now + 2, c, sizeof(c)), PAM_AUTH_ERR, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, now + 2, c, sizeof(c)), PAM_AUTH_ERR, &s),
 	    PAM_AUTH_ERR);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 2);
 }
@@ -814,7 +530,7 @@ test_window_edges(void **state)
 static void
 test_window_zero(void **state)
 {
-	struct token k;
+	struct th_token k;
 	struct th_script s;
 	char c[16];
 	long long now;
@@ -822,17 +538,17 @@ test_window_zero(void **state)
 	(void)state;
 	NEED_ROOT();
 	enroll_then_shift(&k, "otp_window = 0");
-	fresh_step(8);
-	now = step_at(&k, time(NULL) + SHIFT_S);
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, now - 1, c, sizeof(c)), PAM_AUTH_ERR, &s),
+	th_otp_fresh_step(8);
+	now = th_otp_step_at(&k, time(NULL) + SHIFT_S);
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, now - 1, c, sizeof(c)), PAM_AUTH_ERR, &s),
 	    PAM_AUTH_ERR);
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, now + 1, c, sizeof(c)), PAM_AUTH_ERR, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, now + 1, c, sizeof(c)), PAM_AUTH_ERR, &s),
 	    PAM_AUTH_ERR);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 2);
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, now, c, sizeof(c)), PAM_SUCCESS, &s), PAM_SUCCESS);
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, now, c, sizeof(c)), PAM_SUCCESS, &s), PAM_SUCCESS);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 0);
 }
 
@@ -845,27 +561,27 @@ test_window_zero(void **state)
 static void
 test_enroll_refusals(void **state)
 {
-	struct token k, k2;
+	struct th_token k, k2;
 	struct th_script s;
 
 	(void)state;
 	NEED_ROOT();
-	assert_refused(enroll(TH_UID_ALICE, TH_PW_ALICE_CONFIRM, ACT_WRONG, &k));
+	assert_refused(th_otp_enroll(&T, TH_UID_ALICE, TH_PW_ALICE_CONFIRM, TH_ACT_WRONG, &k));
 	assert_true(k.secret[0] != '\0');
 	assert_true(th_field_is(&T, "alice", "otp", "none"));
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN, NULL,
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN, NULL,
 	    PAM_SUCCESS, &s), PAM_SUCCESS);
 	assert_string_equal(s.prompts, PROMPT_PW);
 
 	/* the confirmation password first: no URI without it */
-	assert_refused(enroll(TH_UID_ALICE, PW_WRONG, ACT_RIGHT, &k2));
+	assert_refused(th_otp_enroll(&T, TH_UID_ALICE, PW_WRONG, TH_ACT_RIGHT, &k2));
 	assert_true(k2.secret[0] == '\0');
 	assert_null(strstr(T.out, "otpauth://"));
 	assert_int_equal(th_field(&T, "alice", "confirm_failures"), 1);
 	assert_true(th_field_is(&T, "alice", "otp", "none"));
 
 	/* a new enrolment: a new secret, activated */
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k2);
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k2);
 	assert_string_not_equal(k.secret, k2.secret);
 	assert_int_equal(th_field(&T, "alice", "confirm_failures"), 0);
 }
@@ -874,20 +590,20 @@ test_enroll_refusals(void **state)
 static void
 test_enroll_over_active(void **state)
 {
-	struct token k, k2;
+	struct th_token k, k2;
 	struct th_script s;
 	char code[16];
 	int rc;
 
 	(void)state;
 	NEED_ROOT();
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
-	rc = enroll(TH_UID_ALICE, TH_PW_ALICE_CONFIRM, ACT_RIGHT, &k2);
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
+	rc = th_otp_enroll(&T, TH_UID_ALICE, TH_PW_ALICE_CONFIRM, TH_ACT_RIGHT, &k2);
 	assert_refused(rc);
 	assert_true(th_field_is(&T, "alice", "otp", "available"));
 	/* the first token still logs in */
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(&k, k.step + 1, code, sizeof(code)), PAM_SUCCESS, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(&k, k.step + 1, code, sizeof(code)), PAM_SUCCESS, &s),
 	    PAM_SUCCESS);
 }
 
@@ -895,15 +611,15 @@ test_enroll_over_active(void **state)
 static void
 test_remove_and_reenroll(void **state)
 {
-	struct token k, k2, kb, kc;
+	struct th_token k, k2, kb, kc;
 	struct th_script s;
 	char c1[16], c2[16];
 
 	(void)state;
 	NEED_ROOT();
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
-	enroll_ok(TH_UID_BOSS, "boss", TH_PW_BOSS_CONFIRM, &kb);
-	enroll_ok(TH_UID_CAROL, "carol", PW_CAROL_CONFIRM, &kc);
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k);
+	th_otp_enroll_ok(&T, TH_UID_BOSS, "boss", TH_PW_BOSS_CONFIRM, &kb);
+	th_otp_enroll_ok(&T, TH_UID_CAROL, "carol", PW_CAROL_CONFIRM, &kc);
 
 	/* refusals: a user, a wrong confirmation, an admin on a master, self */
 	assert_refused(th_client(&T, TH_UID_BOB, PW_BOB_CONFIRM "\n", "otp",
@@ -923,7 +639,7 @@ test_remove_and_reenroll(void **state)
 	assert_ok(th_client(&T, TH_UID_CAROL, PW_CAROL_CONFIRM "\n", "otp",
 	    "remove", "alice", (char *)NULL));
 	assert_true(th_field_is(&T, "alice", "otp", "none"));
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN, NULL,
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN, NULL,
 	    PAM_SUCCESS, &s), PAM_SUCCESS);
 	assert_string_equal(s.prompts, PROMPT_PW);
 	/* root removes the master's */
@@ -931,16 +647,16 @@ test_remove_and_reenroll(void **state)
 	assert_true(th_field_is(&T, "boss", "otp", "none"));
 
 	/* enrolling again: a new secret; the old one's codes are refused */
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k2);
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &k2);
 	assert_string_not_equal(k.secret, k2.secret);
-	code_at(&k, k2.step + 1, c1, sizeof(c1));
-	code_at(&k2, k2.step + 1, c2, sizeof(c2));
+	th_otp_code_at(&k, k2.step + 1, c1, sizeof(c1));
+	th_otp_code_at(&k2, k2.step + 1, c2, sizeof(c2));
 	if (strcmp(c1, c2) != 0) {
-		assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN, c1,
+		assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN, c1,
 		    PAM_AUTH_ERR, &s), PAM_AUTH_ERR);
 		assert_int_equal(th_field(&T, "alice", "otp_failures"), 1);
 	}
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN, c2,
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN, c2,
 	    PAM_SUCCESS, &s), PAM_SUCCESS);
 	assert_string_equal(s.prompts, PROMPT_PW "\n" PROMPT_OTP);
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 0);
@@ -974,7 +690,7 @@ file_holds(const char *path, const void *needle, size_t n)
 
 /* Says (and returns true) when path holds k's secret in some plain form. */
 static bool
-holds_secret(const char *path, const struct token *k)
+holds_secret(const char *path, const struct th_token *k)
 {
 	static const char hex[] = "0123456789abcdef";
 	char lower[256], upper[256], hexl[257], hexu[257];
@@ -1011,7 +727,7 @@ holds_secret(const char *path, const struct token *k)
 static void
 test_store_no_plain_secret(void **state)
 {
-	struct token ka, kb, kp;
+	struct th_token ka, kb, kp;
 	char path[PATH_MAX + 300];
 	struct dirent *de;
 	struct stat st;
@@ -1021,10 +737,10 @@ test_store_no_plain_secret(void **state)
 	(void)state;
 	th_lmdb_only(&T, "reads the LMDB file");
 	NEED_ROOT();
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &ka);
-	enroll_ok(TH_UID_BOSS, "boss", TH_PW_BOSS_CONFIRM, &kb);
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, &ka);
+	th_otp_enroll_ok(&T, TH_UID_BOSS, "boss", TH_PW_BOSS_CONFIRM, &kb);
 	/* a pending token (a wrong activation code keeps it) is sealed too */
-	assert_refused(enroll(TH_UID_BOB, PW_BOB_CONFIRM, ACT_WRONG, &kp));
+	assert_refused(th_otp_enroll(&T, TH_UID_BOB, PW_BOB_CONFIRM, TH_ACT_WRONG, &kp));
 	assert_true(kp.secret[0] != '\0');
 	assert_int_equal(th_daemon_stop(&T), 0);
 
@@ -1062,13 +778,13 @@ test_store_no_plain_secret(void **state)
  * the key into key[] (its size into *keylen).
  */
 static void
-enroll_and_stop(struct token *k, uint8_t *key, size_t keysz, size_t *keylen)
+enroll_and_stop(struct th_token *k, uint8_t *key, size_t keysz, size_t *keylen)
 {
 	char path[PATH_MAX + 32];
 	ssize_t n;
 	int fd;
 
-	enroll_ok(TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, k);
+	th_otp_enroll_ok(&T, TH_UID_ALICE, "alice", TH_PW_ALICE_CONFIRM, k);
 	assert_int_equal(th_daemon_stop(&T), 0);
 	snprintf(path, sizeof(path), "%s/secret.key", T.state);
 	assert_true((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0);
@@ -1120,7 +836,7 @@ assert_start_refused(const char *why)
 
 /* The right key back: the daemon starts and the token still works. */
 static void
-restore_key(const struct token *k, const uint8_t *key, size_t keylen)
+restore_key(const struct th_token *k, const uint8_t *key, size_t keylen)
 {
 	struct th_script s;
 	char path[PATH_MAX + 32], code[16];
@@ -1133,8 +849,8 @@ restore_key(const struct token *k, const uint8_t *key, size_t keylen)
 	assert_int_equal(write(fd, key, keylen), (ssize_t)keylen);
 	close(fd);
 	assert_int_equal(th_daemon_start(&T, NULL, true), 0);
-	assert_int_equal(login("pwotp", "alice", TH_PW_ALICE_LOGIN,
-	    code_at(k, k->step + 1, code, sizeof(code)), PAM_SUCCESS, &s),
+	assert_int_equal(th_otp_login("pwotp", "alice", TH_PW_ALICE_LOGIN,
+	    th_otp_code_at(k, k->step + 1, code, sizeof(code)), PAM_SUCCESS, &s),
 	    PAM_SUCCESS);
 }
 
@@ -1142,7 +858,7 @@ restore_key(const struct token *k, const uint8_t *key, size_t keylen)
 static void
 test_key_missing(void **state)
 {
-	struct token k;
+	struct th_token k;
 	uint8_t key[256];
 	size_t keylen;
 	char path[PATH_MAX + 32];
@@ -1163,7 +879,7 @@ test_key_missing(void **state)
 static void
 test_key_wrong(void **state)
 {
-	struct token k;
+	struct th_token k;
 	uint8_t key[256], other[256], now[256];
 	size_t keylen;
 	char path[PATH_MAX + 32];

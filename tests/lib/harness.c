@@ -491,8 +491,11 @@ th_cleanup(struct th *t)
 		if (t->host[i] > 0)
 			(void)th_host_kill(t, i, SIGKILL);
 	collect_daemon_log(t);
-	if (t->pg_own)
+	if (t->pg_own) {
+		/* the test may have set t->pg aside (an LMDB daemon) */
+		memcpy(t->pg, t->pg_started, sizeof(t->pg));
 		(void)th_pg(t, "stop");
+	}
 	if (getenv("PWTEST_KEEP") == NULL)
 		nftw(t->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -43,6 +43,7 @@ struct th {
 	char pg[PATH_MAX];	/* the PostgreSQL cluster's dir (its socket),
 				 * or "": daemons use LMDB */
 	bool pg_own;		/* ... started by this test (th_pg_start) */
+	char pg_started[PATH_MAX]; /* the one to stop at th_cleanup */
 	char db[64];		/* the database of the current daemon */
 	int ndb;
 	pid_t host[TH_HOSTS];	/* th_host_start's daemons (1..), or <= 0 */
@@ -120,6 +121,8 @@ int th_pg(struct th *t, const char *cmd);
  * test's hand on the rows); its rows, '|'-separated, into out.  0 or -1.
  */
 int th_pg_sql(struct th *t, const char *sql, char *out, size_t outsz);
+/* A new current database with the schema and nothing in it (no daemon). */
+int th_pg_new_db(struct th *t);
 /* `store = ...' and `postgresql = ...' lines naming the current database */
 void th_pg_conf(const struct th *t, char *out, size_t outsz);
 /*

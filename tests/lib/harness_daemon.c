@@ -194,6 +194,7 @@ th_pg_start(struct th *t)
 	}
 	th_path(t, t->pg, sizeof(t->pg), "pg");
 	t->pg_own = true;
+	memcpy(t->pg_started, t->pg, sizeof(t->pg_started));
 	return pg_sh(t, "start", NULL);
 }
 
@@ -263,8 +264,8 @@ th_pg_conf(const struct th *t, char *out, size_t outsz)
 }
 
 /* A new database for a fresh daemon, its schema made by --init-db. */
-static int
-pg_fresh_db(struct th *t)
+int
+th_pg_new_db(struct th *t)
 {
 	char conf[PATH_MAX + 256], path[PATH_MAX], exe[PATH_MAX];
 	const char *argv[] = { exe, "-c", path, "--init-db", NULL };
@@ -378,7 +379,7 @@ daemon_start(struct th *t, const char *extra, bool keep_state,
 		    t->ndaemons);
 	}
 	if (th_pg_on(t)) {
-		if (!keep_state && pg_fresh_db(t) != 0)
+		if (!keep_state && th_pg_new_db(t) != 0)
 			return -1;
 		th_pg_conf(t, conf + strlen(conf), sizeof(conf) - strlen(conf));
 		conf_line(conf, sizeof(conf), extra, "host_name", "host0");
