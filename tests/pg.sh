@@ -10,6 +10,13 @@
 #   tests/pg.sh kill DIR           pg_ctl stop -m immediate (DIR is kept)
 #   tests/pg.sh restart DIR        pg_ctl start again after kill
 #   tests/pg.sh db DIR NAME        a new database NAME owned by pwadmin_owner
+#   tests/pg.sh tls DIR PASS       TLS on 127.0.0.1 (a cluster started with a
+#                                  PORT) with a certificate for
+#                                  localhost signed by a CA made here
+#                                  (DIR/tls/ca.crt, and DIR/tls/other-ca.crt
+#                                  that signed nothing); role pwadmind logs
+#                                  in over it with password PASS (SCRAM),
+#                                  written to the passfile DIR/tls/pgpass
 #   tests/pg.sh sql DIR NAME SQL   runs SQL in database NAME as the superuser
 #                                  and prints the rows (unaligned, no header)
 set -eu
@@ -29,9 +36,13 @@ as_pg() { # runs a PostgreSQL program as its owner (postgres under root)
 	fi
 }
 
+port_of() { # the cluster's port (its socket's name): 5432 unless given
+	cat "$dir/port" 2>/dev/null || echo 5432
+}
+
 psql_su() {
-	"$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -U postgres -d postgres \
-		-c "$1" >/dev/null
+	"$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$(port_of)" \
+		-U postgres -d postgres -c "$1" >/dev/null
 }
 
 case $cmd in
@@ -46,7 +57,8 @@ start)
 		exit 1
 	}
 	listen="''"
-	[ -n "$port" ] && listen=127.0.0.1
+	[ -n "$port" ] && listen="'127.0.0.1'"
+	echo "${port:-5432}" >"$dir/port"
 	cat >>"$dir/data/postgresql.conf" <<EOF
 unix_socket_directories = '$dir'
 listen_addresses = $listen
@@ -64,8 +76,45 @@ EOF
 db)
 	psql_su "CREATE DATABASE \"${3:?a database name}\" OWNER pwadmin_owner"
 	;;
+tls)
+	port=$(cat "$dir/port")
+	pass=${3:?a password}
+	t=$dir/tls
+	mkdir -p "$t"
+	(
+		cd "$t"
+		for ca in ca other-ca; do
+			openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+				-nodes -keyout "$ca.key" -out "$ca.crt" -days 2 \
+				-subj "/CN=pwadmin test $ca" >/dev/null 2>&1
+		done
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout server.key -out server.csr -subj /CN=localhost \
+			>/dev/null 2>&1
+		printf 'subjectAltName=DNS:localhost\n' >san.ext
+		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key \
+			-CAcreateserial -out server.crt -days 2 -extfile san.ext \
+			>/dev/null 2>&1
+		printf 'localhost:%s:*:pwadmind:%s\n' "$port" "$pass" >pgpass
+		chmod 0600 server.key pgpass
+	)
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$t/server.key" "$t/server.crt"
+	cat >>"$dir/data/postgresql.conf" <<EOF
+ssl = on
+ssl_cert_file = '$t/server.crt'
+ssl_key_file = '$t/server.key'
+password_encryption = 'scram-sha-256'
+EOF
+	# TCP only with TLS and a password; the socket keeps trust for the tests
+	printf '%s\n' 'local all all trust' \
+		'hostssl all pwadmind 127.0.0.1/32 scram-sha-256' \
+		>"$dir/data/pg_hba.conf"
+	psql_su "ALTER ROLE pwadmind PASSWORD '$pass'"
+	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+		restart >/dev/null
+	;;
 sql)
-	"$bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$dir" -U postgres \
+	"$bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$dir" -p "$(port_of)" -U postgres \
 		-d "${3:?a database name}" -c "${4:?SQL}"
 	;;
 stop)

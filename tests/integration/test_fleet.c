@@ -8,8 +8,10 @@
  * one host holds on every other.  The database stopped is "unavailable" on
  * every host, nothing hashed, and service resumes by itself.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -429,8 +431,9 @@ pwadmind_once(const char *conf, const char *arg, const char *arg2)
 	fclose(f);
 	assert_int_equal(chmod(path, 0600), 0);
 	snprintf(exe, sizeof(exe), "%s/pwadmind", T.build);
-	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD %s -f -c %s %s %s "
-	    ">%s/once.out 2>%s/once.err </dev/null", exe, path,
+	/* a daemon that starts when it should not is stopped, and fails */
+	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD timeout 20 %s -f -c %s "
+	    "%s %s >%s/once.out 2>%s/once.err </dev/null", exe, path,
 	    arg != NULL ? arg : "", arg2 != NULL ? arg2 : "", T.dir, T.dir);
 	st = system(cmd);
 	snprintf(path, sizeof(path), "%s/once.err", T.dir);
@@ -579,6 +582,84 @@ test_fleet_copy_from(void **state)
 	assert_int_equal(th_daemon_stop(&T), 0);
 }
 
+/* ==== TLS to the database, its password from a passfile ==== */
+
+/* A TCP port on 127.0.0.1 that nothing listens on now. */
+static int
+free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+#define TLS_PASS "pg-runtime-Pw1" /* the runtime role's, in the passfile */
+
+static void
+test_fleet_tls(void **state)
+{
+	char dir[PATH_MAX], port[16], conf[2048], extra[2048], pg[PATH_MAX];
+	char msg[256];
+	int p;
+
+	(void)state;
+	th_path(&T, dir, sizeof(dir), "pgtls");
+	assert_true((p = free_port()) > 0);
+	snprintf(port, sizeof(port), "%d", p);
+	assert_int_equal(th_pg_sh(&T, dir, "start", port, NULL), 0);
+	assert_int_equal(th_pg_sh(&T, dir, "tls", TLS_PASS, NULL), 0);
+	assert_int_equal(th_pg_sh(&T, dir, "db", "tlsdb", NULL), 0);
+	/* the schema by its owner, over the cluster's socket */
+	snprintf(conf, sizeof(conf), "store = postgresql\npostgresql = host=%s "
+	    "port=%d dbname=tlsdb user=pwadmin_owner\n", dir, p);
+	assert_int_equal(pwadmind_once(conf, "--init-db", NULL), 0);
+	/* the daemon over TCP with TLS, the server's name checked against a
+	 * CA of the test's own, the password from the passfile */
+	snprintf(extra, sizeof(extra), "store = postgresql\npostgresql = "
+	    "host=localhost port=%d dbname=tlsdb user=pwadmind "
+	    "sslmode=verify-full sslrootcert=%s/tls/ca.crt "
+	    "passfile=%s/tls/pgpass\n", p, dir, dir);
+	snprintf(pg, sizeof(pg), "%s", T.pg);
+	T.pg[0] = '\0'; /* the lines above instead of the harness's */
+	assert_int_equal(th_start_seeded(&T, extra), 0);
+	assert_int_equal(th_pam_auth("pwh0", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_SUCCESS);
+	assert_int_equal(th_daemon_stop(&T), 0);
+	/* a CA that did not sign the server's certificate: refused */
+	snprintf(conf, sizeof(conf), "store = postgresql\npostgresql = "
+	    "host=localhost port=%d dbname=tlsdb user=pwadmind "
+	    "sslmode=verify-full sslrootcert=%s/tls/other-ca.crt "
+	    "passfile=%s/tls/pgpass\nsocket = %s/once.sock\nstate_dir = %s\n"
+	    "user = root\n", p, dir, dir, T.dir, T.state);
+	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
+	assert_non_null(strstr(T.err, "certificate verify failed"));
+	/* without the passfile: no password, refused by the server */
+	snprintf(conf, sizeof(conf), "store = postgresql\npostgresql = "
+	    "host=localhost port=%d dbname=tlsdb user=pwadmind "
+	    "sslmode=verify-full sslrootcert=%s/tls/ca.crt "
+	    "passfile=/nonexistent\nsocket = %s/once.sock\nstate_dir = %s\n"
+	    "user = root\n", p, dir, T.dir, T.state);
+	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
+	assert_non_null(strstr(T.err, "password"));
+	/* and TCP without TLS is not in pg_hba.conf at all */
+	snprintf(conf, sizeof(conf), "store = postgresql\npostgresql = "
+	    "host=localhost port=%d dbname=tlsdb user=pwadmind sslmode=disable "
+	    "passfile=%s/tls/pgpass\nsocket = %s/once.sock\nstate_dir = %s\n"
+	    "user = root\n", p, dir, T.dir, T.state);
+	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
+	assert_non_null(strstr(T.err, "no pg_hba.conf entry"));
+	snprintf(T.pg, sizeof(T.pg), "%s", pg);
+	assert_int_equal(th_pg_sh(&T, dir, "stop", NULL, NULL), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -599,6 +680,7 @@ main(int argc, char **argv)
 		    teardown),
 		cmocka_unit_test(test_fleet_schema_and_roles),
 		cmocka_unit_test(test_fleet_copy_from),
+		cmocka_unit_test(test_fleet_tls),
 	};
 	int rc;
 

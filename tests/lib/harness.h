@@ -121,6 +121,9 @@ int th_pg(struct th *t, const char *cmd);
  * test's hand on the rows); its rows, '|'-separated, into out.  0 or -1.
  */
 int th_pg_sql(struct th *t, const char *sql, char *out, size_t outsz);
+/* tests/pg.sh CMD DIR [A1 [A2]] on any cluster (a test's second one). */
+int th_pg_sh(const struct th *t, const char *dir, const char *cmd,
+    const char *a1, const char *a2);
 /* A new current database with the schema and nothing in it (no daemon). */
 int th_pg_new_db(struct th *t);
 /* `store = ...' and `postgresql = ...' lines naming the current database */

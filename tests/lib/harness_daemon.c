@@ -168,17 +168,27 @@ run_wait(const struct th *t, const char *const *argv, bool plain)
 	return WEXITSTATUS(st);
 }
 
+int
+th_pg_sh(const struct th *t, const char *dir, const char *cmd,
+    const char *a1, const char *a2)
+{
+	const char *argv[] = { "/bin/sh", TH_SRCDIR "/tests/pg.sh", cmd, dir,
+		a1, a2, NULL };
+	int r;
+
+	if (a1 == NULL)
+		argv[5] = NULL;
+	r = run_wait(t, argv, true);
+	if (r != 0)
+		fprintf(stderr, "harness: tests/pg.sh %s %s failed (%d)\n", cmd,
+		    dir, r);
+	return r == 0 ? 0 : -1;
+}
+
 static int
 pg_sh(const struct th *t, const char *cmd, const char *arg)
 {
-	const char *argv[] = { "/bin/sh", TH_SRCDIR "/tests/pg.sh", cmd, t->pg,
-		arg, NULL };
-	int r = run_wait(t, argv, true);
-
-	if (r != 0)
-		fprintf(stderr, "harness: tests/pg.sh %s %s failed (%d)\n", cmd,
-		    t->pg, r);
-	return r == 0 ? 0 : -1;
+	return th_pg_sh(t, t->pg, cmd, arg, NULL);
 }
 
 int
