@@ -17,6 +17,13 @@
 #                                  that signed nothing); role pwadmind logs
 #                                  in over it with password PASS (SCRAM),
 #                                  written to the passfile DIR/tls/pgpass
+#   tests/pg.sh standby DIR PRIMARY PORT
+#                                  a streaming standby of the cluster in
+#                                  PRIMARY (started with a port), named
+#                                  standby1, on 127.0.0.1:PORT
+#   tests/pg.sh sync DIR NAME      makes the standby NAME synchronous for the
+#                                  primary in DIR, and waits until it is
+#   tests/pg.sh promote DIR        promotes the standby in DIR
 #   tests/pg.sh sql DIR NAME SQL   runs SQL in database NAME as the superuser
 #                                  and prints the rows (unaligned, no header)
 set -eu
@@ -112,6 +119,49 @@ EOF
 	psql_su "ALTER ROLE pwadmind PASSWORD '$pass'"
 	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 		restart >/dev/null
+	;;
+standby)
+	primary=${3:?the primary dir}
+	port=${4:?a port}
+	pport=$(cat "$primary/port")
+	mkdir -p "$dir"
+	chmod 0755 "$dir"
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+	echo "$port" >"$dir/port"
+	as_pg "$bin/pg_basebackup" -h "$primary" -p "$pport" -U postgres \
+		-D "$dir/data" -R -X stream >"$dir/basebackup.log" 2>&1 || {
+		cat "$dir/basebackup.log" >&2
+		exit 1
+	}
+	cat >>"$dir/data/postgresql.conf" <<EOF
+unix_socket_directories = '$dir'
+port = $port
+EOF
+	# after the line -R wrote there (the last one counts): a name for
+	# synchronous_standby_names
+	echo "primary_conninfo = 'host=$primary port=$pport user=postgres" \
+	    "application_name=standby1'" >>"$dir/data/postgresql.auto.conf"
+	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+		>/dev/null
+	;;
+sync)
+	name=${3:?a name}
+	psql_su "ALTER SYSTEM SET synchronous_standby_names = '$name'"
+	psql_su "SELECT pg_reload_conf()"
+	q="SELECT count(*) FROM pg_stat_replication WHERE application_name = '$name' AND sync_state = 'sync'"
+	i=0
+	while [ "$("$bin/psql" -X -A -t -h "$dir" -p "$(port_of)" -U postgres \
+	    -d postgres -c "$q")" != 1 ]; do
+		i=$((i + 1))
+		if [ $i -gt 300 ]; then
+			echo "tests/pg.sh: $name never became synchronous" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+	;;
+promote)
+	as_pg "$bin/pg_ctl" -D "$dir/data" -w -t 60 promote >/dev/null
 	;;
 sql)
 	"$bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$dir" -p "$(port_of)" -U postgres \

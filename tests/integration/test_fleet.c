@@ -660,6 +660,68 @@ test_fleet_tls(void **state)
 	assert_int_equal(th_pg_sh(&T, dir, "stop", NULL, NULL), 0);
 }
 
+/* ==== Failover to a synchronous standby ==== */
+
+/*
+ * A primary and a synchronous standby on loopback, the daemons naming both
+ * (host=A,B target_session_attrs=read-write).  The primary stopped hard
+ * and the standby promoted: the daemons find the new primary by
+ * themselves, and no failure whose answer left a daemon is missing.
+ */
+static void
+test_fleet_failover(void **state)
+{
+	char primary[PATH_MAX], standby[PATH_MAX], pg[PATH_MAX], port[16];
+	char msg[256];
+	int i, rv, unavailable = 0, answered = 0;
+
+	(void)state;
+	th_path(&T, primary, sizeof(primary), "pgprimary");
+	th_path(&T, standby, sizeof(standby), "pgstandby");
+	snprintf(port, sizeof(port), "%d", free_port());
+	assert_int_equal(th_pg_sh(&T, primary, "start", port, NULL), 0);
+	snprintf(port, sizeof(port), "%d", free_port());
+	assert_int_equal(th_pg_sh(&T, standby, "standby", primary, port), 0);
+	assert_int_equal(th_pg_sh(&T, primary, "sync", "standby1", NULL), 0);
+	snprintf(pg, sizeof(pg), "%s", T.pg);
+	snprintf(T.pg, sizeof(T.pg), "%s", primary);
+	snprintf(T.pg_standby, sizeof(T.pg_standby), "%s", standby);
+	assert_int_equal(th_start_seeded(&T, NULL), 0);
+	assert_int_equal(th_host_start(&T, 1, NULL), 0);
+	/* failures answered by both hosts, each committed on the standby too */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(th_pam_auth(service_of[i % 2], "alice",
+		    "Wrong-guess-99", msg, sizeof(msg)), PAM_AUTH_ERR);
+	assert_int_equal(th_pg_sh(&T, primary, "kill", NULL, NULL), 0);
+	assert_int_equal(th_pg_sh(&T, standby, "promote", NULL, NULL), 0);
+	/* until the daemons find the new primary: unavailable, never an
+	 * answer; then each answer counts where the old ones are */
+	for (i = 0; i < 100 && answered < 2; i++) {
+		rv = th_pam_auth(service_of[answered], "alice", "Wrong-guess-99",
+		    msg, sizeof(msg));
+		if (rv == PAM_AUTHINFO_UNAVAIL) {
+			unavailable++;
+			usleep(100000);
+			continue;
+		}
+		/* failures 4, then 5: the lock, only if none of the first
+		 * three was lost */
+		assert_int_equal(rv, answered == 0 ? PAM_AUTH_ERR : PAM_MAXTRIES);
+		answered++;
+	}
+	assert_int_equal(answered, 2);
+	assert_int_equal(th_field(&T, "alice", "login_failures"), 5);
+	assert_true(th_field_is(&T, "alice", "login", "locked"));
+	print_message("    failover: %d attempt(s) unavailable meanwhile\n",
+	    unavailable);
+	assert_int_equal(th_host_kill(&T, 1, SIGTERM), 0);
+	assert_int_equal(th_daemon_stop(&T), 0);
+	T.pg_standby[0] = '\0';
+	snprintf(T.pg, sizeof(T.pg), "%s", pg);
+	assert_int_equal(th_pg_sh(&T, standby, "stop", NULL, NULL), 0);
+	assert_int_equal(th_pg_sh(&T, primary, "stop", NULL, NULL), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -681,6 +743,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_fleet_schema_and_roles),
 		cmocka_unit_test(test_fleet_copy_from),
 		cmocka_unit_test(test_fleet_tls),
+		cmocka_unit_test(test_fleet_failover),
 	};
 	int rc;
 

@@ -44,6 +44,8 @@ struct th {
 				 * or "": daemons use LMDB */
 	bool pg_own;		/* ... started by this test (th_pg_start) */
 	char pg_started[PATH_MAX]; /* the one to stop at th_cleanup */
+	char pg_standby[PATH_MAX]; /* a standby of t->pg, or "": daemons then
+				 * name both (libpq's multi-host conninfo) */
 	char db[64];		/* the database of the current daemon */
 	int ndb;
 	pid_t host[TH_HOSTS];	/* th_host_start's daemons (1..), or <= 0 */

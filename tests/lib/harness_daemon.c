@@ -266,11 +266,35 @@ th_pg(struct th *t, const char *cmd)
 	return pg_sh(t, cmd, NULL);
 }
 
+/* The port of the cluster in dir (tests/pg.sh writes it): 5432 if none. */
+static int
+pg_port(const char *dir)
+{
+	char path[PATH_MAX + 8];
+	FILE *f;
+	int port = 5432;
+
+	snprintf(path, sizeof(path), "%s/port", dir);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fscanf(f, "%d", &port) != 1)
+			port = 5432;
+		fclose(f);
+	}
+	return port;
+}
+
 void
 th_pg_conf(const struct th *t, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "store = postgresql\npostgresql = host=%s "
-	    "dbname=%s user=pwadmind\n", t->pg, t->db);
+	if (t->pg_standby[0] != '\0')
+		snprintf(out, outsz, "store = postgresql\npostgresql = host=%s,%s "
+		    "port=%d,%d dbname=%s user=pwadmind "
+		    "target_session_attrs=read-write\n", t->pg, t->pg_standby,
+		    pg_port(t->pg), pg_port(t->pg_standby), t->db);
+	else
+		snprintf(out, outsz, "store = postgresql\npostgresql = host=%s "
+		    "port=%d dbname=%s user=pwadmind\n", t->pg, pg_port(t->pg),
+		    t->db);
 }
 
 /* A new database for a fresh daemon, its schema made by --init-db. */
@@ -285,7 +309,8 @@ th_pg_new_db(struct th *t)
 	if (pg_sh(t, "db", t->db) != 0)
 		return -1;
 	snprintf(conf, sizeof(conf), "store = postgresql\npostgresql = "
-	    "host=%s dbname=%s user=pwadmin_owner\n", t->pg, t->db);
+	    "host=%s port=%d dbname=%s user=pwadmin_owner\n", t->pg,
+	    pg_port(t->pg), t->db);
 	th_path(t, path, sizeof(path), "owner.conf");
 	write_file(path, conf, 0600);
 	snprintf(exe, sizeof(exe), "%s/pwadmind", t->build);
