@@ -13,6 +13,7 @@ SYSCONFDIR ?= /etc
 BINDIR	   ?= $(PREFIX)/bin
 SBINDIR	   ?= $(PREFIX)/sbin
 MANDIR	   ?= $(PREFIX)/share/man
+DOCDIR	   ?= $(PREFIX)/share/doc/pwadmin
 PKG_CONFIG ?= pkg-config
 # PAM modules go where libpam looks, whatever PREFIX: Linux-PAM's pam.pc
 # names its libdir (/lib/x86_64-linux-gnu on Debian 12, so modules land
@@ -212,7 +213,7 @@ format-check:
 # enables or starts anything, nor touches /etc/pam.d.
 INSTALL_DIRS = $(PAMDIR) $(SBINDIR) $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man5 \
 	$(MANDIR)/man8 $(UNITDIR) $(SYSUSERSDIR) $(PAMCONFIGDIR) \
-	$(SYSCONFDIR)/pwadmin
+	$(SYSCONFDIR)/pwadmin $(DOCDIR)/examples
 
 install: all
 	@# directories only where missing: an existing one keeps its mode
@@ -232,6 +233,8 @@ install: all
 	install -m 0644 conf/systemd/pwadmind.socket $(DESTDIR)$(UNITDIR)/pwadmind.socket
 	install -m 0644 conf/systemd/pwadmin.sysusers $(DESTDIR)$(SYSUSERSDIR)/pwadmin.conf
 	install -m 0644 conf/pam-configs/pwadmin $(DESTDIR)$(PAMCONFIGDIR)/pwadmin
+	install -m 0644 conf/systemd/pwadmind-postgresql.conf \
+		$(DESTDIR)$(DOCDIR)/examples/pwadmind-postgresql.conf
 	@if [ -e $(DESTDIR)$(CONFFILE) ]; then \
 		echo "$(DESTDIR)$(CONFFILE) exists: kept (the new defaults are in pwadmind.conf(5))"; \
 	else \
@@ -280,7 +283,8 @@ uninstall:
 		$(DESTDIR)$(UNITDIR)/pwadmind.service \
 		$(DESTDIR)$(UNITDIR)/pwadmind.socket \
 		$(DESTDIR)$(SYSUSERSDIR)/pwadmin.conf \
-		$(DESTDIR)$(PAMCONFIGDIR)/pwadmin
+		$(DESTDIR)$(PAMCONFIGDIR)/pwadmin \
+		$(DESTDIR)$(DOCDIR)/examples/pwadmind-postgresql.conf
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemctl daemon-reload; \
 	fi

@@ -38,6 +38,8 @@ cleanup() {
 	if [ "$KEEP" != "--keep" ]; then
 		[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null &&
 		    wait "$DAEMON_PID" 2>/dev/null
+		for p in ${FLEET_PIDS:-}; do kill "$p" 2>/dev/null; done
+		[ -d "$D/pg" ] && "$(dirname "$0")/pg.sh" stop "$D/pg"
 		rm -rf "$D"
 	fi
 }
@@ -273,6 +275,73 @@ note "wrong password); the daemon ran a dummy Argon2id verification for it."
 
 say "15. What the daemon counted"
 client stats | sed 's/^/  /'
+
+say "16. Many hosts, one account state: two daemons on one PostgreSQL database"
+PGSH=$(cd "$(dirname "$0")" && pwd)/pg.sh
+FLEET_PIDS=""
+if [ "$REAL_ROOT" != 1 ] || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+	note "(skipped: it needs root and PostgreSQL's server, which tests/deps.sh installs)"
+else
+	"$PGSH" start "$D/pg" && "$PGSH" db "$D/pg" pwadmin
+	note "a private PostgreSQL cluster in $D/pg; its schema made by its owner role:"
+	printf 'store = postgresql\npostgresql = host=%s dbname=pwadmin user=pwadmin_owner\n' \
+	    "$D/pg" >"$D/owner.conf"
+	chmod 600 "$D/owner.conf"
+	run_shown "pwadmind -c owner.conf --init-db"
+	"$B/pwadmind" -c "$D/owner.conf" --init-db | sed 's/^/  /'
+	for h in web01 web02; do
+		mkdir -m 700 "$D/$h"
+		cat >"$D/$h.conf" <<EOF
+store = postgresql
+postgresql = host=$D/pg dbname=pwadmin user=pwadmind
+host_name = $h
+socket = $D/$h.sock
+state_dir = $D/$h
+user = root
+EOF
+		chmod 644 "$D/$h.conf"
+		for k in auth account; do
+			echo "$k required $B/pam_pwadmin.so socket=$D/$h.sock"
+		done >"$D/svc/pwdemo-$h"
+		# every host holds the key that seals the tokens: web01's
+		[ "$h" = web02 ] && cp "$D/web01/secret.key" "$D/web02/secret.key"
+		LD_PRELOAD=$NSS "$B/pwadmind" -f -c "$D/$h.conf" 2>>"$D/fleet.log" &
+		FLEET_PIDS="$FLEET_PIDS $!"
+		for _ in $(seq 200); do # serving once it answers
+			LD_PRELOAD=$NSS "$B/pwadmin" --socket "$D/$h.sock" stats \
+			    >/dev/null 2>&1 && break
+			sleep 0.05
+		done
+	done
+	on() { local h=$1; shift; LD_PRELOAD=$NSS "$B/pwadmin" --socket "$D/$h.sock" "$@"; }
+	fleet_login() { # HOST USER PASSWORD
+		local out
+		run_shown "pamtester pwdemo-$1 $2 authenticate acct_mgmt"
+		out=$(printf '%s\n' "$3" | "${PAMENV[@]}" pamtester "pwdemo-$1" "$2" \
+		    authenticate acct_mgmt 2>&1 | grep -v '^PWRAP_' | sed 's/^Password: //') || true
+		sed 's/^/  /' <<<"$out"
+	}
+	printf 'Master-login-pw1\nMaster-confirm-pw2\n' |
+	    on web01 --stdin init --master boss | sed 's/^/  /'
+	printf 'Wonder-login-pw1\nWonder-confirm-pw2\n' |
+	    on web01 --stdin useradd alice --role user | sed 's/^/  /'
+	note "three wrong guesses on web01, then two on web02: one counter for both"
+	for i in 1 2 3; do fleet_login web01 alice "guess-$i-wrong" >/dev/null; done
+	fleet_login web02 alice "guess-4-wrong"
+	fleet_login web02 alice "guess-5-wrong"
+	note "web01 sees the lock web02 made:"
+	on web01 status alice | grep -E '^(login|login_failures):' | sed 's/^/  /'
+	note "root unlocks alice on web02; she logs in on web01"
+	run_shown "pwadmin unlock alice   (on web02)"
+	on web02 unlock alice | sed 's/^/  /'
+	fleet_login web01 alice Wonder-login-pw1
+	note "one audit chain, each entry naming the host that wrote it:"
+	on web02 audit | tail -n 4 | sed 's/^/  /'
+	on web01 audit --verify | sed 's/^/  /'
+	for p in $FLEET_PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
+	FLEET_PIDS=""
+	"$PGSH" stop "$D/pg"
+fi
 
 say "Done."
 if [ "$KEEP" = "--keep" ]; then

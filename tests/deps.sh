@@ -11,7 +11,7 @@ libsodium-dev liblmdb-dev lmdb-utils liboath-dev libjansson-dev \
 libsystemd-dev libqrencode-dev libcmocka-dev libpam-wrapper libpamtest0-dev \
 libnss-wrapper pamtester faketime oathtool mandoc cppcheck util-linux \
 procps binutils openssh-server openssh-client expect systemd man-db strace \
-clang libclang-rt-14-dev libpq-dev postgresql-15 postgresql-client-15"
+clang libclang-rt-14-dev libpq-dev postgresql-15 postgresql-client-15 openssl"
 
 missing=""
 for p in $PKGS; do

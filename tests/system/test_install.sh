@@ -37,6 +37,7 @@ want=$(sort <<LIST
 644 ${UNITDIR#/}/pwadmind.socket
 644 ${SYSUSERSDIR#/}/pwadmin.conf
 644 usr/share/pam-configs/pwadmin
+644 usr/share/doc/pwadmin/examples/pwadmind-postgresql.conf
 644 etc/pwadmin/pwadmind.conf
 LIST
 )
