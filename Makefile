@@ -156,7 +156,8 @@ $(B)/tests/lib/%.o: tests/lib/%.c
 		-DTH_SRCDIR='"$(CURDIR)"' -c -o $@ $<
 $(B)/bench/%: tests/bench/%.c $(call obj,$(TLIB_SRC)) $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/lib -Wno-conversion -pie \
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/lib -Wno-conversion \
+		-Wno-format-truncation -pie \
 		$(ALL_LDFLAGS) -o $@ $(filter-out %.h,$^) $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread -lm
 
 # A test-only NSS shim (LD_PRELOAD) that folds case: never sanitised, it

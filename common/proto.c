@@ -86,6 +86,7 @@ static const char *const stat_names[PW_STAT_COUNT] = {
 	[PW_STAT_HASH_ERRORS] = "hash_errors",
 	[PW_STAT_REFUSED_READONLY] = "refused_store_unwritable",
 	[PW_STAT_LOG_SUPPRESSED] = "log_lines_suppressed",
+	[PW_STAT_DB_ROUND_TRIPS] = "store_round_trips",
 };
 
 static const char *const role_names[] = { "none", "user", "admin", "master" };

@@ -197,6 +197,7 @@ enum pw_stat {
 	PW_STAT_HASH_ERRORS,   /* hashes that failed (memory): nothing counted */
 	PW_STAT_REFUSED_READONLY, /* checks refused unhashed: store unwritable */
 	PW_STAT_LOG_SUPPRESSED, /* repeated log lines folded into a summary */
+	PW_STAT_DB_ROUND_TRIPS, /* statements sent to a database (PostgreSQL) */
 	PW_STAT_COUNT
 };
 

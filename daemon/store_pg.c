@@ -27,6 +27,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "stats.h"
 #include "pwerr.h"
 #include "store_backend.h"
 #include "store_codec.h"
@@ -56,6 +57,24 @@ struct store_btx {
 	bool failed; /* a statement failed: only a rollback remains */
 	bool broken; /* the connection failed: close it on release */
 };
+
+/* Every statement sent is one round trip to the server: counted. */
+static PGresult *
+pg_PQexec(PGconn *c, const char *sql)
+{
+	stats_inc(PW_STAT_DB_ROUND_TRIPS);
+	return PQexec(c, sql);
+}
+
+static PGresult *
+pg_PQexecParams(PGconn *c, const char *sql, int n, const Oid *types,
+    const char *const *values, const int *lengths, const int *formats,
+    int result_format)
+{
+	stats_inc(PW_STAT_DB_ROUND_TRIPS);
+	return PQexecParams(c, sql, n, types, values, lengths, formats,
+	    result_format);
+}
 
 /* ==== Connections ==== */
 
@@ -122,7 +141,7 @@ connect_one(struct store_backend *b, char *err, size_t errsz)
 		PQfinish(c);
 		return NULL;
 	}
-	res = PQexec(c, "SELECT current_setting('transaction_read_only')");
+	res = pg_PQexec(c, "SELECT current_setting('transaction_read_only')");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
 	    strcmp(PQgetvalue(res, 0, 0), "off") != 0) {
 		snprintf(err, errsz, "%s", PQresultStatus(res) ==
@@ -253,7 +272,7 @@ run(struct store_btx *tx, const char *what, const char *sql, int n,
 		return PW_ERR_STORE;
 	for (i = 0; i < n; i++)
 		fmt[i] = len != NULL && len[i] >= 0 ? 1 : 0;
-	res = PQexecParams(tx->pc->c, sql, n, NULL, param, len, fmt, 0);
+	res = pg_PQexecParams(tx->pc->c, sql, n, NULL, param, len, fmt, 0);
 	if (PQresultStatus(res) != want)
 		return failed(tx, res, what);
 	*resp = res;
@@ -370,7 +389,7 @@ pg_begin(struct store_backend *b, bool write, struct store_btx **txp)
 		return r;
 	}
 	/* one round trip: both statements in one simple query */
-	res = PQexec(tx->pc->c, write ?
+	res = pg_PQexec(tx->pc->c, write ?
 	    "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; "
 	    "SELECT pg_advisory_xact_lock(x'" FLEET_LOCK "'::bigint)" :
 	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -401,12 +420,12 @@ pg_commit(struct store_btx *tx)
 	int r = tx->broken ? PW_ERR_READONLY : PW_ERR_STORE;
 
 	if (tx->failed && !tx->broken) {
-		res = PQexec(tx->pc->c, "ROLLBACK");
+		res = pg_PQexec(tx->pc->c, "ROLLBACK");
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 			tx->broken = true;
 		PQclear(res);
 	} else if (!tx->broken) {
-		res = PQexec(tx->pc->c, "COMMIT");
+		res = pg_PQexec(tx->pc->c, "COMMIT");
 		/* a COMMIT of an aborted transaction says ROLLBACK */
 		if (PQresultStatus(res) == PGRES_COMMAND_OK &&
 		    strcmp(PQcmdStatus(res), "COMMIT") == 0) {
@@ -425,7 +444,7 @@ pg_abort(struct store_btx *tx)
 	PGresult *res;
 
 	if (!tx->broken) {
-		res = PQexec(tx->pc->c, "ROLLBACK");
+		res = pg_PQexec(tx->pc->c, "ROLLBACK");
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 			(void)failed(tx, res, "rollback");
 		else
@@ -1066,7 +1085,7 @@ schema_of(PGconn *c, int *version, char *err, size_t errsz)
 	char *end;
 
 	*version = 0;
-	res = PQexec(c, "SELECT to_regclass('pwadmin.meta') IS NOT NULL");
+	res = pg_PQexec(c, "SELECT to_regclass('pwadmin.meta') IS NOT NULL");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		snprintf(err, errsz, "%s", PQerrorMessage(c));
 		PQclear(res);
@@ -1077,7 +1096,7 @@ schema_of(PGconn *c, int *version, char *err, size_t errsz)
 		return PW_OK;
 	}
 	PQclear(res);
-	res = PQexec(c, "SELECT convert_from(value, 'UTF8') FROM pwadmin.meta "
+	res = pg_PQexec(c, "SELECT convert_from(value, 'UTF8') FROM pwadmin.meta "
 	    "WHERE key = 'schema'");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		snprintf(err, errsz, "the schema has no version: %s",
@@ -1102,7 +1121,7 @@ schema_of(PGconn *c, int *version, char *err, size_t errsz)
 static int
 not_superuser(PGconn *c, char *err, size_t errsz)
 {
-	PGresult *res = PQexec(c, "SELECT rolsuper FROM pg_roles WHERE "
+	PGresult *res = pg_PQexec(c, "SELECT rolsuper FROM pg_roles WHERE "
 	    "rolname = current_user");
 	int r = PW_OK;
 
@@ -1221,7 +1240,7 @@ store_pg_init_db(const char *conninfo, char *msg, size_t msgsz)
 	}
 	b->pool[0].c = c;
 	/* one transaction: a concurrent --init-db waits, then sees it done */
-	res = PQexec(c, "BEGIN; SELECT pg_advisory_xact_lock(x'" FLEET_LOCK
+	res = pg_PQexec(c, "BEGIN; SELECT pg_advisory_xact_lock(x'" FLEET_LOCK
 	    "'::bigint)");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK ||
 	    (r = schema_of(c, &version, msg, msgsz)) != PW_OK) {
@@ -1240,7 +1259,7 @@ store_pg_init_db(const char *conninfo, char *msg, size_t msgsz)
 		return PW_ERR_VERSION;
 	}
 	for (v = version; v < SCHEMA_LATEST; v++) {
-		res = PQexec(c, DDL[v]);
+		res = pg_PQexec(c, DDL[v]);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			snprintf(msg, msgsz, "schema version %d: %s", v + 1,
 			    PQerrorMessage(c));
@@ -1254,7 +1273,7 @@ store_pg_init_db(const char *conninfo, char *msg, size_t msgsz)
 	{
 		const char *p[1] = { ver };
 
-		res = PQexecParams(c, "INSERT INTO pwadmin.meta (key, value) "
+		res = pg_PQexecParams(c, "INSERT INTO pwadmin.meta (key, value) "
 		    "VALUES ('schema', convert_to($1, 'UTF8')) ON CONFLICT (key) "
 		    "DO UPDATE SET value = convert_to($1, 'UTF8')", 1, NULL, p,
 		    NULL, NULL, 0);
@@ -1267,7 +1286,7 @@ store_pg_init_db(const char *conninfo, char *msg, size_t msgsz)
 	}
 	PQclear(res);
 	/* the runtime role: may read and write rows, never change the schema */
-	res = PQexec(c, "GRANT USAGE ON SCHEMA pwadmin TO pwadmind_runtime; "
+	res = pg_PQexec(c, "GRANT USAGE ON SCHEMA pwadmin TO pwadmind_runtime; "
 	    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
 	    "pwadmin TO pwadmind_runtime; GRANT USAGE ON ALL SEQUENCES IN "
 	    "SCHEMA pwadmin TO pwadmind_runtime; COMMIT");

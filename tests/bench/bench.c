@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,15 @@ static struct th T;
 
 static const char *const services[] = {
 	BENCH_SERVICE "|socket=@DIR@/sock",
+	"pwb1|socket=@DIR@/host1.sock",
+	"pwb2|socket=@DIR@/host2.sock",
 	NULL,
 };
+/* the service of each fleet host: host 0 is the main daemon */
+static const char *const host_service[] = { BENCH_SERVICE, "pwb1", "pwb2" };
+#define BENCH_HOSTS 3
+#define BENCH_RACE  64 /* attempts of the fleet race */
+#define BENCH_RACES 10 /* its repetitions */
 
 typedef void (*fail_delay_fn)(int, unsigned int, void *);
 _Static_assert(sizeof(fail_delay_fn) == sizeof(const void *),
@@ -52,6 +60,7 @@ struct lat {
 
 struct run {
 	pthread_barrier_t *go;
+	const char *service;
 	const char *user;
 	const char *password;
 	const char *hash;	/* verify this in-process instead of PAM */
@@ -130,7 +139,7 @@ conv_pw(int n, const struct pam_message **msg, struct pam_response **resp,
 
 /* pam_start, a no-op PAM_FAIL_DELAY, pam_authenticate, pam_end: its code. */
 static int
-pam_once(const char *user, const char *password)
+pam_on(const char *service, const char *user, const char *password)
 {
 	struct pam_conv conv = { conv_pw, (void *)(uintptr_t)password };
 	union {
@@ -140,12 +149,18 @@ pam_once(const char *user, const char *password)
 	pam_handle_t *h = NULL;
 	int rv;
 
-	if ((rv = pam_start(BENCH_SERVICE, user, &conv, &h)) != PAM_SUCCESS)
+	if ((rv = pam_start(service, user, &conv, &h)) != PAM_SUCCESS)
 		return rv;
 	if ((rv = pam_set_item(h, PAM_FAIL_DELAY, delay.item)) == PAM_SUCCESS)
 		rv = pam_authenticate(h, 0);
 	pam_end(h, rv);
 	return rv;
+}
+
+static int
+pam_once(const char *user, const char *password)
+{
+	return pam_on(BENCH_SERVICE, user, password);
 }
 
 /* The 1-minute load average, from /proc/loadavg (-1 when unreadable). */
@@ -293,7 +308,8 @@ run_thread(void *arg)
 			ok = crypto_pwhash_str_verify(r->hash, r->password,
 			    len) == 0;
 		else
-			ok = pam_once(r->user, r->password) == PAM_SUCCESS;
+			ok = pam_on(r->service, r->user, r->password) ==
+			    PAM_SUCCESS;
 		if (ok)
 			r->ok++;
 		else
@@ -310,7 +326,7 @@ run_thread(void *arg)
  */
 static double
 throughput(int n, const char *const *users, int nu, const char *hash,
-    long *ok, long *failed)
+    int hosts, long *ok, long *failed)
 {
 	pthread_barrier_t go;
 	pthread_t tid[BENCH_THREADS_MAX];
@@ -326,6 +342,7 @@ throughput(int n, const char *const *users, int nu, const char *hash,
 		r[i].go = &go;
 		r[i].hash = hash;
 		r[i].user = users[i % nu];
+		r[i].service = host_service[i % hosts];
 		r[i].password = hash == NULL &&
 		    strcmp(r[i].user, "alice") == 0 ?
 		    TH_PW_ALICE_LOGIN : BENCH_PW_LOGIN;
@@ -430,7 +447,7 @@ print_tput(const char *label, int n, const char *const *users, int nu,
 {
 	long long w0 = hash == NULL ? th_stat(&T, "waited_for_slot") : 0;
 	long ok, failed;
-	double rate = throughput(n, users, nu, hash, &ok, &failed);
+	double rate = throughput(n, users, nu, hash, 1, &ok, &failed);
 
 	printf("  %-38s %7d %7ld %9.2f %8.1f%%", label, n, ok, rate,
 	    100 * rate / ideal);
@@ -475,6 +492,197 @@ throughputs(double bare_median, const char *hash)
 	    "every figure noisy)\n", loadavg());
 }
 
+/* ==== The fleet: PostgreSQL ==== */
+
+static const char *const many_users[BENCH_USERS] = { "user1", "user2",
+	"user3", "user4", "user5", "user6", "user7", "user8" };
+
+/* A counter summed over the fleet's hosts (their sockets in turn). */
+static long long
+fleet_stat(const char *name, int hosts)
+{
+	char main_sock[PATH_MAX];
+	long long sum = 0, v;
+	int i;
+
+	snprintf(main_sock, sizeof(main_sock), "%s", T.sock);
+	for (i = 0; i < hosts; i++) {
+		th_host_sock(&T, i, T.sock, sizeof(T.sock));
+		if ((v = th_stat(&T, name)) < 0)
+			sum = -1;
+		else if (sum >= 0)
+			sum += v;
+	}
+	snprintf(T.sock, sizeof(T.sock), "%s", main_sock);
+	return sum;
+}
+
+/* Row 5/6: one login at a time on host 0; its latency and round trips. */
+static void
+fleet_latency(const char *label, const char *user, const char *password)
+{
+	static double t[BENCH_N];
+	long long r0 = th_stat(&T, "store_round_trips"), r1;
+	struct lat l;
+	int bad = bench_pam(user, password, PAM_SUCCESS, t, BENCH_N, &l);
+
+	r1 = th_stat(&T, "store_round_trips");
+	printf("  %-40s %5d %10.3f %10.3f  %.1f round trips a login\n", label,
+	    BENCH_N, l.median, l.p99,
+	    (double)(r1 - r0) / (BENCH_N + BENCH_WARMUP));
+	if (bad > 0)
+		printf("     WARNING: %d of them returned another PAM code\n",
+		    bad);
+}
+
+struct race {
+	pthread_barrier_t *go;
+	const char *service;
+	int rv;
+};
+
+static void *
+race_thread(void *arg)
+{
+	struct race *r = arg;
+
+	pthread_barrier_wait(r->go);
+	r->rv = pam_on(r->service, "bob", BENCH_PW_WRONG);
+	return NULL;
+}
+
+/* 64 wrong attempts at once over the hosts; the hashes they cost. */
+static long long
+fleet_race(int hosts)
+{
+	struct race r[BENCH_RACE];
+	pthread_t tid[BENCH_RACE];
+	pthread_barrier_t go;
+	long long h0 = fleet_stat("hashes_evaluated", hosts);
+	int i;
+
+	if (th_client(&T, 0, "", "unlock", "bob", (char *)NULL) != 0)
+		return -1;
+	pthread_barrier_init(&go, NULL, BENCH_RACE);
+	for (i = 0; i < BENCH_RACE; i++) {
+		r[i] = (struct race){ &go, host_service[i % hosts], -1 };
+		if (pthread_create(&tid[i], NULL, race_thread, &r[i]) != 0)
+			return -1;
+	}
+	for (i = 0; i < BENCH_RACE; i++)
+		pthread_join(tid[i], NULL);
+	pthread_barrier_destroy(&go);
+	return fleet_stat("hashes_evaluated", hosts) - h0;
+}
+
+/* Row 7: logins/s with n threads over the hosts, 8 accounts. */
+static double
+fleet_tput(const char *label, int n, int hosts, double lmdb)
+{
+	long ok, failed;
+	double rate = throughput(n, many_users, BENCH_USERS, NULL, hosts, &ok,
+	    &failed);
+
+	printf("  %-38s %7d %7ld %9.2f", label, n, ok, rate);
+	if (lmdb > 0)
+		printf("   %5.1f%% of one LMDB daemon\n", 100 * rate / lmdb);
+	else
+		printf("\n");
+	if (failed > 0)
+		printf("     WARNING: %ld attempts of that run failed\n",
+		    failed);
+	return rate;
+}
+
+/*
+ * The fleet figures: the same cost, the same accounts, on a PostgreSQL
+ * cluster this program starts (tests/pg.sh), and the LMDB daemon's
+ * throughput with 1, 2 and 8 threads over 8 accounts, for comparison.
+ */
+static int
+fleet(const char *extra)
+{
+	char dir[PATH_MAX], port[16], conf[4096], tls[2048];
+	double lmdb[3];
+	int i, hosts, p;
+
+	printf("\nThe same daemon on one LMDB store, 8 accounts   threads    "
+	    "done     per s\n");
+	lmdb[0] = fleet_tput("7l. PAM logins, one LMDB daemon", 1, 1, 0);
+	lmdb[1] = fleet_tput("7l. PAM logins, one LMDB daemon", 2, 1, 0);
+	lmdb[2] = fleet_tput("7l. PAM logins, one LMDB daemon", 8, 1, 0);
+	if (th_daemon_stop(&T) != 0 || th_pg_start(&T) != 0)
+		return -1;
+	if (th_daemon_start(&T, extra, false) != 0 || seed() != 0)
+		return -1;
+	for (i = 1; i < BENCH_HOSTS; i++)
+		if (th_host_start(&T, i, extra) != 0)
+			return -1;
+	printf("\nFleet: the same cost on PostgreSQL 15 (a cluster in a temp "
+	    "dir, fsync and synchronous_commit on)\n");
+	printf("Latency (one attempt at a time, host 0)        n  median ms"
+	    "     p99 ms\n");
+	fleet_latency("5. PAM login on PostgreSQL, Unix socket", "alice",
+	    TH_PW_ALICE_LOGIN);
+	printf("\nThroughput over %d daemons on one database (%d s a run)"
+	    "   threads    done     per s\n", BENCH_HOSTS, BENCH_SECS);
+	fleet_tput("7. PAM logins, 3 daemons, 8 accounts", 1, BENCH_HOSTS,
+	    lmdb[0]);
+	fleet_tput("7. PAM logins, 3 daemons, 8 accounts", 2, BENCH_HOSTS,
+	    lmdb[1]);
+	fleet_tput("7. PAM logins, 3 daemons, 8 accounts", 8, BENCH_HOSTS,
+	    lmdb[2]);
+	printf("\nRace: %d wrong attempts at once over %d daemons, "
+	    "max_login_failures = %d (goal: exactly %d hashes each time)\n ",
+	    BENCH_RACE, BENCH_HOSTS, BENCH_MAX_FAIL, BENCH_MAX_FAIL);
+	for (i = 0; i < BENCH_RACES; i++)
+		printf(" %lld", fleet_race(BENCH_HOSTS));
+	printf("\n");
+	for (i = 1; i < BENCH_HOSTS; i++)
+		(void)th_host_kill(&T, i, SIGTERM);
+	if (th_daemon_stop(&T) != 0)
+		return -1;
+	/* row 6: host 0 over TCP on loopback, TLS with the name verified */
+	th_path(&T, dir, sizeof(dir), "pgtls");
+	snprintf(port, sizeof(port), "%d", p = 20000 + (int)(getpid() % 20000));
+	if (th_pg_sh(&T, dir, "start", port, NULL) != 0 ||
+	    th_pg_sh(&T, dir, "tls", "bench-runtime-Pw1", NULL) != 0 ||
+	    th_pg_sh(&T, dir, "db", "bench", NULL) != 0)
+		return -1;
+	snprintf(conf, sizeof(conf), "%s/owner.conf", T.dir);
+	snprintf(tls, sizeof(tls), "store = postgresql\npostgresql = host=%s "
+	    "port=%d dbname=bench user=pwadmin_owner\n", dir, p);
+	{
+		FILE *f = fopen(conf, "w");
+
+		if (f == NULL)
+			return -1;
+		fputs(tls, f);
+		fclose(f);
+	}
+	snprintf(tls, sizeof(tls), "env -u LD_PRELOAD %s/pwadmind -c %s "
+	    "--init-db >/dev/null", T.build, conf);
+	if (system(tls) != 0)
+		return -1;
+	snprintf(tls, sizeof(tls), "%sstore = postgresql\npostgresql = "
+	    "host=localhost port=%d dbname=bench user=pwadmind "
+	    "sslmode=verify-full sslrootcert=%s/tls/ca.crt "
+	    "passfile=%s/tls/pgpass\n", extra, p, dir, dir);
+	snprintf(conf, sizeof(conf), "%s", T.pg);
+	T.pg[0] = '\0';
+	hosts = th_daemon_start(&T, tls, false) == 0 && seed() == 0;
+	snprintf(T.pg, sizeof(T.pg), "%s", conf);
+	if (!hosts)
+		return -1;
+	printf("\nLatency (one attempt at a time)                n  median ms"
+	    "     p99 ms\n");
+	fleet_latency("6. PAM login on PostgreSQL, TCP + TLS", "alice",
+	    TH_PW_ALICE_LOGIN);
+	if (th_daemon_stop(&T) != 0)
+		return -1;
+	return th_pg_sh(&T, dir, "stop", NULL, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -496,7 +704,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	throughputs(bare_median, hash);
-	rc = th_daemon_stop(&T) == 0 ? 0 : 1;
+	if (fleet(extra) != 0) {
+		fprintf(stderr, "bench: the fleet figures failed\n");
+		goto out;
+	}
+	rc = 0;
 out:
 	th_cleanup(&T);
 	return rc;
