@@ -52,50 +52,17 @@ teardown(void **state)
 	return th_daemon_stop(&T);
 }
 
-/*
- * n threads wait at a barrier, then each calls pam_authenticate once
- * through its own PAM handle, with passwords[i % 2].  Threads, not forked
- * processes: pam_wrapper sets itself up once per process.
- */
-struct attempt {
-	pthread_barrier_t *go;
-	const char *password;
-	int rv;
-};
-
-static void *
-attempt_thread(void *arg)
-{
-	struct attempt *a = arg;
-
-	pthread_barrier_wait(a->go);
-	a->rv = th_pam_auth("pwtest", "alice", a->password, NULL, 0);
-	return NULL;
-}
-
 /* n attempts at once, the i-th with passwords[i]. */
 static void
 parallel_authv(int n, const char *const *passwords, int counts[64])
 {
-	pthread_barrier_t go;
-	pthread_t tid[NPAR];
-	struct attempt a[NPAR];
+	const char *svc[NPAR];
 	int i;
 
-	memset(counts, 0, 64 * sizeof(int));
-	assert_int_equal(pthread_barrier_init(&go, NULL, (unsigned)n), 0);
-	for (i = 0; i < n; i++) {
-		a[i].go = &go;
-		a[i].password = passwords[i];
-		assert_int_equal(pthread_create(&tid[i], NULL, attempt_thread,
-		    &a[i]), 0);
-	}
-	for (i = 0; i < n; i++) {
-		assert_int_equal(pthread_join(tid[i], NULL), 0);
-		assert_true(a[i].rv >= 0 && a[i].rv < 64);
-		counts[a[i].rv]++;
-	}
-	pthread_barrier_destroy(&go);
+	for (i = 0; i < n; i++)
+		svc[i] = "pwtest";
+	assert_int_equal(th_pam_parallel(n, "alice", svc, passwords, counts),
+	    0);
 }
 
 static void

@@ -114,46 +114,18 @@ stat_all(const char *name)
 	return sum;
 }
 
-struct attempt {
-	pthread_barrier_t *go;
-	const char *service;
-	const char *password;
-	int rv;
-};
-
-static void *
-attempt_thread(void *arg)
-{
-	struct attempt *a = arg;
-
-	pthread_barrier_wait(a->go);
-	a->rv = th_pam_auth(a->service, "alice", a->password, NULL, 0);
-	return NULL;
-}
-
 /* NPAR attempts at once, spread round-robin over the hosts. */
 static void
 parallel_auth(const char *password, int counts[64])
 {
-	struct attempt a[NPAR];
-	pthread_t th[NPAR];
-	pthread_barrier_t go;
+	const char *svc[NPAR], *pw[NPAR];
 	int i;
 
-	memset(counts, 0, 64 * sizeof(int));
-	pthread_barrier_init(&go, NULL, NPAR);
 	for (i = 0; i < NPAR; i++) {
-		a[i] = (struct attempt){ &go, service_of[i % NHOSTS], password,
-			-1 };
-		assert_int_equal(pthread_create(&th[i], NULL, attempt_thread,
-		    &a[i]), 0);
+		svc[i] = service_of[i % NHOSTS];
+		pw[i] = password;
 	}
-	for (i = 0; i < NPAR; i++) {
-		pthread_join(th[i], NULL);
-		if (a[i].rv >= 0 && a[i].rv < 64)
-			counts[a[i].rv]++;
-	}
-	pthread_barrier_destroy(&go);
+	assert_int_equal(th_pam_parallel(NPAR, "alice", svc, pw, counts), 0);
 }
 
 static void

@@ -225,6 +225,15 @@ bool th_field_is(struct th *t, const char *user, const char *name,
  */
 int th_pam(const char *service, const char *user, const char *password,
     const int *ops, const int *expected, int n, char *errmsg, size_t errsz);
+/*
+ * n pam_authenticate calls for user at once (threads behind a barrier,
+ * each with its own PAM handle: pam_wrapper sets itself up once per
+ * process), the i-th on services[i] with passwords[i].  counts[code]
+ * counts the PAM codes they returned.  0, or -1 (a code out of range).
+ */
+#define TH_PARALLEL_MAX 64
+int th_pam_parallel(int n, const char *user, const char *const *services,
+    const char *const *passwords, int counts[64]);
 /* The result of pam_authenticate alone. */
 int th_pam_auth(const char *service, const char *user, const char *password,
     char *errmsg, size_t errsz);

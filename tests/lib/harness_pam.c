@@ -17,6 +17,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,4 +274,51 @@ th_pam_script(const char *service, const char *user, struct th_script *s,
 	    s->ran_out ? " (the script ran out of answers)" : "", s->prompts,
 	    s->errors, s->infos);
 	return (int)(failed - tc);
+}
+
+/* One attempt of th_pam_parallel, in its own thread and PAM handle. */
+struct attempt {
+	pthread_barrier_t *go;
+	const char *service, *user, *password;
+	int rv;
+};
+
+static void *
+attempt_thread(void *arg)
+{
+	struct attempt *a = arg;
+
+	pthread_barrier_wait(a->go);
+	a->rv = th_pam_auth(a->service, a->user, a->password, NULL, 0);
+	return NULL;
+}
+
+int
+th_pam_parallel(int n, const char *user, const char *const *services,
+    const char *const *passwords, int counts[64])
+{
+	pthread_barrier_t go;
+	pthread_t tid[TH_PARALLEL_MAX];
+	struct attempt a[TH_PARALLEL_MAX];
+	int i, bad = 0;
+
+	memset(counts, 0, 64 * sizeof(int));
+	if (n < 1 || n > TH_PARALLEL_MAX ||
+	    pthread_barrier_init(&go, NULL, (unsigned)n) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		a[i] = (struct attempt){ &go, services[i], user, passwords[i],
+			-1 };
+		if (pthread_create(&tid[i], NULL, attempt_thread, &a[i]) != 0)
+			die("pthread_create");
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(tid[i], NULL);
+		if (a[i].rv >= 0 && a[i].rv < 64)
+			counts[a[i].rv]++;
+		else
+			bad = -1;
+	}
+	pthread_barrier_destroy(&go);
+	return bad;
 }
