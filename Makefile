@@ -187,7 +187,7 @@ check: deps
 # The integration suite's second pass on PostgreSQL runs in the plain build
 # (the sanitizers see the same code in test_fleet, which runs in both).
 check-run: tests
-	PWTEST_PG_PASS=$(if $(SAN),0,1) tests/run.sh $(B) $(UNIT_BINS) \
+	PWTEST_PG_PASS=$(if $(filter 0,$(SAN)),1,0) tests/run.sh $(B) $(UNIT_BINS) \
 		$(INTEG_BINS) $(SYS_TESTS)
 
 demo: deps
