@@ -383,6 +383,46 @@ test_fleet_otp_replay(void **state)
 	assert_int_equal(th_field(&T, "alice", "otp_failures"), 1);
 }
 
+/*
+ * A database too slow to answer (here: a table locked by someone else)
+ * is an unavailable one: the attempt is refused unhashed once the lock
+ * timeout (10 s) passes, and the next one after it is served.
+ */
+struct slow {
+	const char *sql;
+	int rc;
+};
+
+static void *
+hold_lock(void *arg)
+{
+	struct slow *s = arg;
+	char out[64];
+
+	s->rc = th_pg_sql(&T, s->sql, out, sizeof(out));
+	return NULL;
+}
+
+static void
+test_fleet_database_slow(void **state)
+{
+	struct slow s = { "BEGIN; LOCK TABLE pwadmin.users IN ACCESS "
+		"EXCLUSIVE MODE; SELECT pg_sleep(13); COMMIT", -1 };
+	pthread_t th;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(pthread_create(&th, NULL, hold_lock, &s), 0);
+	sleep(1); /* the lock is taken */
+	assert_int_equal(th_pam_auth("pwh1", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_AUTHINFO_UNAVAIL);
+	pthread_join(th, NULL);
+	assert_int_equal(s.rc, 0);
+	assert_int_equal(stat_all("hashes_evaluated"), 0);
+	assert_int_equal(th_pam_auth("pwh1", "alice", TH_PW_ALICE_LOGIN, msg,
+	    sizeof(msg)), PAM_SUCCESS);
+}
+
 /* ==== The schema, the roles, the copy of an LMDB store ==== */
 
 /*
@@ -655,6 +695,13 @@ test_fleet_failover(void **state)
 	snprintf(port, sizeof(port), "%d", free_port());
 	assert_int_equal(th_pg_sh(&T, standby, "standby", primary, port), 0);
 	assert_int_equal(th_pg_sh(&T, primary, "sync", "standby1", NULL), 0);
+	/* a daemon that can reach only the standby (read-only) fails closed */
+	snprintf(pg, sizeof(pg), "store = postgresql\npostgresql = host=%s "
+	    "port=%s dbname=postgres user=pwadmind\nsocket = %s/once.sock\n"
+	    "state_dir = %s/once-state\nuser = root\n", standby, port, T.dir,
+	    T.dir);
+	assert_int_equal(pwadmind_once(pg, NULL, NULL), 1);
+	assert_non_null(strstr(T.err, "read-only"));
 	snprintf(pg, sizeof(pg), "%s", T.pg);
 	snprintf(T.pg, sizeof(T.pg), "%s", primary);
 	snprintf(T.pg_standby, sizeof(T.pg_standby), "%s", standby);
@@ -705,6 +752,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_fleet_admin_anywhere,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fleet_database_down,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fleet_database_slow,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fleet_audit_tamper,
 		    setup, teardown),
