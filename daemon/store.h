@@ -2,7 +2,8 @@
 /*
  * The account store: accounts, password histories, tokens, the audit log.
  * One interface over its backends (store_backend.h: LMDB for one host,
- * PostgreSQL for a fleet); the rules are decided above it, once.
+ * PostgreSQL for a fleet), implemented by store.c, chain.c (the audit
+ * chain) and store_copy.c; the rules are decided above it, once.
  */
 #ifndef PWD_STORE_H
 #define PWD_STORE_H
