@@ -249,7 +249,7 @@ store_audit_read(struct store *st, int64_t since, uint64_t after,
 	*more = false;
 	if (after == UINT64_MAX)
 		return PW_OK;
-	if ((r = store_read_tx(st, audit_read_fn, &t)) != PW_OK)
+	if ((r = store_read_tx(st, STORE_TX_READ, audit_read_fn, &t)) != PW_OK)
 		*np = 0;
 	return r;
 }
@@ -324,7 +324,7 @@ store_audit_verify(struct store *st, uint64_t *count,
 	memset(&v, 0, sizeof(v));
 	v.w.next = 1;
 	v.w.why = why;
-	if ((r = store_read_tx(st, verify_fn, &v)) != PW_OK)
+	if ((r = store_read_tx(st, STORE_TX_READ, verify_fn, &v)) != PW_OK)
 		return r;
 	*count = v.w.count;
 	memcpy(head, v.w.last, PW_AUDIT_HASH);

@@ -123,13 +123,13 @@ store_close(struct store *st)
 /* ==== Reads, each in a transaction of its own ==== */
 
 int
-store_read_tx(struct store *st, int (*fn)(struct store *st, struct store_btx *btx,
-    void *a), void *a)
+store_read_tx(struct store *st, enum store_txkind kind,
+    int (*fn)(struct store *st, struct store_btx *btx, void *a), void *a)
 {
 	struct store_btx *btx;
 	int r;
 
-	if ((r = st->ops->begin(st->b, false, &btx)) != PW_OK)
+	if ((r = st->ops->begin(st->b, kind, &btx)) != PW_OK)
 		return r;
 	r = fn(st, btx, a);
 	st->ops->abort(btx);
@@ -158,7 +158,7 @@ store_user_get(struct store *st, const char *name, struct store_user *u)
 	memset(u, 0, sizeof(*u));
 	g.name = name;
 	g.out = u;
-	if ((r = store_read_tx(st, user_get_fn, &g)) != PW_OK)
+	if ((r = store_read_tx(st, STORE_TX_READ_ONE, user_get_fn, &g)) != PW_OK)
 		PW_WIPE_OBJECT(u);
 	return r;
 }
@@ -181,7 +181,7 @@ store_history_get(struct store *st, const char *name,
 	memset(hist, 0, sizeof(*hist));
 	g.name = name;
 	g.out = hist;
-	if ((r = store_read_tx(st, history_get_fn, &g)) != PW_OK)
+	if ((r = store_read_tx(st, STORE_TX_READ_ONE, history_get_fn, &g)) != PW_OK)
 		PW_WIPE_OBJECT(hist);
 	return r;
 }
@@ -203,7 +203,7 @@ store_otp_get(struct store *st, const char *name, struct store_otp *t)
 	memset(t, 0, sizeof(*t));
 	g.name = name;
 	g.out = t;
-	if ((r = store_read_tx(st, otp_get_fn, &g)) != PW_OK)
+	if ((r = store_read_tx(st, STORE_TX_READ_ONE, otp_get_fn, &g)) != PW_OK)
 		PW_WIPE_OBJECT(t);
 	return r;
 }
@@ -218,7 +218,7 @@ int
 store_otp_count(struct store *st, size_t *n)
 {
 	*n = 0;
-	return store_read_tx(st, otp_count_fn, n);
+	return store_read_tx(st, STORE_TX_READ_ONE, otp_count_fn, n);
 }
 
 struct meta_arg {
@@ -240,7 +240,7 @@ store_meta_get(struct store *st, const char *key, void *buf, size_t *len)
 {
 	struct meta_arg m = { key, buf, len };
 
-	return store_read_tx(st, meta_get_fn, &m);
+	return store_read_tx(st, STORE_TX_READ_ONE, meta_get_fn, &m);
 }
 
 struct scan_arg {
@@ -263,7 +263,7 @@ store_users_scan(struct store *st, const char *after,
 {
 	struct scan_arg s = { after, fn, arg };
 
-	return store_read_tx(st, scan_fn, &s);
+	return store_read_tx(st, STORE_TX_READ, scan_fn, &s);
 }
 
 /* ==== Write transactions ==== */
@@ -276,7 +276,7 @@ store_write(struct store *st, store_tx_fn fn, void *arg)
 
 	memset(&tx, 0, sizeof(tx));
 	tx.st = st;
-	if ((r = st->ops->begin(st->b, true, &tx.btx)) != PW_OK)
+	if ((r = st->ops->begin(st->b, STORE_TX_WRITE, &tx.btx)) != PW_OK)
 		return r;
 	r = fn(&tx, arg);
 	if (r >= 0)

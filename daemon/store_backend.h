@@ -33,12 +33,18 @@ typedef int (*store_audit_fn)(uint64_t seq, const struct pw_audit *e,
     void *arg);
 typedef int (*store_user_fn)(const struct store_user *u, void *arg);
 
+/*
+ * A transaction: a write (exclusive: rule 1 above), a read of several
+ * statements that must all see one snapshot, or a read of one statement,
+ * which is its own snapshot (a backend may then send no BEGIN at all).
+ */
+enum store_txkind { STORE_TX_READ_ONE, STORE_TX_READ, STORE_TX_WRITE };
+
 struct store_ops {
 	const char *name; /* "lmdb", "postgresql" */
 	void (*close)(struct store_backend *b);
 
-	/* write: exclusive (rule 1 above); read: a consistent snapshot */
-	int (*begin)(struct store_backend *b, bool write,
+	int (*begin)(struct store_backend *b, enum store_txkind kind,
 	    struct store_btx **tx);
 	int (*commit)(struct store_btx *tx); /* frees tx, whatever it returns */
 	void (*abort)(struct store_btx *tx); /* frees tx */

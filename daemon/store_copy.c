@@ -128,7 +128,7 @@ store_copy_from(const struct pwd_conf *conf, const char *dir, char *msg,
 		    "pwadmin audit --verify there): nothing copied", dir);
 		goto out;
 	}
-	if ((r = c.src->ops->begin(c.src->b, false, &c.from)) != PW_OK) {
+	if ((r = c.src->ops->begin(c.src->b, STORE_TX_READ, &c.from)) != PW_OK) {
 		snprintf(msg, msgsz, "%s: %s", dir, pw_strerror(r));
 		goto out;
 	}

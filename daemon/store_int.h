@@ -37,9 +37,10 @@ struct store_tx {
 	size_t nadded, capadded;
 };
 
-/* One read transaction of st around fn(st, btx, a): its result. */
-int store_read_tx(struct store *st, int (*fn)(struct store *st,
-    struct store_btx *btx, void *a), void *a);
+/* One read transaction of st (STORE_TX_READ or _READ_ONE: fn sends one
+ * statement) around fn(st, btx, a): its result. */
+int store_read_tx(struct store *st, enum store_txkind kind,
+    int (*fn)(struct store *st, struct store_btx *btx, void *a), void *a);
 
 /* The PostgreSQL store the configuration names; its audit log not started. */
 int store_open_pg(const struct pwd_conf *c, struct store **stp, char *err,

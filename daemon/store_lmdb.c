@@ -87,8 +87,10 @@ str_val(const char *s)
 /* ==== Transactions ==== */
 
 static int
-lm_begin(struct store_backend *b, bool write, struct store_btx **txp)
+lm_begin(struct store_backend *b, enum store_txkind kind,
+    struct store_btx **txp)
 {
+	bool write = kind == STORE_TX_WRITE;
 	struct store_btx *tx;
 	int rc;
 

@@ -53,7 +53,9 @@ struct store_backend {
 struct store_btx {
 	struct store_backend *b;
 	struct pgconn *pc;
-	bool write;
+	enum store_txkind kind;
+	bool begun;  /* its BEGIN was sent, with its first statement */
+	int sent;    /* statements sent */
 	bool failed; /* a statement failed: only a rollback remains */
 	bool broken; /* the connection failed: close it on release */
 };
@@ -248,6 +250,72 @@ failed(struct store_btx *tx, PGresult *res, const char *what)
 	return PW_ERR_STORE;
 }
 
+/* One result of a pipeline, and the NULL that ends it. */
+static PGresult *
+take(PGconn *c)
+{
+	PGresult *res = PQgetResult(c), *more;
+
+	if (res != NULL && PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+		while ((more = PQgetResult(c)) != NULL)
+			PQclear(more);
+	return res;
+}
+
+/*
+ * The first statement of a transaction, sent in one round trip with the
+ * BEGIN (and, for a write, the fleet's lock) before it: libpq's pipeline
+ * mode.  As run, for that statement.
+ */
+static int
+run_first(struct store_btx *tx, const char *what, const char *sql, int n,
+    const char *const *param, const int *len, const int *fmt,
+    ExecStatusType want, PGresult **resp)
+{
+	PGconn *c = tx->pc->c;
+	bool write = tx->kind == STORE_TX_WRITE;
+	PGresult *res[3] = { NULL, NULL, NULL }, *sync;
+	const ExecStatusType ok[3] = { PGRES_COMMAND_OK, PGRES_TUPLES_OK,
+		want };
+	int i, r = PW_OK;
+
+	stats_inc(PW_STAT_DB_ROUND_TRIPS);
+	if (PQenterPipelineMode(c) != 1 ||
+	    PQsendQueryParams(c, write ? "BEGIN ISOLATION LEVEL READ "
+	    "COMMITTED READ WRITE" : "BEGIN ISOLATION LEVEL REPEATABLE READ "
+	    "READ ONLY", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+	    (write && PQsendQueryParams(c, "SELECT pg_advisory_xact_lock("
+	    "x'" FLEET_LOCK "'::bigint)", 0, NULL, NULL, NULL, NULL, 0) != 1) ||
+	    PQsendQueryParams(c, sql, n, NULL, param, len, fmt, 0) != 1 ||
+	    PQpipelineSync(c) != 1)
+		return failed(tx, NULL, what);
+	res[0] = take(c);
+	if (write)
+		res[1] = take(c);
+	res[2] = take(c);
+	sync = PQgetResult(c);
+	tx->begun = PQresultStatus(res[0]) == PGRES_COMMAND_OK;
+	for (i = 0; i < 3 && r == PW_OK; i++)
+		if ((i != 1 || write) && PQresultStatus(res[i]) != ok[i]) {
+			r = failed(tx, res[i], i == 0 ? "begin" : i == 1 ?
+			    "lock" : what);
+			res[i] = NULL; /* failed() cleared it */
+		}
+	if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC && r == PW_OK)
+		r = failed(tx, NULL, what);
+	PQclear(sync);
+	PQclear(res[0]);
+	PQclear(res[1]);
+	if (!tx->broken && PQexitPipelineMode(c) != 1)
+		r = r != PW_OK ? r : failed(tx, NULL, what);
+	if (r != PW_OK) {
+		PQclear(res[2]);
+		return r;
+	}
+	*resp = res[2];
+	return PW_OK;
+}
+
 /*
  * One statement with text parameters (NULL `bin' entries) or binary ones
  * (a length in `len'); *resp holds the result when it has the status
@@ -272,6 +340,15 @@ run(struct store_btx *tx, const char *what, const char *sql, int n,
 		return PW_ERR_STORE;
 	for (i = 0; i < n; i++)
 		fmt[i] = len != NULL && len[i] >= 0 ? 1 : 0;
+	if (tx->kind == STORE_TX_READ_ONE && tx->sent++ > 0) {
+		/* its own snapshot only while it is one statement */
+		log_warnx("store: %s: a second statement in a one-statement "
+		    "read", what);
+		return PW_ERR_STORE;
+	}
+	if (tx->kind != STORE_TX_READ_ONE && !tx->begun)
+		return run_first(tx, what, sql, n, param, len, fmt, want,
+		    resp);
 	res = pg_PQexecParams(tx->pc->c, sql, n, NULL, param, len, fmt, 0);
 	if (PQresultStatus(res) != want)
 		return failed(tx, res, what);
@@ -372,34 +449,26 @@ num(struct num *n, long long v)
 
 /* ==== Transactions ==== */
 
+/*
+ * Nothing is sent yet: the BEGIN (and a write's lock) goes with the first
+ * statement (run_first); a one-statement read sends none.
+ */
 static int
-pg_begin(struct store_backend *b, bool write, struct store_btx **txp)
+pg_begin(struct store_backend *b, enum store_txkind kind,
+    struct store_btx **txp)
 {
 	struct store_btx *tx;
-	PGresult *res;
 	int r;
 
 	*txp = NULL;
 	if ((tx = calloc(1, sizeof(*tx))) == NULL)
 		return PW_ERR_NOMEM;
 	tx->b = b;
-	tx->write = write;
+	tx->kind = kind;
 	if ((r = acquire(b, &tx->pc)) != PW_OK) {
 		free(tx);
 		return r;
 	}
-	/* one round trip: both statements in one simple query */
-	res = pg_PQexec(tx->pc->c, write ?
-	    "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; "
-	    "SELECT pg_advisory_xact_lock(x'" FLEET_LOCK "'::bigint)" :
-	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-	if (PQresultStatus(res) != (write ? PGRES_TUPLES_OK : PGRES_COMMAND_OK)) {
-		r = failed(tx, res, "begin");
-		release(b, tx->pc, true);
-		free(tx);
-		return r;
-	}
-	PQclear(res);
 	*txp = tx;
 	return PW_OK;
 }
@@ -419,7 +488,11 @@ pg_commit(struct store_btx *tx)
 	PGresult *res;
 	int r = tx->broken ? PW_ERR_READONLY : PW_ERR_STORE;
 
-	if (tx->failed && !tx->broken) {
+	if (!tx->begun && !tx->failed && !tx->broken)
+		r = PW_OK; /* nothing was sent, nothing to commit */
+	else if (!tx->begun) {
+		/* failed before its BEGIN took: nothing open */
+	} else if (tx->failed && !tx->broken) {
 		res = pg_PQexec(tx->pc->c, "ROLLBACK");
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 			tx->broken = true;
@@ -443,7 +516,7 @@ pg_abort(struct store_btx *tx)
 {
 	PGresult *res;
 
-	if (!tx->broken) {
+	if (tx->begun && !tx->broken) {
 		res = pg_PQexec(tx->pc->c, "ROLLBACK");
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 			(void)failed(tx, res, "rollback");

@@ -748,7 +748,9 @@ tally(const struct storm_rec *r, enum storm_class c, struct storm_judge *j)
  *     attempt with hi >= E: stored <= high = the number of wrong
  *     passwords answered PAM_AUTH_ERR or PAM_MAXTRIES or unanswered with
  *     hi >= E.  And stored <= max (rule 1: at most max guesses a cycle).
- *     When low == high the count is known exactly.
+ *     When low == high the count is known exactly.  On PostgreSQL an
+ *     unanswered guess, right or wrong, may also become a failure later,
+ *     when its slot expires (pwadmind(8)): each one raises high.
  *  3. A PAM_MAXTRIES issued after T_U saw a lock that no unlock can have
  *     lifted: the account must be locked with stored == max (a locked
  *     factor takes no guess, so no success can follow the lock).  With
@@ -805,6 +807,17 @@ judge(const struct storm_rec *recs, size_t n, int a,
 			j->low++;
 		if (c == CL_LOCKED && r->lo > j->t_u)
 			j->must_lock = true;
+		/*
+		 * On PostgreSQL a guess whose daemon died holding its slot
+		 * counts as a failure when a later guess finds that slot
+		 * expired, right password or wrong, at any time after its
+		 * window: one more failure the count may hold.
+		 */
+		if (th_pg_on(&T) && (c == CL_NOANS || c == CL_OTHER) &&
+		    (r->right || hi_of(r, d, s) < j->e)) {
+			j->high++;
+			continue;
+		}
 		if (r->right || hi_of(r, d, s) < j->e)
 			continue;
 		if (c == CL_FAIL || c == CL_LOCKED || c == CL_NOANS ||
