@@ -91,6 +91,7 @@ guess_with(struct hctx *h, const char *name, uint8_t factor,
 	static const char *const fword[] = { "login", "confirmation",
 		"one-time" };
 	uint32_t max = policy_max_failures(h->conf, factor);
+	char expect[PWD_HASH_MAX];
 	struct store_user u;
 	bool waited, locked_now = false;
 	int64_t slot;
@@ -100,16 +101,22 @@ guess_with(struct hctx *h, const char *name, uint8_t factor,
 	if ((r = lockout_enter(h->st, name, factor, max, deadline, &u,
 	    &waited, &slot)) != PW_OK)
 		return r;
+	/* the hash the verifier checks the secret against (a password's) */
+	memcpy(expect, u.f[factor < PWD_FACTOR_OTP ? factor : 0].hash,
+	    sizeof(expect));
 	v = fn(h, &u, arg);
 	PW_WIPE_OBJECT(&u);
 	/* no verdict (no worker in time, a hash that could not run): the
 	 * slot goes back and nothing is counted */
 	if (v != PW_OK && v != PW_ERR_AUTH) {
 		lockout_abandon(h->st, name, factor, slot);
+		verify_wipe(expect, sizeof(expect));
 		return v;
 	}
-	r = lockout_leave(h->st, name, factor, v == PW_OK, max, h->peer->uid,
+	r = lockout_leave(h->st, name, factor, v == PW_OK,
+	    factor < PWD_FACTOR_OTP ? expect : NULL, max, h->peer->uid,
 	    &locked_now, slot);
+	verify_wipe(expect, sizeof(expect));
 	if (locked_now)
 		log_notice("lock %s password of user=%s after %u failures",
 		    fword[factor], name, max);

@@ -361,7 +361,7 @@ reset_failures(struct store_user *u, void *arg)
 /* Called with mu held: the store write that ends a guess. */
 static int
 record(struct store *st, const char *name, uint8_t factor, bool verified,
-    uint32_t max, uint32_t uid, bool *locked_now)
+    const char *expect, uint32_t max, uint32_t uid, bool *locked_now)
 {
 	struct fail_arg a = { name, factor, max, uid, false };
 	struct store_user u;
@@ -379,6 +379,10 @@ record(struct store *st, const char *name, uint8_t factor, bool verified,
 
 	if ((r = store_user_get(st, name, &u)) != PW_OK)
 		return r;
+	if ((r = policy_verdict_stands(&u, factor, expect)) != PW_OK) {
+		PW_WIPE_OBJECT(&u);
+		return r;
+	}
 	state_of(&u, factor, &locked, &failures);
 	if (failures != 0)
 		r = store_user_edit(st, name, reset_failures, &factor);
@@ -395,12 +399,13 @@ record(struct store *st, const char *name, uint8_t factor, bool verified,
 
 static int
 local_leave(struct store *st, const char *name, uint8_t factor,
-    bool verified, uint32_t max, uint32_t uid, bool *locked_now)
+    bool verified, const char *expect, uint32_t max, uint32_t uid,
+    bool *locked_now)
 {
 	int r;
 
 	pthread_mutex_lock(&mu);
-	r = record(st, name, factor, verified, max, uid, locked_now);
+	r = record(st, name, factor, verified, expect, max, uid, locked_now);
 	if (r == PW_OK || verified || r == PW_ERR_NOUSER)
 		give(name, factor);
 	else {
@@ -415,7 +420,8 @@ local_leave(struct store *st, const char *name, uint8_t factor,
 		    "will be retried", name, pw_strerror(r));
 	}
 	/* a verdict whose write failed is no verdict: "unavailable" */
-	if (r != PW_OK && r != PW_ERR_NOUSER)
+	if (r != PW_OK && r != PW_ERR_NOUSER && r != PW_ERR_SUSPENDED &&
+	    r != PW_ERR_BUSY)
 		r = PW_ERR_READONLY;
 	if (*locked_now)
 		stats_inc(PW_STAT_LOCKS);
@@ -445,14 +451,18 @@ local_abandon(const char *name, uint8_t factor)
  */
 
 static _Atomic uint32_t hold_ms = 30000;
-#define FLEET_POLL_MS 10 /* a waiter's pause between looks at the store */
+/* a waiter's pauses between looks at the store: 10 ms, doubling to 80 */
+#define FLEET_POLL_MS	  10
+#define FLEET_POLL_MAX_MS 80
 
 struct fleet_arg {
 	struct fail_arg f;
 	struct store_user *u;
 	enum policy_slot decision;
 	bool verified;
+	const char *expect; /* the hash that verified (passwords) */
 	int64_t id;
+	int outcome; /* of a verified guess: policy_verdict_stands */
 };
 
 static int
@@ -487,8 +497,9 @@ fleet_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
     int64_t deadline_ms, struct store_user *u, bool *waited, int64_t *slot)
 {
 	struct fleet_arg a = { { name, factor, max, 0, false }, u, SLOT_LOCKED,
-		false, 0 };
-	struct timespec pause = { 0, FLEET_POLL_MS * 1000000L };
+		false, NULL, 0, PW_OK };
+	struct timespec pause;
+	long ms = FLEET_POLL_MS;
 	int r;
 
 	for (;;) {
@@ -507,10 +518,12 @@ fleet_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
 			if (!*waited)
 				stats_inc(PW_STAT_SLOT_WAITS);
 			*waited = true;
-			if (frame_now_ms() + FLEET_POLL_MS > deadline_ms)
+			if (frame_now_ms() + ms > deadline_ms)
 				return PW_ERR_BUSY;
 			PW_WIPE_OBJECT(u);
+			pause = (struct timespec){ 0, ms * 1000000L };
 			nanosleep(&pause, NULL);
+			ms = ms * 2 < FLEET_POLL_MAX_MS ? ms * 2 : FLEET_POLL_MAX_MS;
 			continue;
 		case SLOT_LOCKED:
 		default:
@@ -541,6 +554,11 @@ fleet_leave_tx(struct store_tx *tx, void *arg)
 		return r;
 	if (!a->verified)
 		return fail_in_tx(tx, a->u, &a->f, 1, "");
+	/* the slot is given back either way (committed); the verdict only
+	 * if it still stands */
+	if ((a->outcome = policy_verdict_stands(a->u, a->f.factor,
+	    a->expect)) != PW_OK)
+		return PW_OK;
 	if (reset_failures(a->u, &a->f.factor) == 1)
 		return store_tx_put(tx, a->u, false);
 	return PW_OK;
@@ -548,11 +566,12 @@ fleet_leave_tx(struct store_tx *tx, void *arg)
 
 static int
 fleet_leave(struct store *st, const char *name, uint8_t factor,
-    bool verified, uint32_t max, uint32_t uid, bool *locked_now, int64_t slot)
+    bool verified, const char *expect, uint32_t max, uint32_t uid,
+    bool *locked_now, int64_t slot)
 {
 	struct store_user u;
 	struct fleet_arg a = { { name, factor, max, uid, false }, &u,
-		SLOT_ENTER, verified, slot };
+		SLOT_ENTER, verified, expect, slot, PW_OK };
 	int r;
 
 	r = store_write(st, fleet_leave_tx, &a);
@@ -561,7 +580,7 @@ fleet_leave(struct store *st, const char *name, uint8_t factor,
 		*locked_now = a.f.locked_now;
 		if (*locked_now)
 			stats_inc(PW_STAT_LOCKS);
-		return PW_OK;
+		return a.outcome;
 	}
 	/* not stored: the slot stays, and becomes a failure when it expires */
 	return r == PW_ERR_NOUSER ? r : PW_ERR_READONLY;
@@ -603,13 +622,15 @@ lockout_enter(struct store *st, const char *name, uint8_t factor, uint32_t max,
 
 int
 lockout_leave(struct store *st, const char *name, uint8_t factor,
-    bool verified, uint32_t max, uint32_t uid, bool *locked_now, int64_t slot)
+    bool verified, const char *expect, uint32_t max, uint32_t uid,
+    bool *locked_now, int64_t slot)
 {
 	*locked_now = false;
 	if (store_shared(st))
-		return fleet_leave(st, name, factor, verified, max, uid,
+		return fleet_leave(st, name, factor, verified, expect, max, uid,
 		    locked_now, slot);
-	return local_leave(st, name, factor, verified, max, uid, locked_now);
+	return local_leave(st, name, factor, verified, expect, max, uid,
+	    locked_now);
 }
 
 void

@@ -43,7 +43,9 @@ int lockout_enter(struct store *st, const char *name, uint8_t factor,
 /*
  * Gives the slot back after the verdict.  A failure is stored durably
  * (counter + 1, locking at max) before this returns; a success resets the
- * counter.  *locked_now tells whether this failure locked the factor; the
+ * counter, if its verdict still stands (policy_verdict_stands: `expect'
+ * is the hash that verified, NULL for the token): else PW_ERR_SUSPENDED
+ * or PW_ERR_BUSY, and nothing is counted.  *locked_now tells whether this failure locked the factor; the
  * lock is audited in the same transaction, naming the peer `uid'.  If
  * the failure cannot be stored, the guess stays counted in memory as
  * unrecorded (its slot stays taken), the write is retried by the next
@@ -52,8 +54,8 @@ int lockout_enter(struct store *st, const char *name, uint8_t factor,
  * write failed never leaves the daemon as a verdict.
  */
 int lockout_leave(struct store *st, const char *name, uint8_t factor,
-    bool verified, uint32_t max, uint32_t uid, bool *locked_now,
-    int64_t slot) PW_WUR;
+    bool verified, const char *expect, uint32_t max, uint32_t uid,
+    bool *locked_now, int64_t slot) PW_WUR;
 
 /*
  * Stores the failures still held only in memory, if the store takes them

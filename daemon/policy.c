@@ -336,6 +336,18 @@ policy_password(const struct pwd_conf *c, const char *user, uint8_t factor,
 	return r;
 }
 
+int
+policy_verdict_stands(const struct store_user *u, uint8_t factor,
+    const char *expect)
+{
+	if (u->suspended)
+		return PW_ERR_SUSPENDED;
+	if (expect != NULL && factor <= PW_FACTOR_MAX &&
+	    strcmp(u->f[factor].hash, expect) != 0)
+		return PW_ERR_BUSY;
+	return PW_OK;
+}
+
 enum policy_slot
 policy_guess(const struct store_user *u, uint8_t factor, uint32_t max,
     uint32_t inflight, uint32_t unrecorded)

@@ -155,6 +155,15 @@ enum pw_reason policy_permit(const struct store_user *actor,
 enum policy_slot policy_guess(const struct store_user *u, uint8_t factor,
     uint32_t max, uint32_t inflight, uint32_t unrecorded);
 
+/*
+ * Rules 1 and 5 after a guess verified, read again as it is now (u): the
+ * verdict stands (PW_OK) unless the account was suspended meanwhile
+ * (PW_ERR_SUSPENDED) or the password changed (`expect', the hash that
+ * verified, differs; NULL for the token): PW_ERR_BUSY, no verdict.
+ */
+int policy_verdict_stands(const struct store_user *u, uint8_t factor,
+    const char *expect);
+
 /* Rule 4: an unlock lifts the passwords' locks and counters (otp: the
  * token's), and changes no password. */
 void policy_unlock(struct store_user *u, bool otp);

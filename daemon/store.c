@@ -65,6 +65,14 @@ store_open_pg(const struct pwd_conf *c, struct store **stp, char *err, size_t er
 		    "postgresql = CONNINFO");
 		return PW_ERR_INVAL;
 	}
+	/* a guess may wait slot_wait_timeout for a hash worker while it
+	 * holds its slot: the hold must outlast that wait */
+	if (c->slot_hold <= c->slot_wait_timeout) {
+		snprintf(err, errsz, "slot_hold (%u s) must be longer than "
+		    "slot_wait_timeout (%u s)", c->slot_hold,
+		    c->slot_wait_timeout);
+		return PW_ERR_INVAL;
+	}
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return PW_ERR_NOMEM;
 	snprintf(st->host, sizeof(st->host), "%s", c->host_name);

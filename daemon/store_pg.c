@@ -16,16 +16,19 @@
  *     logged when the outage starts and one when it ends.
  */
 #include <errno.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
 #include "conf.h"
+#include "frame.h"
 #include "log.h"
 #include "stats.h"
 #include "pwerr.h"
@@ -36,6 +39,7 @@
 #define POOL	   8		       /* connections per daemon */
 #define FLEET_LOCK "7066766164736d6e"  /* hex of the advisory lock's key */
 #define BATCH	   256		       /* rows fetched per scan query */
+#define POOL_WAIT_S 10		       /* seconds to wait for a free connection */
 
 struct pgconn {
 	PGconn *c;
@@ -122,17 +126,40 @@ note_up(struct store_backend *b)
  * connect timeout, keepalives, statement and lock timeouts: a server too
  * slow to answer is an unavailable one).  Refuses a read-only server.
  */
-static PGconn *
-connect_one(struct store_backend *b, char *err, size_t errsz)
+/*
+ * A WARNING from the server while this thread waits for a COMMIT: a
+ * synchronous commit cancelled, "committed locally, but might not have
+ * been replicated".  Notices are never printed to standard error.
+ */
+static _Thread_local bool warned;
+
+static void
+notice(void *arg, const PGresult *res)
 {
-	static const char *const kw[] = { "connect_timeout", "keepalives",
-		"keepalives_idle", "keepalives_interval", "keepalives_count",
-		"tcp_user_timeout", "application_name", "options", "dbname",
-		NULL };
-	const char *const val[] = { "5", "1", "10", "5", "2", "10000",
-		"pwadmind", "-c statement_timeout=10000 -c lock_timeout=10000 "
-		"-c idle_in_transaction_session_timeout=30000", b->conninfo,
-		NULL };
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	(void)arg;
+	if (sev != NULL && strcmp(sev, "WARNING") == 0) {
+		warned = true;
+		log_warnx("store: PostgreSQL: %s", msg != NULL ? msg : "warning");
+	}
+}
+
+static PGconn *
+connect_one(struct store_backend *b, bool runtime, char *err, size_t errsz)
+{
+	/* dbname (the conninfo) first: the keywords after it override it,
+	 * so the conninfo cannot lift the timeouts that make a slow server
+	 * an unavailable one */
+	static const char *const kw[] = { "dbname", "connect_timeout",
+		"keepalives", "keepalives_idle", "keepalives_interval",
+		"keepalives_count", "tcp_user_timeout", "application_name",
+		"options", NULL };
+	const char *const val[] = { b->conninfo, "5", "1", "10", "5", "2",
+		"10000", "pwadmind", "-c statement_timeout=10000 "
+		"-c lock_timeout=10000 "
+		"-c idle_in_transaction_session_timeout=30000", NULL };
 	PGresult *res;
 	PGconn *c;
 
@@ -143,18 +170,39 @@ connect_one(struct store_backend *b, char *err, size_t errsz)
 		PQfinish(c);
 		return NULL;
 	}
-	res = pg_PQexec(c, "SELECT current_setting('transaction_read_only')");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
-	    strcmp(PQgetvalue(res, 0, 0), "off") != 0) {
-		snprintf(err, errsz, "%s", PQresultStatus(res) ==
-		    PGRES_TUPLES_OK ? "the server is read-only (a standby?)" :
-		    PQerrorMessage(c));
+	/* errors without their DETAIL: a failing row would carry hashes */
+	PQsetErrorVerbosity(c, PQERRORS_TERSE);
+	PQsetNoticeReceiver(c, notice, NULL);
+	/*
+	 * Who the session is, whatever the conninfo said (options=-c role=
+	 * changes current_user, not session_user): neither may be a
+	 * superuser, make roles, bypass row security, or own the schema.
+	 */
+	res = pg_PQexec(c, "SELECT current_setting('transaction_read_only'), "
+	    "(SELECT bool_or(r.rolsuper OR r.rolcreaterole OR r.rolbypassrls) "
+	    "FROM pg_roles r WHERE r.rolname IN (session_user, current_user)), "
+	    "(SELECT bool_or(pg_has_role(u, n.nspowner, 'MEMBER')) FROM "
+	    "pg_namespace n, (VALUES (session_user), (current_user)) v(u) "
+	    "WHERE n.nspname = 'pwadmin')");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		snprintf(err, errsz, "%s", PQerrorMessage(c));
+	} else if (strcmp(PQgetvalue(res, 0, 0), "off") != 0) {
+		snprintf(err, errsz, "the server is read-only (a standby?)");
+	} else if (runtime && strcmp(PQgetvalue(res, 0, 1), "f") != 0) {
+		snprintf(err, errsz, "refusing a session that is, or can become, "
+		    "a superuser, a role maker or above row security (connect "
+		    "as the runtime role: see pwadmind(8))");
+	} else if (runtime && strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
+		snprintf(err, errsz, "refusing a session that can act as the "
+		    "schema's owner (connect as the runtime role: see "
+		    "pwadmind(8))");
+	} else {
 		PQclear(res);
-		PQfinish(c);
-		return NULL;
+		return c;
 	}
 	PQclear(res);
-	return c;
+	PQfinish(c);
+	return NULL;
 }
 
 /* Takes a pooled connection, connecting when it has none. */
@@ -165,6 +213,10 @@ acquire(struct store_backend *b, struct pgconn **pcp)
 	char err[256];
 	int i;
 
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += POOL_WAIT_S;
 	pthread_mutex_lock(&b->mu);
 	for (;;) {
 		for (i = 0; i < POOL && pc == NULL; i++)
@@ -172,15 +224,27 @@ acquire(struct store_backend *b, struct pgconn **pcp)
 				pc = &b->pool[i];
 		if (pc != NULL)
 			break;
-		pthread_cond_wait(&b->cv, &b->mu);
+		if (pthread_cond_timedwait(&b->cv, &b->mu, &until) ==
+		    ETIMEDOUT) {
+			pthread_mutex_unlock(&b->mu);
+			log_warnx("store: all %d database connections stayed busy "
+			    "for %d s", POOL, POOL_WAIT_S);
+			return PW_ERR_READONLY;
+		}
 	}
 	pc->busy = true;
 	pthread_mutex_unlock(&b->mu);
-	if (pc->c != NULL && PQstatus(pc->c) != CONNECTION_OK) {
+	/* what the server said while it sat in the pool (a shutdown, a
+	 * termination) is read now, without a round trip: a connection it
+	 * closed is not handed out */
+	if (pc->c != NULL)
+		(void)PQconsumeInput(pc->c);
+	if (pc->c != NULL && (PQstatus(pc->c) != CONNECTION_OK ||
+	    PQtransactionStatus(pc->c) != PQTRANS_IDLE)) {
 		PQfinish(pc->c);
 		pc->c = NULL;
 	}
-	if (pc->c == NULL && (pc->c = connect_one(b, err, sizeof(err))) ==
+	if (pc->c == NULL && (pc->c = connect_one(b, true, err, sizeof(err))) ==
 	    NULL) {
 		note_down(b, err);
 		pthread_mutex_lock(&b->mu);
@@ -233,8 +297,10 @@ failed(struct store_btx *tx, PGresult *res, const char *what)
 {
 	const char *state = res != NULL ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res != NULL && PQresultErrorMessage(res)[0] != '\0' ?
-	    PQresultErrorMessage(res) : PQerrorMessage(tx->pc->c);
+	/* the primary message only: a DETAIL may quote a row's hashes */
+	const char *msg = res != NULL && PQresultErrorField(res,
+	    PG_DIAG_MESSAGE_PRIMARY) != NULL ? PQresultErrorField(res,
+	    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(tx->pc->c);
 	char why[320];
 
 	snprintf(why, sizeof(why), "%s: %s", what, msg);
@@ -482,9 +548,50 @@ end_tx(struct store_btx *tx)
 	free(tx);
 }
 
+#define COMMIT_MS 10000 /* a COMMIT's own deadline */
+
+/*
+ * COMMIT, waited for COMMIT_MS at most: statement_timeout does not cover
+ * the wait for a synchronous standby.  The last result, or NULL (the
+ * connection failed, or *late: the time ran out).
+ */
+static PGresult *
+commit_within(PGconn *c, bool *late)
+{
+	int64_t end = frame_now_ms() + COMMIT_MS, left;
+	PGresult *res = NULL, *r;
+	struct pollfd p;
+
+	*late = false;
+	stats_inc(PW_STAT_DB_ROUND_TRIPS);
+	if (PQsendQuery(c, "COMMIT") != 1)
+		return NULL;
+	for (;;) {
+		while (!PQisBusy(c)) {
+			if ((r = PQgetResult(c)) == NULL)
+				return res;
+			PQclear(res);
+			res = r;
+		}
+		if ((left = end - frame_now_ms()) <= 0) {
+			*late = true;
+			PQclear(res);
+			return NULL;
+		}
+		p = (struct pollfd){ .fd = PQsocket(c), .events = POLLIN };
+		if ((poll(&p, 1, (int)left) < 0 && errno != EINTR) ||
+		    PQconsumeInput(c) != 1) {
+			PQclear(res);
+			return NULL;
+		}
+	}
+}
+
 static int
 pg_commit(struct store_btx *tx)
 {
+	bool late;
+
 	PGresult *res;
 	int r = tx->broken ? PW_ERR_READONLY : PW_ERR_STORE;
 
@@ -498,12 +605,29 @@ pg_commit(struct store_btx *tx)
 			tx->broken = true;
 		PQclear(res);
 	} else if (!tx->broken) {
-		res = pg_PQexec(tx->pc->c, "COMMIT");
-		/* a COMMIT of an aborted transaction says ROLLBACK */
-		if (PQresultStatus(res) == PGRES_COMMAND_OK &&
+		warned = false;
+		res = commit_within(tx->pc->c, &late);
+		if (late || warned) {
+			/*
+			 * No answer in time, or "committed locally, but might
+			 * not have been replicated": the outcome is not known
+			 * to be durable, so no verdict rests on it.
+			 */
+			PQclear(res);
+			note_down(tx->b, late ? "commit: no answer in 10 s (a "
+			    "synchronous standby away?)" : "commit: not known "
+			    "to be replicated");
+			tx->broken = true;
+			r = PW_ERR_READONLY;
+		} else if (PQresultStatus(res) == PGRES_COMMAND_OK &&
 		    strcmp(PQcmdStatus(res), "COMMIT") == 0) {
 			PQclear(res);
 			r = PW_OK;
+		} else if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			/* a COMMIT of an aborted transaction says ROLLBACK */
+			log_warnx("store: commit: the transaction was rolled "
+			    "back");
+			PQclear(res);
 		} else
 			r = failed(tx, res, "commit");
 	}
@@ -573,8 +697,7 @@ user_row(const PGresult *res, int row, struct store_user *u)
 	if (store_user_valid(u))
 		return PW_OK;
 bad:
-	log_warnx("store: account row of %s does not decode",
-	    PQgetvalue(res, row, 0));
+	log_warnx("store: an account row does not decode");
 	PW_WIPE_OBJECT(u);
 	return PW_ERR_STORE;
 }
@@ -639,7 +762,13 @@ pg_user_del(struct store_btx *tx, const char *name)
 
 	r = cmd(tx, "del", "DELETE FROM pwadmin.users WHERE name = $1", 1, p,
 	    NULL, &rows);
-	return r == PW_OK && rows == 0 ? PW_ERR_NOUSER : r;
+	if (r == PW_OK && rows == 0)
+		return PW_ERR_NOUSER;
+	/* its slots go with it: a new account of that name starts clean */
+	if (r == PW_OK)
+		r = cmd(tx, "del", "DELETE FROM pwadmin.slots WHERE name = $1",
+		    1, p, NULL, NULL);
+	return r;
 }
 
 static int
@@ -1110,7 +1239,7 @@ static const char *const DDL[] = {
 	" value bytea NOT NULL CHECK (length(value) <= 64));"
 	"CREATE TABLE pwadmin.users ("
 	" name text COLLATE \"C\" PRIMARY KEY"
-	"  CHECK (length(name) BETWEEN 1 AND 32),"
+	"  CHECK (octet_length(name) BETWEEN 1 AND 64),"
 	" role smallint NOT NULL CHECK (role BETWEEN 1 AND 3),"
 	" suspended boolean NOT NULL,"
 	" login_hash text NOT NULL, login_failures bigint NOT NULL"
@@ -1139,7 +1268,23 @@ static const char *const DDL[] = {
 	" seq bigint PRIMARY KEY CHECK (seq >= 1), time bigint NOT NULL,"
 	" uid bigint NOT NULL, actor text NOT NULL, action text NOT NULL,"
 	" target text NOT NULL, status integer NOT NULL,"
-	" detail text NOT NULL, host text NOT NULL, hash bytea NOT NULL);"
+	" detail text NOT NULL, host text NOT NULL, hash bytea NOT NULL,"
+	" db_user text NOT NULL DEFAULT session_user);"
+	/* the log only grows: an entry numbered right after the last, never
+	 * changed, never removed (the runtime role may not even try) */
+	"CREATE FUNCTION pwadmin.audit_append_only() RETURNS trigger"
+	" LANGUAGE plpgsql AS $$ BEGIN"
+	"  IF TG_OP <> 'INSERT' THEN"
+	"   RAISE EXCEPTION 'the audit log is append-only';"
+	"  END IF;"
+	"  IF NEW.seq <> (SELECT coalesce(max(seq), 0) + 1 FROM pwadmin.audit)"
+	"  THEN RAISE EXCEPTION 'audit entry % is not the next', NEW.seq;"
+	"  END IF;"
+	"  NEW.db_user := session_user;"
+	"  RETURN NEW; END $$;"
+	"CREATE TRIGGER audit_append_only BEFORE INSERT OR UPDATE OR DELETE"
+	" ON pwadmin.audit FOR EACH ROW"
+	" EXECUTE FUNCTION pwadmin.audit_append_only();"
 	"CREATE TABLE pwadmin.slots ("
 	" id bigserial PRIMARY KEY, name text COLLATE \"C\" NOT NULL,"
 	" factor smallint NOT NULL, host text NOT NULL,"
@@ -1190,32 +1335,33 @@ schema_of(PGconn *c, int *version, char *err, size_t errsz)
 	return PW_OK;
 }
 
-/* Refuses a superuser session: the daemon runs with least privilege. */
-static int
-not_superuser(PGconn *c, char *err, size_t errsz)
+/* Whether a host list names a host reached over TCP (not a socket dir). */
+static bool
+over_tcp(const char *hosts)
 {
-	PGresult *res = pg_PQexec(c, "SELECT rolsuper FROM pg_roles WHERE "
-	    "rolname = current_user");
-	int r = PW_OK;
+	const char *p = hosts;
+	size_t n;
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		snprintf(err, errsz, "%s", PQerrorMessage(c));
-		r = PW_ERR_STORE;
-	} else if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
-		snprintf(err, errsz, "refusing to run as a PostgreSQL superuser "
-		    "(connect as the runtime role: see pwadmind(8))");
-		r = PW_ERR_INVAL;
+	for (;;) {
+		n = strcspn(p, ",");
+		if (n > 0 && p[0] != '/' && p[0] != '@')
+			return true;
+		if (p[n] == '\0')
+			return false;
+		p += n + 1;
 	}
-	PQclear(res);
-	return r;
 }
 
-/* A conninfo that carries a password is refused (a passfile is the way). */
+/*
+ * A conninfo that carries a password (a passfile is the way), or reaches a
+ * host over TCP without verify-full, is refused.
+ */
 static int
 check_conninfo(const char *conninfo, char *err, size_t errsz)
 {
 	PQconninfoOption *opts, *o;
 	char *perr = NULL;
+	bool tcp = false, full = false;
 	int r = PW_OK;
 
 	if ((opts = PQconninfoParse(conninfo, &perr)) == NULL) {
@@ -1224,14 +1370,28 @@ check_conninfo(const char *conninfo, char *err, size_t errsz)
 		PQfreemem(perr);
 		return PW_ERR_INVAL;
 	}
-	for (o = opts; o->keyword != NULL; o++)
-		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
-		    o->val[0] != '\0') {
+	for (o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL || o->val[0] == '\0')
+			continue;
+		if (strcmp(o->keyword, "password") == 0) {
 			snprintf(err, errsz, "postgresql: a password may not be "
 			    "written in the configuration; use a passfile");
 			r = PW_ERR_INVAL;
-		}
+		} else if (strcmp(o->keyword, "host") == 0 && over_tcp(o->val))
+			tcp = true;
+		else if (strcmp(o->keyword, "hostaddr") == 0)
+			tcp = true;
+		else if (strcmp(o->keyword, "sslmode") == 0)
+			full = strcmp(o->val, "verify-full") == 0;
+	}
 	PQconninfoFree(opts);
+	/* rows read over a network decide logins: the server must prove
+	 * its name, and nobody in between may read or change them */
+	if (r == PW_OK && tcp && !full) {
+		snprintf(err, errsz, "postgresql: a host reached over TCP needs "
+		    "sslmode=verify-full (and sslrootcert= its CA)");
+		r = PW_ERR_INVAL;
+	}
 	return r;
 }
 
@@ -1268,11 +1428,10 @@ store_pg_open(const char *conninfo, struct store_backend **bp,
 
 	if ((r = new_backend(conninfo, &b, err, errsz)) != PW_OK)
 		return r;
-	if ((b->pool[0].c = connect_one(b, why, sizeof(why))) == NULL) {
+	if ((b->pool[0].c = connect_one(b, true, why, sizeof(why))) == NULL) {
 		snprintf(err, errsz, "postgresql: %s", why);
 		r = PW_ERR_STORE;
-	} else if ((r = not_superuser(b->pool[0].c, err, errsz)) == PW_OK &&
-	    (r = schema_of(b->pool[0].c, &version, err, errsz)) == PW_OK) {
+	} else if ((r = schema_of(b->pool[0].c, &version, err, errsz)) == PW_OK) {
 		if (version == 0)
 			snprintf(err, errsz, "postgresql: the database has no "
 			    "pwadmin schema (run pwadmind --init-db)");
@@ -1307,7 +1466,7 @@ store_pg_init_db(const char *conninfo, char *msg, size_t msgsz)
 
 	if ((r = new_backend(conninfo, &b, msg, msgsz)) != PW_OK)
 		return r;
-	if ((c = connect_one(b, msg, msgsz)) == NULL) {
+	if ((c = connect_one(b, false, msg, msgsz)) == NULL) {
 		pg_close(b);
 		return PW_ERR_STORE;
 	}
@@ -1360,9 +1519,11 @@ store_pg_init_db(const char *conninfo, char *msg, size_t msgsz)
 	PQclear(res);
 	/* the runtime role: may read and write rows, never change the schema */
 	res = pg_PQexec(c, "GRANT USAGE ON SCHEMA pwadmin TO pwadmind_runtime; "
-	    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
-	    "pwadmin TO pwadmind_runtime; GRANT USAGE ON ALL SEQUENCES IN "
-	    "SCHEMA pwadmin TO pwadmind_runtime; COMMIT");
+	    "GRANT SELECT, INSERT, UPDATE, DELETE ON pwadmin.users, "
+	    "pwadmin.history, pwadmin.otp, pwadmin.meta, pwadmin.slots TO "
+	    "pwadmind_runtime; GRANT SELECT, INSERT ON pwadmin.audit TO "
+	    "pwadmind_runtime; GRANT USAGE ON ALL SEQUENCES IN SCHEMA pwadmin "
+	    "TO pwadmind_runtime; COMMIT");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		snprintf(msg, msgsz, "%s(create the role first: CREATE ROLE "
 		    "pwadmind_runtime NOLOGIN)", PQerrorMessage(c));

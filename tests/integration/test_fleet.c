@@ -256,12 +256,32 @@ verify_names(int host, const char *sql, const char *words)
 	use_host(0);
 }
 
+/*
+ * The log's trigger refuses any change but the next entry, even to the
+ * schema's owner; a superuser can switch triggers off for a session, and
+ * the edits below stand for such an attacker.
+ */
+#define BYPASS "SET session_replication_role = replica; "
+
 static void
 test_fleet_audit_tamper(void **state)
 {
 	char out[64], detail[256], undo[512];
 
 	(void)state;
+	/* the runtime role may not change or remove an entry at all, and
+	 * the owner (through the trigger) may not either */
+	assert_int_equal(th_pg_sql(&T, "SET ROLE pwadmind; UPDATE "
+	    "pwadmin.audit SET detail = 'x' WHERE seq = 2", out, sizeof(out)),
+	    -1);
+	assert_int_equal(th_pg_sql(&T, "SET ROLE pwadmind; DELETE FROM "
+	    "pwadmin.audit WHERE seq = 2", out, sizeof(out)), -1);
+	assert_int_equal(th_pg_sql(&T, "SET ROLE pwadmin_owner; DELETE FROM "
+	    "pwadmin.audit WHERE seq = 2", out, sizeof(out)), -1);
+	assert_int_equal(th_pg_sql(&T, "SET ROLE pwadmind; INSERT INTO "
+	    "pwadmin.audit (seq, time, uid, actor, action, target, status, "
+	    "detail, host, hash) VALUES (1000, 0, 0, 'x', 'y', '', 0, '', "
+	    "'h', '\\x00')", out, sizeof(out)), -1);
 	assert_true(th_exited(&T, th_client(&T, 0, "", "audit", "--verify",
 	    (char *)NULL), 0));
 	/* the entries of this database name their host; the rows keep it */
@@ -270,18 +290,19 @@ test_fleet_audit_tamper(void **state)
 	assert_string_equal(out, "host0 root");
 	assert_int_equal(th_pg_sql(&T, "SELECT detail FROM pwadmin.audit "
 	    "WHERE seq = 2", detail, sizeof(detail)), 0);
-	snprintf(undo, sizeof(undo), "UPDATE pwadmin.audit SET host = 'host0', "
+	snprintf(undo, sizeof(undo), BYPASS "UPDATE pwadmin.audit SET host = "
+	    "'host0', "
 	    "actor = 'root', detail = '%s' WHERE seq = 2", detail);
-	verify_names(1, "UPDATE pwadmin.audit SET host = 'host9' WHERE seq = 2",
-	    "2");
-	verify_names(2, undo, "");
-	verify_names(2, "UPDATE pwadmin.audit SET detail = 'edited' WHERE "
+	verify_names(1, BYPASS "UPDATE pwadmin.audit SET host = 'host9' WHERE "
 	    "seq = 2", "2");
-	verify_names(1, undo, "");
-	verify_names(1, "UPDATE pwadmin.audit SET actor = 'a b' WHERE seq = 2",
-	    "2");
 	verify_names(2, undo, "");
-	verify_names(2, "DELETE FROM pwadmin.audit WHERE seq = 3", "3");
+	verify_names(2, BYPASS "UPDATE pwadmin.audit SET detail = 'edited' "
+	    "WHERE seq = 2", "2");
+	verify_names(1, undo, "");
+	verify_names(1, BYPASS "UPDATE pwadmin.audit SET actor = 'a b' WHERE "
+	    "seq = 2", "2");
+	verify_names(2, undo, "");
+	verify_names(2, BYPASS "DELETE FROM pwadmin.audit WHERE seq = 3", "3");
 }
 
 /*
@@ -315,7 +336,8 @@ test_fleet_killed_holder(void **state)
 	 * so that host 1's guess holds its slot for a while */
 	assert_int_equal(th_host_kill(&T, 1, SIGTERM), 0);
 	assert_int_equal(th_host_start(&T, 1, "argon2_mem_kib = 262144\n"
-	    "argon2_ops = 4\nhash_workers = 1\nslot_hold = 2\n"), 0);
+	    "argon2_ops = 4\nhash_workers = 1\nslot_wait_timeout = 1\n"
+	    "slot_hold = 2\n"), 0);
 	use_host(1);
 	assert_true(th_exited(&T, th_client(&T, 0, "Slow-hash-pw1\n", "reset",
 	    "alice", "--login", "--no-force-change", (char *)NULL), 0));
@@ -489,6 +511,22 @@ test_fleet_schema_and_roles(void **state)
 	conf_as(conf, sizeof(conf), "postgres", NULL);
 	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
 	assert_non_null(strstr(T.err, "superuser"));
+	/* nor one that only looks like the runtime role (options=-c role=) */
+	snprintf(conf, sizeof(conf), "store = postgresql\npostgresql = host=%s "
+	    "dbname=%s user=postgres options='-c role=pwadmind'\n"
+	    "socket = %s/once.sock\nstate_dir = %s\nuser = root\n", T.pg,
+	    T.db, T.dir, T.state);
+	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
+	assert_non_null(strstr(T.err, "superuser"));
+	/* nor the schema's owner */
+	conf_as(conf, sizeof(conf), "pwadmin_owner", NULL);
+	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
+	assert_non_null(strstr(T.err, "owner"));
+	/* a hold shorter than the wait for a hash worker */
+	conf_as(conf, sizeof(conf), "pwadmind", "slot_hold = 5\n"
+	    "slot_wait_timeout = 5\n");
+	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
+	assert_non_null(strstr(T.err, "slot_hold"));
 	/* the runtime role reads and writes rows, never the schema */
 	assert_int_equal(th_pg_sql(&T, "SET ROLE pwadmind; SELECT count(*) "
 	    "FROM pwadmin.users", out, sizeof(out)), 0);
@@ -661,13 +699,14 @@ test_fleet_tls(void **state)
 	    "user = root\n", p, dir, T.dir, T.state);
 	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
 	assert_non_null(strstr(T.err, "password"));
-	/* and TCP without TLS is not in pg_hba.conf at all */
+	/* TCP with anything less than verify-full: refused by the daemon
+	 * itself (and TCP without TLS is not in pg_hba.conf either) */
 	snprintf(conf, sizeof(conf), "store = postgresql\npostgresql = "
-	    "host=localhost port=%d dbname=tlsdb user=pwadmind sslmode=disable "
-	    "passfile=%s/tls/pgpass\nsocket = %s/once.sock\nstate_dir = %s\n"
-	    "user = root\n", p, dir, T.dir, T.state);
+	    "host=localhost port=%d dbname=tlsdb user=pwadmind "
+	    "sslmode=require passfile=%s/tls/pgpass\nsocket = %s/once.sock\n"
+	    "state_dir = %s\nuser = root\n", p, dir, T.dir, T.state);
 	assert_int_equal(pwadmind_once(conf, NULL, NULL), 1);
-	assert_non_null(strstr(T.err, "no pg_hba.conf entry"));
+	assert_non_null(strstr(T.err, "verify-full"));
 	snprintf(T.pg, sizeof(T.pg), "%s", pg);
 	assert_int_equal(th_pg_sh(&T, dir, "stop", NULL, NULL), 0);
 }

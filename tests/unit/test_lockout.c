@@ -99,6 +99,61 @@ unsuspend(struct store_user *u, void *arg)
 	return 1;
 }
 
+static int
+suspend(struct store_user *u, void *arg)
+{
+	(void)arg;
+	u->suspended = true;
+	return 1;
+}
+
+static int
+new_hash(struct store_user *u, void *arg)
+{
+	snprintf(u->f[PW_FACTOR_LOGIN].hash, sizeof(u->f[0].hash), "%s",
+	    (const char *)arg);
+	return 1;
+}
+
+/*
+ * A verified guess whose account changed while it was hashed: suspended,
+ * or its password replaced.  No verdict and nothing counted either way,
+ * and the slot is given back.
+ */
+static void
+test_verdict_after_change(void **state)
+{
+	struct store_user u;
+	char hash[sizeof(u.f[0].hash)];
+	bool waited, locked_now;
+
+	(void)state;
+	add_account("chg", 2, false, false);
+	assert_int_equal(lockout_enter(st, "chg", PW_FACTOR_LOGIN, 3,
+	    frame_now_ms() + LONG_MS, &u, &waited, &slot_id), PW_OK);
+	memcpy(hash, u.f[PW_FACTOR_LOGIN].hash, sizeof(hash));
+	assert_int_equal(store_user_edit(st, "chg", suspend, NULL), PW_OK);
+	assert_int_equal(lockout_leave(st, "chg", PW_FACTOR_LOGIN, true, hash,
+	    3, 0, &locked_now, slot_id), PW_ERR_SUSPENDED);
+	assert_int_equal(stored("chg", PW_FACTOR_LOGIN).failures, 2);
+	assert_int_equal(store_user_edit(st, "chg", unsuspend, NULL), PW_OK);
+	/* the one free slot (max 3, 2 failures) was given back */
+	assert_int_equal(lockout_enter(st, "chg", PW_FACTOR_LOGIN, 3,
+	    frame_now_ms() - 1, &u, &waited, &slot_id), PW_OK);
+	char other[] = "$argon2id$v=19$m=8,t=1,p=1$bmV3$bmV3";
+
+	assert_int_equal(store_user_edit(st, "chg", new_hash, other), PW_OK);
+	assert_int_equal(lockout_leave(st, "chg", PW_FACTOR_LOGIN, true, hash,
+	    3, 0, &locked_now, slot_id), PW_ERR_BUSY);
+	assert_int_equal(stored("chg", PW_FACTOR_LOGIN).failures, 2);
+	assert_int_equal(lockout_enter(st, "chg", PW_FACTOR_LOGIN, 3,
+	    frame_now_ms() - 1, &u, &waited, &slot_id), PW_OK);
+	memcpy(hash, u.f[PW_FACTOR_LOGIN].hash, sizeof(hash));
+	assert_int_equal(lockout_leave(st, "chg", PW_FACTOR_LOGIN, true, hash,
+	    3, 0, &locked_now, slot_id), PW_OK);
+	assert_int_equal(stored("chg", PW_FACTOR_LOGIN).failures, 0);
+}
+
 /* One full guess, as handlers.c does it: slot, hash, durable verdict. */
 struct guess {
 	const char *name;
@@ -126,7 +181,7 @@ guess_thread(void *arg)
 	if (g->enter_r == PW_OK) {
 		g->verified = verify_check(u.f[g->factor].hash, g->pw,
 		    strlen(g->pw), VERIFY_ROOT, INT64_MAX / 2) == PW_OK;
-		g->leave_r = lockout_leave(st, g->name, g->factor, g->verified,
+		g->leave_r = lockout_leave(st, g->name, g->factor, g->verified, NULL,
 		    g->max, 0, &g->locked_now, 0);
 	}
 	memset(&u, 0, sizeof(u));
@@ -332,7 +387,7 @@ test_refused_without_slot(void **state)
 	    frame_now_ms() - 1, &u, &waited, &slot_id), PW_OK);
 	assert_false(waited);
 	assert_string_equal(u.name, "susp");
-	assert_int_equal(lockout_leave(st, "susp", PW_FACTOR_LOGIN, true, 1,
+	assert_int_equal(lockout_leave(st, "susp", PW_FACTOR_LOGIN, true, NULL, 1,
 	    0, &locked_now, 0), PW_OK);
 	assert_false(locked_now);
 }
@@ -361,14 +416,14 @@ test_waiter_times_out(void **state)
 	/* the other factor has its own slots */
 	assert_int_equal(lockout_enter(st, "busy", PW_FACTOR_CONFIRM, 2,
 	    frame_now_ms() - 1, &c, &waited, &slot_id), PW_OK);
-	assert_int_equal(lockout_leave(st, "busy", PW_FACTOR_CONFIRM, true, 2,
+	assert_int_equal(lockout_leave(st, "busy", PW_FACTOR_CONFIRM, true, NULL, 2,
 	    0, &locked_now, 0), PW_OK);
 	/* the held guesses fail: the second stored failure locks */
-	assert_int_equal(lockout_leave(st, "busy", PW_FACTOR_LOGIN, false, 2,
+	assert_int_equal(lockout_leave(st, "busy", PW_FACTOR_LOGIN, false, NULL, 2,
 	    0, &locked_now, 0), PW_OK);
 	assert_false(locked_now);
 	assert_int_equal(stored("busy", PW_FACTOR_LOGIN).failures, 1);
-	assert_int_equal(lockout_leave(st, "busy", PW_FACTOR_LOGIN, false, 2,
+	assert_int_equal(lockout_leave(st, "busy", PW_FACTOR_LOGIN, false, NULL, 2,
 	    0, &locked_now, 0), PW_OK);
 	assert_true(locked_now);
 	assert_int_equal(lockout_enter(st, "busy", PW_FACTOR_LOGIN, 2,
@@ -423,9 +478,9 @@ test_waiter_locked_by_stored_failures(void **state)
 	assert_int_equal(lockout_enter(st, "wl", PW_FACTOR_LOGIN, 2,
 	    frame_now_ms() + LONG_MS, &b, &waited, &slot_id), PW_OK);
 	tid = start_waiter(&g, "wl", RIGHT, 2);
-	assert_int_equal(lockout_leave(st, "wl", PW_FACTOR_LOGIN, false, 2,
+	assert_int_equal(lockout_leave(st, "wl", PW_FACTOR_LOGIN, false, NULL, 2,
 	    0, &locked_now, 0), PW_OK);
-	assert_int_equal(lockout_leave(st, "wl", PW_FACTOR_LOGIN, false, 2,
+	assert_int_equal(lockout_leave(st, "wl", PW_FACTOR_LOGIN, false, NULL, 2,
 	    0, &locked_now, 0), PW_OK);
 	assert_true(locked_now);
 	assert_int_equal(pthread_join(tid, NULL), 0);
@@ -448,7 +503,7 @@ test_waiter_enters_after_success(void **state)
 	assert_int_equal(lockout_enter(st, "we", PW_FACTOR_LOGIN, 1,
 	    frame_now_ms() + LONG_MS, &a, &waited, &slot_id), PW_OK);
 	tid = start_waiter(&g, "we", RIGHT, 1);
-	assert_int_equal(lockout_leave(st, "we", PW_FACTOR_LOGIN, true, 1,
+	assert_int_equal(lockout_leave(st, "we", PW_FACTOR_LOGIN, true, NULL, 1,
 	    0, &locked_now, 0), PW_OK);
 	assert_int_equal(pthread_join(tid, NULL), 0);
 	assert_int_equal(g.enter_r, PW_OK);
@@ -472,13 +527,13 @@ test_counter_reset_and_durable(void **state)
 		assert_int_equal(lockout_enter(st, "cnt", PW_FACTOR_CONFIRM, MAX,
 		    frame_now_ms() + LONG_MS, &u, &waited, &slot_id), PW_OK);
 		assert_int_equal(lockout_leave(st, "cnt", PW_FACTOR_CONFIRM,
-		    false, MAX, 0, &locked_now, 0), PW_OK);
+		    false, NULL, MAX, 0, &locked_now, 0), PW_OK);
 		assert_false(locked_now);
 		assert_int_equal(stored("cnt", PW_FACTOR_CONFIRM).failures, i);
 	}
 	assert_int_equal(lockout_enter(st, "cnt", PW_FACTOR_CONFIRM, MAX,
 	    frame_now_ms() + LONG_MS, &u, &waited, &slot_id), PW_OK);
-	assert_int_equal(lockout_leave(st, "cnt", PW_FACTOR_CONFIRM, true, MAX,
+	assert_int_equal(lockout_leave(st, "cnt", PW_FACTOR_CONFIRM, true, NULL, MAX,
 	    0, &locked_now, 0), PW_OK);
 	assert_int_equal(stored("cnt", PW_FACTOR_CONFIRM).failures, 0);
 	assert_int_equal(stored("cnt", PW_FACTOR_LOGIN).failures, 0);
@@ -488,6 +543,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verdict_after_change),
 		cmocka_unit_test(test_concurrent_wrong),
 		cmocka_unit_test(test_concurrent_right),
 		cmocka_unit_test(test_concurrent_mixed),

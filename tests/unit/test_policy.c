@@ -1027,6 +1027,29 @@ test_guess_table(void **state)
 	}
 }
 
+/* A verified guess's verdict, against the account as it is after the hash. */
+static void
+test_verdict_stands(void **state)
+{
+	struct acct_desc d = { 0 };
+	struct store_user u;
+
+	(void)state;
+	u = acct(&d);
+	snprintf(u.f[0].hash, sizeof(u.f[0].hash), "$argon2id$old");
+	assert_int_equal(policy_verdict_stands(&u, 0, "$argon2id$old"), PW_OK);
+	/* reset meanwhile: the hash that verified is gone */
+	assert_int_equal(policy_verdict_stands(&u, 0, "$argon2id$new"),
+	    PW_ERR_BUSY);
+	/* the token has no hash to compare */
+	assert_int_equal(policy_verdict_stands(&u, 2, NULL), PW_OK);
+	/* suspended meanwhile, whatever the hash */
+	u.suspended = true;
+	assert_int_equal(policy_verdict_stands(&u, 0, "$argon2id$old"),
+	    PW_ERR_SUSPENDED);
+	assert_int_equal(policy_verdict_stands(&u, 2, NULL), PW_ERR_SUSPENDED);
+}
+
 /* Rules 4 and 5: an unlock lifts locks and counters, nothing else; a
  * suspension is the service only. */
 static void
@@ -1098,6 +1121,7 @@ main(void)
 		cmocka_unit_test(test_permit_table),
 		cmocka_unit_test(test_password_table),
 		cmocka_unit_test(test_guess_table),
+		cmocka_unit_test(test_verdict_stands),
 		cmocka_unit_test(test_unlock_suspend),
 		cmocka_unit_test(test_otp_fresh),
 	};
