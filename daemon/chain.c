@@ -309,8 +309,10 @@ verify_fn(struct store *st, struct store_btx *btx, void *arg)
 	return PW_OK;
 }
 
-int
-store_audit_verify(struct store *st, uint64_t *count,
+/* The check of store_audit_verify, in a transaction given (btx) or in a
+ * read transaction of its own (btx NULL). */
+static int
+verify_in(struct store *st, struct store_btx *btx, uint64_t *count,
     uint8_t head[PW_AUDIT_HASH], struct pw_why *why)
 {
 	struct verify_arg v;
@@ -324,7 +326,11 @@ store_audit_verify(struct store *st, uint64_t *count,
 	memset(&v, 0, sizeof(v));
 	v.w.next = 1;
 	v.w.why = why;
-	if ((r = store_read_tx(st, STORE_TX_READ, verify_fn, &v)) != PW_OK)
+	if (btx != NULL)
+		r = verify_fn(st, btx, &v);
+	else
+		r = store_read_tx(st, STORE_TX_READ, verify_fn, &v);
+	if (r != PW_OK)
 		return r;
 	*count = v.w.count;
 	memcpy(head, v.w.last, PW_AUDIT_HASH);
@@ -340,5 +346,21 @@ store_audit_verify(struct store *st, uint64_t *count,
 		v.w.broken = true;
 	}
 	return v.w.broken ? PW_ERR_AUDIT : PW_OK;
+}
+
+int
+store_audit_verify(struct store *st, uint64_t *count,
+    uint8_t head[PW_AUDIT_HASH], struct pw_why *why)
+{
+	return verify_in(st, NULL, count, head, why);
+}
+
+int
+chain_verify_tx(struct store_tx *tx, uint64_t *count)
+{
+	uint8_t head[PW_AUDIT_HASH];
+	struct pw_why why;
+
+	return verify_in(tx->st, tx->btx, count, head, &why);
 }
 

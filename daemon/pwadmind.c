@@ -500,10 +500,20 @@ otp_key_setup(struct store *st, const char *dir)
 	if (tokens > 0 && !same)
 		fatalx("%s: not the key the store's one-time password secrets "
 		    "were sealed with; restore the right one", path);
-	/* hosts sharing a store share the key: the first one's is kept */
-	if (store_shared(st) && known && !same)
-		fatalx("%s: not the key of the other hosts on this database; "
-		    "copy their secret.key here", path);
+	/* hosts sharing a store share the key: the first one recorded is
+	 * kept, claimed in one transaction so that two first hosts at once
+	 * cannot both record theirs */
+	if (store_shared(st)) {
+		len = sizeof(stored);
+		if (store_meta_claim(st, "otp_key_check", mine, sizeof(mine),
+		    stored, &len) != PW_OK)
+			fatalx("store: cannot record which key seals OTP "
+			    "secrets");
+		if (len != sizeof(stored) || !verify_chain_equal(mine, stored))
+			fatalx("%s: not the key of the other hosts on this "
+			    "database; copy their secret.key here", path);
+		return;
+	}
 	if (!same && store_meta_put(st, "otp_key_check", mine,
 	    sizeof(mine)) != PW_OK)
 		fatalx("store: cannot record which key seals OTP secrets");
@@ -531,6 +541,15 @@ main(int argc, char **argv)
 		printf("configuration OK\n");
 		return 0;
 	}
+	log_init(o.foreground, o.debug);
+	log_set_window(conf.log_window);
+	log_at_fatal(cleanup_start);
+	if (!o.foreground)	/* until ready: see detach() */
+		log_echo_stderr(true);
+	umask(077);
+	prctl(PR_SET_DUMPABLE, 0);
+	setrlimit(RLIMIT_CORE, &nocore);
+	/* one-shot jobs, after the hardening above: no core, no dump */
 	if (o.init_db) {
 		int r = store_init_db(&conf, err, sizeof(err));
 
@@ -543,14 +562,6 @@ main(int argc, char **argv)
 		fprintf(r == PW_OK ? stdout : stderr, "pwadmind: %s\n", err);
 		return r == PW_OK ? 0 : 1;
 	}
-	log_init(o.foreground, o.debug);
-	log_set_window(conf.log_window);
-	log_at_fatal(cleanup_start);
-	if (!o.foreground)	/* until ready: see detach() */
-		log_echo_stderr(true);
-	umask(077);
-	prctl(PR_SET_DUMPABLE, 0);
-	setrlimit(RLIMIT_CORE, &nocore);
 	signal(SIGPIPE, SIG_IGN);
 	to = drop_target(&conf);
 	pid_file[0] = '\0';

@@ -44,7 +44,7 @@ store_open(struct store **stp, const char *dir, char *err, size_t errsz)
 	*stp = NULL;
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return PW_ERR_NOMEM;
-	if ((r = store_lmdb_open(dir, &st->b, &st->ops, err, errsz)) != PW_OK) {
+	if ((r = store_lmdb_open(dir, false, &st->b, &st->ops, err, errsz)) != PW_OK) {
 		free(st);
 		return r;
 	}
@@ -78,6 +78,25 @@ store_open_pg(const struct pwd_conf *c, struct store **stp, char *err, size_t er
 	snprintf(st->host, sizeof(st->host), "%s", c->host_name);
 	if ((r = store_pg_open(c->postgresql, &st->b, &st->ops, err,
 	    errsz)) != PW_OK) {
+		free(st);
+		return r;
+	}
+	*stp = st;
+	return PW_OK;
+}
+
+int
+store_open_lmdb_readonly(const char *dir, struct store **stp, char *err,
+    size_t errsz)
+{
+	struct store *st;
+	int r;
+
+	*stp = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return PW_ERR_NOMEM;
+	if ((r = store_lmdb_open(dir, true, &st->b, &st->ops, err, errsz)) !=
+	    PW_OK) {
 		free(st);
 		return r;
 	}
@@ -449,6 +468,39 @@ store_meta_put(struct store *st, const char *key, const void *buf, size_t len)
 	struct meta_put_arg m = { key, buf, len };
 
 	return store_write(st, meta_put_tx, &m);
+}
+
+struct claim_arg {
+	const char *key;
+	const void *buf;
+	size_t len;
+	void *out;
+	size_t *outlen;
+};
+
+static int
+claim_tx(struct store_tx *tx, void *arg)
+{
+	struct claim_arg *c = arg;
+	int r;
+
+	r = tx->st->ops->meta_get(tx->btx, c->key, c->out, c->outlen);
+	if (r != PW_ERR_NOUSER)
+		return r;
+	if (c->len > *c->outlen)
+		return PW_ERR_TOOLONG;
+	memcpy(c->out, c->buf, c->len);
+	*c->outlen = c->len;
+	return tx->st->ops->meta_put(tx->btx, c->key, c->buf, c->len);
+}
+
+int
+store_meta_claim(struct store *st, const char *key, const void *buf,
+    size_t len, void *out, size_t *outlen)
+{
+	struct claim_arg c = { key, buf, len, out, outlen };
+
+	return store_write(st, claim_tx, &c);
 }
 
 static int

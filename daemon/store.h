@@ -197,6 +197,13 @@ int store_meta_get(struct store *st, const char *key, void *buf,
     size_t *len) PW_WUR;
 int store_meta_put(struct store *st, const char *key, const void *buf,
     size_t len) PW_WUR;
+/*
+ * Writes buf under key unless the key has a value, in one write
+ * transaction; out (*outlen bytes at most) gets the value it has then,
+ * ours or the one before.  Two hosts claiming at once: one value wins.
+ */
+int store_meta_claim(struct store *st, const char *key, const void *buf,
+    size_t len, void *out, size_t *outlen) PW_WUR;
 
 /* ==== Audit log ==== */
 

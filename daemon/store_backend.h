@@ -106,7 +106,8 @@ struct store_ops {
  * Each backend's opener: on success *b and *ops are set; on failure err
  * holds one line.
  */
-int store_lmdb_open(const char *dir, struct store_backend **b,
+/* readonly: an existing store, opened for reading only (--copy-from) */
+int store_lmdb_open(const char *dir, bool readonly, struct store_backend **b,
     const struct store_ops **ops, char *err, size_t errsz) PW_WUR;
 int store_pg_open(const char *conninfo, struct store_backend **b,
     const struct store_ops **ops, char *err, size_t errsz) PW_WUR;

@@ -87,7 +87,9 @@ copy_tx(struct store_tx *tx, void *arg)
 	struct copy *c = arg;
 	uint8_t head[HEAD_LEN];
 	size_t n, len = sizeof(head);
+	struct pw_audit e;
 	bool entries = false;
+	uint64_t count;
 	int r;
 
 	c->to = tx;
@@ -101,9 +103,23 @@ copy_tx(struct store_tx *tx, void *arg)
 	if ((r = c->src->ops->user_scan(c->from, "", copy_user, c)) != PW_OK ||
 	    (r = c->src->ops->audit_scan(c->from, 0, copy_entry, c)) !=
 	    PW_OK || (r = copy_meta(c, AUDIT_HEAD)) != PW_OK ||
-	    (r = copy_meta(c, "otp_key_check")) != PW_OK)
+	    (r = copy_meta(c, "otp_key_check")) != PW_OK ||
+	    (r = copy_meta(c, "unknown_auth")) != PW_OK)
 		return r;
-	return copy_meta(c, "unknown_auth");
+	/* the chain as this transaction wrote it, before it commits */
+	if ((r = chain_verify_tx(tx, &count)) != PW_OK || count != c->entries) {
+		c->broken = true;
+		return PW_ERR_AUDIT;
+	}
+	/* and the copy itself, audited in the same transaction */
+	memset(&e, 0, sizeof(e));
+	e.time = (int64_t)time(NULL);
+	e.uid = (uint32_t)geteuid();
+	memcpy(e.actor, "pwadmind", sizeof("pwadmind"));
+	memcpy(e.action, "copy", sizeof("copy"));
+	snprintf(e.detail, sizeof(e.detail), "copied %zu accounts and %zu "
+	    "audit entries from an LMDB store", c->users, c->entries);
+	return store_tx_audit(tx, &e);
 }
 
 int
@@ -112,7 +128,6 @@ store_copy_from(const struct pwd_conf *conf, const char *dir, char *msg,
 {
 	struct copy c = { 0 };
 	struct store *dst = NULL;
-	struct pw_audit e;
 	struct pw_why why;
 	uint8_t head[PW_AUDIT_HASH];
 	uint64_t count;
@@ -120,7 +135,8 @@ store_copy_from(const struct pwd_conf *conf, const char *dir, char *msg,
 
 	if ((r = store_open_pg(conf, &dst, msg, msgsz)) != PW_OK)
 		return r;
-	if ((r = store_open(&c.src, dir, msg, msgsz)) != PW_OK)
+	/* read only: the source is not written to, not even a first entry */
+	if ((r = store_open_lmdb_readonly(dir, &c.src, msg, msgsz)) != PW_OK)
 		goto out;
 	/* the source's check first: a broken chain is not carried over */
 	if ((r = store_audit_verify(c.src, &count, head, &why)) != PW_OK) {
@@ -141,27 +157,8 @@ store_copy_from(const struct pwd_conf *conf, const char *dir, char *msg,
 	}
 	if (r != PW_OK) {
 		snprintf(msg, msgsz, "copy failed, nothing copied: %s",
+		    c.broken ? "the audit log does not verify as copied" :
 		    pw_strerror(r));
-		goto out;
-	}
-	if ((r = store_audit_verify(dst, &count, head, &why)) != PW_OK ||
-	    count != c.entries) {
-		snprintf(msg, msgsz, "copied, but the audit log does not verify "
-		    "in the database");
-		r = PW_ERR_AUDIT;
-		goto out;
-	}
-	memset(&e, 0, sizeof(e));
-	e.time = (int64_t)time(NULL);
-	e.uid = (uint32_t)geteuid();
-	memcpy(e.actor, "pwadmind", sizeof("pwadmind"));
-	memcpy(e.action, "copy", sizeof("copy"));
-	snprintf(e.detail, sizeof(e.detail), "copied %zu accounts and %zu "
-	    "audit entries from an LMDB store on %s", c.users, c.entries,
-	    conf->host_name);
-	if ((r = store_audit_append(dst, &e)) != PW_OK) {
-		snprintf(msg, msgsz, "copied, but the copy could not be audited: "
-		    "%s", pw_strerror(r));
 		goto out;
 	}
 	snprintf(msg, msgsz, "copied %zu accounts and %zu audit entries from "

@@ -42,6 +42,10 @@ struct store_tx {
 int store_read_tx(struct store *st, enum store_txkind kind,
     int (*fn)(struct store *st, struct store_btx *btx, void *a), void *a);
 
+/* An LMDB store in dir for reading only (--copy-from's source). */
+int store_open_lmdb_readonly(const char *dir, struct store **stp, char *err,
+    size_t errsz);
+
 /* The PostgreSQL store the configuration names; its audit log not started. */
 int store_open_pg(const struct pwd_conf *c, struct store **stp, char *err,
     size_t errsz);
@@ -53,6 +57,8 @@ int chain_start_tx(struct store_tx *tx, void *arg);
 int chain_put_head(struct store_tx *tx);
 /* Logs the entries of a committed tx (after its commit). */
 void chain_log_added(const struct store_tx *tx);
+/* store_audit_verify inside a write transaction (what it wrote counts). */
+int chain_verify_tx(struct store_tx *tx, uint64_t *count);
 /* An audit_scan fn: sets *(bool *)arg when there is any entry. */
 int chain_any_entry(uint64_t seq, const struct pw_audit *e, void *arg);
 

@@ -498,22 +498,29 @@ check_dir(const char *dir, char *err, size_t errsz)
 
 /* Opens the databases and checks or writes the schema version. */
 static int
-open_dbs(struct store_backend *b, char *err, size_t errsz)
+open_dbs(struct store_backend *b, bool readonly, char *err, size_t errsz)
 {
 	MDB_val k = str_val("schema"), v;
 	uint8_t schema = STORE_SCHEMA;
 	MDB_txn *txn = NULL;
+	unsigned fl = readonly ? 0 : MDB_CREATE;
 	int rc;
 
-	if ((rc = mdb_txn_begin(b->env, NULL, 0, &txn)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "users", MDB_CREATE, &b->users)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &b->meta)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &b->audit)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "history", MDB_CREATE, &b->history)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "otp", MDB_CREATE, &b->otp)) != 0)
+	if ((rc = mdb_txn_begin(b->env, NULL, readonly ? MDB_RDONLY : 0,
+	    &txn)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "users", fl, &b->users)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "meta", fl, &b->meta)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "audit", fl, &b->audit)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "history", fl, &b->history)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "otp", fl, &b->otp)) != 0)
 		goto fail;
 	rc = mdb_get(txn, b->meta, &k, &v);
-	if (rc == MDB_NOTFOUND) {
+	if (rc == MDB_NOTFOUND && readonly) {
+		snprintf(err, errsz, "%s: not a pwadmin store (no schema)",
+		    b->dir);
+		mdb_txn_abort(txn);
+		return PW_ERR_STORE;
+	} else if (rc == MDB_NOTFOUND) {
 		v.mv_size = 1;
 		v.mv_data = &schema;
 		rc = mdb_put(txn, b->meta, &k, &v, 0);
@@ -570,14 +577,14 @@ static const struct store_ops lmdb_ops = {
 };
 
 int
-store_lmdb_open(const char *dir, struct store_backend **bp,
+store_lmdb_open(const char *dir, bool readonly, struct store_backend **bp,
     const struct store_ops **ops, char *err, size_t errsz)
 {
 	struct store_backend *b;
 	int rc, dead = 0, r;
 
 	*bp = NULL;
-	if ((r = check_dir(dir, err, errsz)) != PW_OK)
+	if (!readonly && (r = check_dir(dir, err, errsz)) != PW_OK)
 		return r;
 	if (strlen(dir) >= sizeof(b->dir)) {
 		snprintf(err, errsz, "%s: path too long", dir);
@@ -589,14 +596,15 @@ store_lmdb_open(const char *dir, struct store_backend **bp,
 	if ((rc = mdb_env_create(&b->env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(b->env, 8)) != 0 ||
 	    (rc = mdb_env_set_mapsize(b->env, MAPSIZE)) != 0 ||
-	    (rc = mdb_env_open(b->env, dir, MDB_NOTLS, 0600)) != 0) {
+	    (rc = mdb_env_open(b->env, dir, MDB_NOTLS |
+	    (readonly ? MDB_RDONLY : 0), 0600)) != 0) {
 		snprintf(err, errsz, "%s: %s", dir, mdb_strerror(rc));
 		r = PW_ERR_STORE;
 		goto fail;
 	}
 	/* Readers left by a killed process would pin old pages forever. */
 	(void)mdb_reader_check(b->env, &dead);
-	if ((r = open_dbs(b, err, errsz)) != PW_OK)
+	if ((r = open_dbs(b, readonly, err, errsz)) != PW_OK)
 		goto fail;
 	*bp = b;
 	*ops = &lmdb_ops;

@@ -578,7 +578,8 @@ audit_entries(void)
 static void
 test_fleet_copy_from(void **state)
 {
-	char pg[PATH_MAX], conf[2048], lmdb[PATH_MAX], msg[256];
+	char pg[PATH_MAX], conf[2048], lmdb[PATH_MAX], msg[PATH_MAX + 16];
+	struct stat before, after;
 	long entries;
 	int i;
 
@@ -602,12 +603,19 @@ test_fleet_copy_from(void **state)
 	assert_int_equal((entries = audit_entries()) > 4, 1);
 	assert_int_equal(th_daemon_stop(&T), 0);
 	snprintf(lmdb, sizeof(lmdb), "%s", T.state);
-	/* into a new database, as the runtime role */
+	/* into a new database, as the runtime role; the source only read */
+	snprintf(msg, sizeof(msg), "%s/data.mdb", lmdb);
+	assert_int_equal(stat(msg, &before), 0);
 	snprintf(T.pg, sizeof(T.pg), "%s", pg);
 	assert_int_equal(th_pg_new_db(&T), 0);
 	conf_as(conf, sizeof(conf), "pwadmind", NULL);
 	assert_int_equal(pwadmind_once(conf, "--copy-from", lmdb), 0);
 	assert_non_null(strstr(T.out, "the audit log verifies"));
+	snprintf(msg, sizeof(msg), "%s/data.mdb", lmdb);
+	assert_int_equal(stat(msg, &after), 0);
+	assert_true(before.st_size == after.st_size &&
+	    before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
+	    before.st_mtim.tv_nsec == after.st_mtim.tv_nsec);
 	/* a second copy into a database that holds accounts: refused */
 	assert_int_equal(pwadmind_once(conf, "--copy-from", lmdb), 1);
 	assert_non_null(strstr(T.err, "nothing copied"));
