@@ -141,6 +141,16 @@ store_tx_audit(struct store_tx *tx, struct pw_audit *e)
 	return PW_OK;
 }
 
+void
+store_daemon_entry(struct pw_audit *e, const char *action, uint32_t uid)
+{
+	memset(e, 0, sizeof(*e));
+	e->time = (int64_t)time(NULL);
+	e->uid = uid;
+	memcpy(e->actor, "pwadmind", sizeof("pwadmind"));
+	memcpy(e->action, action, strnlen(action, PW_ACTION_MAX));
+}
+
 int
 chain_any_entry(uint64_t seq, const struct pw_audit *e, void *arg)
 {
@@ -173,11 +183,7 @@ chain_start_tx(struct store_tx *tx, void *arg)
 	/* entries without a head: leave them for audit --verify to report */
 	if (entries)
 		return PW_OK;
-	memset(&e, 0, sizeof(e));
-	e.time = (int64_t)time(NULL);
-	e.uid = (uint32_t)geteuid();
-	memcpy(e.actor, "pwadmind", sizeof("pwadmind"));
-	memcpy(e.action, "start", sizeof("start"));
+	store_daemon_entry(&e, "start", (uint32_t)geteuid());
 	/* a log that starts on a store with accounts says so: an upgrade,
 	 * or a log removed by hand */
 	snprintf(e.detail, sizeof(e.detail), "audit log started on a store "

@@ -188,12 +188,8 @@ fail_in_tx(struct store_tx *tx, struct store_user *u, struct fail_arg *a,
 		(void)count_failure(u, a);
 	if ((r = store_tx_put(tx, u, false)) != PW_OK || !a->locked_now)
 		return r;
-	memset(&e, 0, sizeof(e));
-	e.time = (int64_t)time(NULL);
-	e.uid = a->uid;
+	store_daemon_entry(&e, "lock", a->uid);
 	e.status = PW_ERR_LOCKED;
-	memcpy(e.actor, "pwadmind", sizeof("pwadmind"));
-	memcpy(e.action, "lock", sizeof("lock"));
 	memcpy(e.target, a->name, strlen(a->name) + 1);
 	snprintf(e.detail, sizeof(e.detail), "%s locked after %u "
 	    "consecutive failures%s", fname[a->factor], a->max, how);

@@ -207,6 +207,9 @@ int store_meta_claim(struct store *st, const char *key, const void *buf,
 
 /* ==== Audit log ==== */
 
+/* An entry the daemon writes itself (actor "pwadmind"): time, uid, action. */
+void store_daemon_entry(struct pw_audit *e, const char *action, uint32_t uid);
+
 /* One audit entry in a transaction of its own (a refusal, a backup). */
 int store_audit_append(struct store *st, struct pw_audit *e) PW_WUR;
 

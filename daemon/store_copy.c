@@ -112,11 +112,7 @@ copy_tx(struct store_tx *tx, void *arg)
 		return PW_ERR_AUDIT;
 	}
 	/* and the copy itself, audited in the same transaction */
-	memset(&e, 0, sizeof(e));
-	e.time = (int64_t)time(NULL);
-	e.uid = (uint32_t)geteuid();
-	memcpy(e.actor, "pwadmind", sizeof("pwadmind"));
-	memcpy(e.action, "copy", sizeof("copy"));
+	store_daemon_entry(&e, "copy", (uint32_t)geteuid());
 	snprintf(e.detail, sizeof(e.detail), "copied %zu accounts and %zu "
 	    "audit entries from an LMDB store", c->users, c->entries);
 	return store_tx_audit(tx, &e);
