@@ -295,16 +295,21 @@ outage(const PGconn *c, const char *state)
 static int
 failed(struct store_btx *tx, PGresult *res, const char *what)
 {
-	const char *state = res != NULL ?
+	const char *f = res != NULL ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	/* the primary message only: a DETAIL may quote a row's hashes */
 	const char *msg = res != NULL && PQresultErrorField(res,
 	    PG_DIAG_MESSAGE_PRIMARY) != NULL ? PQresultErrorField(res,
 	    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(tx->pc->c);
-	char why[320];
+	char why[320], buf[8], *state = NULL;
 
+	/* copies: both point into res, cleared here */
 	snprintf(why, sizeof(why), "%s: %s", what, msg);
 	one_line(why);
+	if (f != NULL) {
+		snprintf(buf, sizeof(buf), "%s", f);
+		state = buf;
+	}
 	PQclear(res);
 	tx->failed = true;
 	if (outage(tx->pc->c, state)) {
