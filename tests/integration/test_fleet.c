@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -445,6 +446,39 @@ test_fleet_database_slow(void **state)
 	    sizeof(msg)), PAM_SUCCESS);
 }
 
+/*
+ * A host whose secret.key is not the one the other hosts recorded refuses
+ * to start, tokens or not: its tokens could not be opened elsewhere.
+ */
+static void
+test_fleet_other_key(void **state)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16], key[32];
+	FILE *f;
+	size_t i;
+
+	(void)state;
+	th_path(&T, dir, sizeof(dir), "hstate3");
+	assert_true(mkdir(dir, 0700) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/secret.key", dir);
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (char)(0x5a ^ i);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(key, 1, sizeof(key), f), sizeof(key));
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(th_host_start(&T, 3, NULL), -1);
+	/* and says why */
+	assert_non_null(f = fopen(T.log, "r"));
+	T.out[fread(T.out, 1, sizeof(T.out) - 1, f)] = '\0';
+	fclose(f);
+	assert_non_null(strstr(T.out, "not the key of the other hosts"));
+	assert_int_equal(unlink(path), 0);
+	/* with the fleet's key copied in, it serves */
+	assert_int_equal(th_host_start(&T, 3, NULL), 0);
+	assert_int_equal(th_host_kill(&T, 3, SIGTERM), 0);
+}
+
 /* ==== The schema, the roles, the copy of an LMDB store ==== */
 
 /*
@@ -807,6 +841,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_fleet_killed_holder,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fleet_otp_replay, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fleet_other_key, setup,
 		    teardown),
 		cmocka_unit_test(test_fleet_schema_and_roles),
 		cmocka_unit_test(test_fleet_copy_from),

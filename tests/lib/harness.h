@@ -132,7 +132,8 @@ int th_pg_new_db(struct th *t);
 void th_pg_conf(const struct th *t, char *out, size_t outsz);
 /*
  * Another host on the current database: pwadmind with its own socket
- * (th_host_sock), state dir (the main daemon's OTP key copied in) and
+ * (th_host_sock), state dir "hstateI" (the main daemon's OTP key copied
+ * in, unless the test put another there) and
  * host_name "hostI", i from 1 to TH_HOSTS - 1.  0 or -1 (log printed).
  */
 int th_host_start(struct th *t, int i, const char *extra);

@@ -373,7 +373,10 @@ wait_ready(struct th *t, pid_t *pid, const char *sock)
 	return -1;
 }
 
-/* Copies the main daemon's OTP key (secret.key) into another host's. */
+/*
+ * Copies the main daemon's OTP key (secret.key) into another host's,
+ * unless that host has one already (a test giving it another).
+ */
 static int
 copy_otp_key(const struct th *t, const char *state)
 {
@@ -385,6 +388,8 @@ copy_otp_key(const struct th *t, const char *state)
 		return -1;
 	snprintf(from, sizeof(from), "%s/secret.key", t->state);
 	snprintf(to, sizeof(to), "%s/secret.key", state);
+	if (access(to, F_OK) == 0)
+		return 0;
 	if ((in = open(from, O_RDONLY)) < 0)
 		return errno == ENOENT ? 0 : -1;
 	if ((out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0) {
