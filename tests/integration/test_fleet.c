@@ -467,7 +467,9 @@ test_fleet_other_key(void **state)
 	assert_int_equal(fwrite(key, 1, sizeof(key), f), sizeof(key));
 	fclose(f);
 	assert_int_equal(chmod(path, 0600), 0);
+	T.host_own_key = true;
 	assert_int_equal(th_host_start(&T, 3, NULL), -1);
+	T.host_own_key = false;
 	/* and says why */
 	assert_non_null(f = fopen(T.log, "r"));
 	T.out[fread(T.out, 1, sizeof(T.out) - 1, f)] = '\0';

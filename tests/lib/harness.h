@@ -49,6 +49,8 @@ struct th {
 	char db[64];		/* the database of the current daemon */
 	int ndb;
 	pid_t host[TH_HOSTS];	/* th_host_start's daemons (1..), or <= 0 */
+	bool host_own_key;	/* th_host_start keeps a secret.key the test
+				 * put in the host's state dir */
 };
 
 /*
@@ -133,7 +135,7 @@ void th_pg_conf(const struct th *t, char *out, size_t outsz);
 /*
  * Another host on the current database: pwadmind with its own socket
  * (th_host_sock), state dir "hstateI" (the main daemon's OTP key copied
- * in, unless the test put another there) and
+ * in, unless t->host_own_key and the test put another there) and
  * host_name "hostI", i from 1 to TH_HOSTS - 1.  0 or -1 (log printed).
  */
 int th_host_start(struct th *t, int i, const char *extra);

@@ -375,7 +375,7 @@ wait_ready(struct th *t, pid_t *pid, const char *sock)
 
 /*
  * Copies the main daemon's OTP key (secret.key) into another host's,
- * unless that host has one already (a test giving it another).
+ * unless t->host_own_key says the test put another one there.
  */
 static int
 copy_otp_key(const struct th *t, const char *state)
@@ -388,7 +388,7 @@ copy_otp_key(const struct th *t, const char *state)
 		return -1;
 	snprintf(from, sizeof(from), "%s/secret.key", t->state);
 	snprintf(to, sizeof(to), "%s/secret.key", state);
-	if (access(to, F_OK) == 0)
+	if (t->host_own_key && access(to, F_OK) == 0)
 		return 0;
 	if ((in = open(from, O_RDONLY)) < 0)
 		return errno == ENOENT ? 0 : -1;
