@@ -480,6 +480,33 @@ th_exited(const struct th *t, int rc, int want)
 	return ok;
 }
 
+/*
+ * Stops every PostgreSQL cluster a test left running in its temp dir (a
+ * second cluster of a test that failed before stopping it): a directory
+ * there with data/postmaster.pid.
+ */
+static void
+stop_clusters(const struct th *t)
+{
+	char path[2 * PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(t->dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/data/postmaster.pid", t->dir,
+		    e->d_name);
+		if (access(path, F_OK) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", t->dir, e->d_name);
+		(void)th_pg_sh(t, path, "stop", NULL, NULL);
+	}
+	closedir(d);
+}
+
 void
 th_cleanup(struct th *t)
 {
@@ -496,6 +523,7 @@ th_cleanup(struct th *t)
 		memcpy(t->pg, t->pg_started, sizeof(t->pg));
 		(void)th_pg(t, "stop");
 	}
+	stop_clusters(t);
 	if (getenv("PWTEST_KEEP") == NULL)
 		nftw(t->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
