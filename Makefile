@@ -2,11 +2,13 @@
 #
 #   make            build everything into build/ (SAN=1: build-san/)
 #   make demo       install missing packages, build, walk through the scenarios
+#                   (in Japanese: make demo-ja, or LANG=ja_JP.UTF-8 make demo)
 #   make check      install missing packages, lint, build, run every test (plain + ASan/UBSan)
 #   make bench      print the performance figures (not a test)
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (default 60)
+#   make pot        extract po/pwadmin.pot from the sources (then msgmerge)
 #   make install    PREFIX, DESTDIR, SYSCONFDIR, PAMDIR, UNITDIR, SYSUSERSDIR,
-#                   PAMCONFIGDIR honoured; no chown (see README, Installing)
+#                   PAMCONFIGDIR, LOCALEDIR honoured; no chown (see README)
 
 PREFIX	   ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -14,6 +16,7 @@ BINDIR	   ?= $(PREFIX)/bin
 SBINDIR	   ?= $(PREFIX)/sbin
 MANDIR	   ?= $(PREFIX)/share/man
 DOCDIR	   ?= $(PREFIX)/share/doc/pwadmin
+LOCALEDIR  ?= $(PREFIX)/share/locale
 PKG_CONFIG ?= pkg-config
 # PAM modules go where libpam looks, whatever PREFIX: Linux-PAM's pam.pc
 # names its libdir (/lib/x86_64-linux-gnu on Debian 12, so modules land
@@ -71,7 +74,7 @@ TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka libpamtest 2>/dev/null)
 TEST_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka libpamtest 2>/dev/null)
 
 ALL_CFLAGS  = $(WARN) $(OPT) $(HARDEN) -MMD -MP -Icommon $(PKG_CFLAGS) \
-	-DPWD_CONF_DEFAULT='"$(CONFFILE)"' $(CFLAGS)
+	-DPWD_CONF_DEFAULT='"$(CONFFILE)"' -DPW_LOCALEDIR='"$(LOCALEDIR)"' $(CFLAGS)
 ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
 
 COMMON_SRC := $(wildcard common/*.c)
@@ -99,11 +102,44 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 INTEG_BINS := $(patsubst tests/integration/%.c,$(B)/itest/%,$(INTEG_SRC))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps check check-run demo bench install uninstall clean lint \
-	format format-check tests fuzz fuzz-check fuzz-seeds
+# Catalogues (po/LINGUAS): built beside the programs into $(B)/locale/,
+# where an uninstalled build finds them (common/i18n.h); installed under
+# LOCALEDIR.  msgfmt --check refuses a translation whose format
+# directives differ from its message's.
+LINGUAS	   := $(shell cat po/LINGUAS)
+MO_FILES   := $(patsubst %,$(B)/locale/%/LC_MESSAGES/pwadmin.mo,$(LINGUAS))
+# The sources of every word the module and the client show.
+I18N_SRC   := $(sort $(wildcard common/*.c pam_module/*.c client/*.c))
+XGETTEXT   := xgettext --language=C --from-code=UTF-8 --keyword=_ \
+	--keyword=N_ --keyword=pw_ntr:1,2 --add-comments=TRANSLATORS: \
+	--package-name=pwadmin --msgid-bugs-address=pwadmin --sort-by-file
+# The demo's story (tests/demo.sh) has a catalogue of its own, never
+# installed: text domain pwadmin-demo, po/demo-LANG.po.
+DEMO_MO	   := $(patsubst %,$(B)/locale/%/LC_MESSAGES/pwadmin-demo.mo,$(LINGUAS))
+XGETTEXT_SH := xgettext --language=Shell --from-code=UTF-8 --keyword=gettext \
+	--keyword=eval_gettext --add-comments=TRANSLATORS: \
+	--package-name=pwadmin-demo --msgid-bugs-address=pwadmin --sort-by-file
+
+.PHONY: all deps check check-run demo demo-ja bench install uninstall clean \
+	lint format format-check tests fuzz fuzz-check fuzz-seeds pot
 .DELETE_ON_ERROR:
 
-all: $(MODULE) $(DAEMON) $(CLIENT)
+all: $(MODULE) $(DAEMON) $(CLIENT) $(MO_FILES)
+
+$(B)/locale/%/LC_MESSAGES/pwadmin.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check --statistics -o $@ $<
+$(B)/locale/%/LC_MESSAGES/pwadmin-demo.mo: po/demo-%.po
+	@mkdir -p $(@D)
+	msgfmt --check --statistics -o $@ $<
+
+pot:
+	$(XGETTEXT) -o po/pwadmin.pot $(I18N_SRC)
+	$(XGETTEXT_SH) -o po/pwadmin-demo.pot tests/demo.sh
+	@for l in $(LINGUAS); do \
+		msgmerge --quiet --update --backup=none po/$$l.po po/pwadmin.pot && \
+		msgmerge --quiet --update --backup=none po/demo-$$l.po \
+			po/pwadmin-demo.pot || exit 1; done
 
 deps:
 	@tests/deps.sh
@@ -191,8 +227,12 @@ check-run: tests
 		$(INTEG_BINS) $(SYS_TESTS)
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) all $(DEMO_MO)
 	tests/demo.sh build
+
+demo-ja: deps
+	$(MAKE) all $(DEMO_MO)
+	LANG=ja_JP.UTF-8 LC_ALL= LC_MESSAGES= LANGUAGE= tests/demo.sh build
 
 bench: deps
 	$(MAKE) all $(BENCH_BINS)
@@ -214,7 +254,8 @@ format-check:
 # enables or starts anything, nor touches /etc/pam.d.
 INSTALL_DIRS = $(PAMDIR) $(SBINDIR) $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man5 \
 	$(MANDIR)/man8 $(UNITDIR) $(SYSUSERSDIR) $(PAMCONFIGDIR) \
-	$(SYSCONFDIR)/pwadmin $(DOCDIR)/examples
+	$(SYSCONFDIR)/pwadmin $(DOCDIR)/examples \
+	$(patsubst %,$(LOCALEDIR)/%/LC_MESSAGES,$(LINGUAS))
 
 install: all
 	@# directories only where missing: an existing one keeps its mode
@@ -236,6 +277,11 @@ install: all
 	install -m 0644 conf/pam-configs/pwadmin $(DESTDIR)$(PAMCONFIGDIR)/pwadmin
 	install -m 0644 conf/systemd/pwadmind-postgresql.conf \
 		$(DESTDIR)$(DOCDIR)/examples/pwadmind-postgresql.conf
+	@for l in $(LINGUAS); do \
+		echo "install -m 0644 $(B)/locale/$$l/LC_MESSAGES/pwadmin.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/pwadmin.mo"; \
+		install -m 0644 $(B)/locale/$$l/LC_MESSAGES/pwadmin.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/pwadmin.mo || exit 1; \
+	done
 	@if [ -e $(DESTDIR)$(CONFFILE) ]; then \
 		echo "$(DESTDIR)$(CONFFILE) exists: kept (the new defaults are in pwadmind.conf(5))"; \
 	else \
@@ -285,7 +331,8 @@ uninstall:
 		$(DESTDIR)$(UNITDIR)/pwadmind.socket \
 		$(DESTDIR)$(SYSUSERSDIR)/pwadmin.conf \
 		$(DESTDIR)$(PAMCONFIGDIR)/pwadmin \
-		$(DESTDIR)$(DOCDIR)/examples/pwadmind-postgresql.conf
+		$(DESTDIR)$(DOCDIR)/examples/pwadmind-postgresql.conf \
+		$(patsubst %,$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/pwadmin.mo,$(LINGUAS))
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemctl daemon-reload; \
 	fi
@@ -317,7 +364,7 @@ FUZZ_USES_proto_reply :=
 FUZZ_USES_store	      := daemon/store_codec.c daemon/log.c \
 	daemon/stats.c daemon/verify.c
 FUZZ_USES_conf	      := daemon/conf.c
-FUZZ_USES_stdin	      := client/prompt.c
+FUZZ_USES_stdin	      := client/prompt.c client/output.c
 fuzzobj = $(patsubst %.c,$(FZ)/obj/%.o,$(1))
 
 $(FZ)/obj/%.o: %.c

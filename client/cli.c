@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "pwerr.h"
 
 enum opt_id {
@@ -81,7 +82,7 @@ static const struct {
 	fill_fn *fill;
 } cmds[] = {
 	{ "init", CLI_CMD_INIT, O_BIT(O_MASTER), 0, 0, "", fill_init },
-	{ "useradd", CLI_CMD_USERADD, O_BIT(O_ROLE), 1, 1, "an account name",
+	{ "useradd", CLI_CMD_USERADD, O_BIT(O_ROLE), 1, 1, N_("an account name"),
 	    fill_useradd },
 	{ "status", CLI_CMD_STATUS, 0, 0, 1, "", fill_status },
 	{ "list", CLI_CMD_LIST, O_BIT(O_LOCKED), 0, 0, "", fill_none },
@@ -89,25 +90,25 @@ static const struct {
 	    fill_unlock },
 	{ "stats", CLI_CMD_STATS, 0, 0, 0, "", fill_none },
 	{ "suspend", CLI_CMD_SUSPEND, O_BIT(O_FORCE), 1, PW_TARGETS_MAX,
-	    "an account name", fill_targets },
-	{ "resume", CLI_CMD_RESUME, 0, 1, PW_TARGETS_MAX, "an account name",
+	    N_("an account name"), fill_targets },
+	{ "resume", CLI_CMD_RESUME, 0, 1, PW_TARGETS_MAX, N_("an account name"),
 	    fill_targets },
 	{ "reset", CLI_CMD_RESET,
 	    O_BIT(O_LOGIN) | O_BIT(O_CONFIRM) | O_BIT(O_NO_FORCE), 1, 1,
-	    "an account name", fill_reset },
+	    N_("an account name"), fill_reset },
 	{ "passwd", CLI_CMD_PASSWD, O_BIT(O_LOGIN) | O_BIT(O_CONFIRM), 0, 0,
 	    "", fill_passwd },
-	{ "userdel", CLI_CMD_USERDEL, O_BIT(O_FORCE), 1, 1, "an account name",
+	{ "userdel", CLI_CMD_USERDEL, O_BIT(O_FORCE), 1, 1, N_("an account name"),
 	    fill_user },
 	{ "role", CLI_CMD_ROLE, O_BIT(O_FORCE), 2, 2,
-	    "an account name and a role (user, admin or master)", fill_role },
+	    N_("an account name and a role (user, admin or master)"), fill_role },
 	{ "audit", CLI_CMD_AUDIT, O_BIT(O_SINCE) | O_BIT(O_VERIFY), 0, 0, "",
 	    fill_audit },
-	{ "backup", CLI_CMD_BACKUP, 0, 1, 1, "a file name", fill_backup },
+	{ "backup", CLI_CMD_BACKUP, 0, 1, 1, N_("a file name"), fill_backup },
 	{ "otp enroll", CLI_CMD_OTP_ENROLL, 0, 0, 0, "", fill_none },
 	{ "otp unlock", CLI_CMD_OTP_UNLOCK, O_BIT(O_ALL), 0, PW_TARGETS_MAX,
 	    "", fill_unlock },
-	{ "otp remove", CLI_CMD_OTP_REMOVE, 0, 1, 1, "an account name",
+	{ "otp remove", CLI_CMD_OTP_REMOVE, 0, 1, 1, N_("an account name"),
 	    fill_user },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -117,10 +118,10 @@ static const struct {
 	const char *word;
 	const char *subs; /* for messages */
 } groups[] = {
-	{ "otp", "enroll, unlock or remove" },
+	{ "otp", N_("enroll, unlock or remove") },
 };
 
-const char cli_usage[] =
+const char cli_usage[] = N_(
     "usage: pwadmin [--socket PATH] [--stdin] [--json] COMMAND [ARGS]\n"
     "       pwadmin init --master USER\n"
     "       pwadmin useradd USER --role user|admin|master\n"
@@ -139,7 +140,7 @@ const char cli_usage[] =
     "       pwadmin otp unlock USER... | --all\n"
     "       pwadmin otp remove USER\n"
     "       pwadmin backup FILE\n"
-    "       pwadmin stats [--json]\n";
+    "       pwadmin stats [--json]\n");
 
 /* The words of a command line, before the per-command checks. */
 struct words {
@@ -196,23 +197,23 @@ take_opt(struct cli *c, struct words *w, int argc, char *const argv[], int *ip)
 	if (strcmp(a, "-h") == 0)
 		o = O_HELP;
 	if (o == O_COUNT) {
-		set_err(c, "unknown option %s", show(a, sb, sizeof(sb)));
+		set_err(c, _("unknown option %s"), show(a, sb, sizeof(sb)));
 		return;
 	}
 	if (!opts[o].has_arg) {
 		if (eq != NULL)
-			set_err(c, "option %s takes no value", opts[o].name);
+			set_err(c, _("option %s takes no value"), opts[o].name);
 		w->seen |= O_BIT(o);
 		return;
 	}
 	if (w->seen & O_BIT(o))
-		set_err(c, "option %s given twice", opts[o].name);
+		set_err(c, _("option %s given twice"), opts[o].name);
 	if (eq != NULL)
 		w->val[o] = eq + 1;
 	else if (*ip + 1 < argc)
 		w->val[o] = argv[++*ip];
 	else {
-		set_err(c, "option %s needs a value", opts[o].name);
+		set_err(c, _("option %s needs a value"), opts[o].name);
 		return;
 	}
 	w->seen |= O_BIT(o);
@@ -248,7 +249,7 @@ name_ok(struct cli *c, const char *s)
 
 	if (proto_name_valid(s))
 		return true;
-	set_err(c, "invalid account name \"%s\"", show(s, sb, sizeof(sb)));
+	set_err(c, _("invalid account name \"%s\""), show(s, sb, sizeof(sb)));
 	return false;
 }
 
@@ -256,7 +257,7 @@ static void
 fill_init(struct cli *c, const struct words *w)
 {
 	if (w->val[O_MASTER] == NULL)
-		set_err(c, "init needs --master USER");
+		set_err(c, _("init needs --master USER"));
 	else if (name_ok(c, w->val[O_MASTER]))
 		c->user = w->val[O_MASTER];
 }
@@ -267,7 +268,7 @@ parse_role(struct cli *c, const char *s)
 	char sb[48];
 
 	if (proto_role_parse(s, &c->role) != PW_OK)
-		set_err(c, "unknown role \"%s\" (user, admin or master)",
+		set_err(c, _("unknown role \"%s\" (user, admin or master)"),
 		    show(s, sb, sizeof(sb)));
 }
 
@@ -277,7 +278,7 @@ fill_useradd(struct cli *c, const struct words *w)
 	if (name_ok(c, w->ops[0]))
 		c->user = w->ops[0];
 	if (w->val[O_ROLE] == NULL)
-		set_err(c, "useradd needs --role user|admin|master");
+		set_err(c, _("useradd needs --role user|admin|master"));
 	else
 		parse_role(c, w->val[O_ROLE]);
 }
@@ -313,9 +314,9 @@ fill_unlock(struct cli *c, const struct words *w)
 	const char *name = cli_cmd_name(c->cmd);
 
 	if (c->all && w->nops > 0)
-		set_err(c, "%s takes account names or --all, not both", name);
+		set_err(c, _("%s takes account names or --all, not both"), name);
 	else if (!c->all && w->nops == 0)
-		set_err(c, "%s needs account names or --all", name);
+		set_err(c, _("%s needs account names or --all"), name);
 	fill_targets(c, w);
 }
 
@@ -365,11 +366,11 @@ fill_audit(struct cli *c, const struct words *w)
 	if (w->val[O_SINCE] == NULL)
 		return;
 	if (c->verify)
-		set_err(c, "audit --verify checks the whole log and takes no "
-		    "--since");
+		set_err(c, _("audit --verify checks the whole log and takes no "
+		    "--since"));
 	else if (cli_parse_time(w->val[O_SINCE], &c->since) != PW_OK)
-		set_err(c, "invalid --since time \"%s\" (YYYY-MM-DD or "
-		    "YYYY-MM-DDTHH:MM:SS[Z], UTC)",
+		set_err(c, _("invalid --since time \"%s\" (YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM:SS[Z], UTC)"),
 		    show(w->val[O_SINCE], sb, sizeof(sb)));
 }
 
@@ -377,7 +378,7 @@ static void
 fill_backup(struct cli *c, const struct words *w)
 {
 	if (w->ops[0][0] == '\0')
-		set_err(c, "the backup file name must not be empty");
+		set_err(c, _("the backup file name must not be empty"));
 	else
 		c->file = w->ops[0];
 }
@@ -423,15 +424,15 @@ unknown_cmd(struct cli *c, const struct words *w)
 		if (strcmp(w->cmd, groups[g].word) != 0)
 			continue;
 		if (w->nops == 0)
-			set_err(c, "%s needs a sub-command: %s", groups[g].word,
-			    groups[g].subs);
+			set_err(c, _("%s needs a sub-command: %s"), groups[g].word,
+			    _(groups[g].subs));
 		else
-			set_err(c, "unknown %s sub-command \"%s\" (%s)",
+			set_err(c, _("unknown %s sub-command \"%s\" (%s)"),
 			    groups[g].word, show(w->ops[0], sb, sizeof(sb)),
-			    groups[g].subs);
+			    _(groups[g].subs));
 		return;
 	}
-	set_err(c, "unknown command \"%s\"", show(w->cmd, sb, sizeof(sb)));
+	set_err(c, _("unknown command \"%s\""), show(w->cmd, sb, sizeof(sb)));
 }
 
 /* The words without the second word of a two-word command. */
@@ -470,17 +471,17 @@ check_cmd(struct cli *c, const struct words *w)
 	extra = w->seen & ~(O_GLOBALS | cmds[i].opts);
 	for (o = 0; o < O_COUNT; o++)
 		if (extra & O_BIT(o))
-			set_err(c, "option %s does not apply to %s",
+			set_err(c, _("option %s does not apply to %s"),
 			    opts[o].name, cmds[i].name);
 	if (cmds[i].max_ops == PW_TARGETS_MAX && w->nops > PW_TARGETS_MAX)
-		set_err(c, "too many accounts in one command (max %d)",
+		set_err(c, _("too many accounts in one command (max %d)"),
 		    PW_TARGETS_MAX);
 	else if (w->nops > cmds[i].max_ops)
-		set_err(c, "unexpected argument \"%s\" for %s",
+		set_err(c, _("unexpected argument \"%s\" for %s"),
 		    show(w->ops[cmds[i].max_ops], sb, sizeof(sb)),
 		    cmds[i].name);
 	else if (w->nops < cmds[i].min_ops)
-		set_err(c, "%s needs %s", cmds[i].name, cmds[i].need);
+		set_err(c, _("%s needs %s"), cmds[i].name, _(cmds[i].need));
 	if (c->err[0] != '\0')
 		return PW_ERR_INVAL;
 	set_flags(c, w);
@@ -503,9 +504,9 @@ cli_parse(struct cli *c, int argc, char *const argv[])
 		return PW_OK;
 	}
 	if (w.cmd == NULL)
-		set_err(c, "no command given (see pwadmin --help)");
+		set_err(c, _("no command given (see pwadmin --help)"));
 	if (w.val[O_SOCKET] != NULL && w.val[O_SOCKET][0] == '\0')
-		set_err(c, "the --socket path must not be empty");
+		set_err(c, _("the --socket path must not be empty"));
 	if (c->err[0] != '\0')
 		return PW_ERR_INVAL;
 	if (w.val[O_SOCKET] != NULL)

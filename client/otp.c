@@ -13,6 +13,7 @@
 #include <qrencode.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "otp.h"
 #include "output.h"
 #include "pwerr.h"
@@ -96,8 +97,8 @@ show_uri(const struct otp_show *show, const char *uri)
 	if ((r = otp_qr_print(show->fp, uri, show->colour)) == PW_ERR_IO)
 		return r;
 	if (r != PW_OK)
-		fprintf(stderr, "pwadmin: cannot draw the QR code (%s); type "
-		    "the URI into your app instead\n", pw_strerror(r));
+		output_error(_("cannot draw the QR code (%s); type "
+		    "the URI into your app instead"), pw_strerror(r));
 	return fflush(show->fp) == 0 ? PW_OK : PW_ERR_IO;
 }
 
@@ -105,8 +106,8 @@ show_uri(const struct otp_show *show, const char *uri)
 static int
 read_code(const struct prompt_src *src, struct pw_secret *sec)
 {
-	static const struct prompt_item it = { "the one-time password",
-		"One-time password from your app: ", NULL };
+	struct prompt_item it = { _("the one-time password"),
+		_("One-time password from your app: "), NULL };
 	int ex;
 
 	if ((ex = prompt_secret(src, &it, sec)) != CLI_EXIT_OK)
@@ -114,8 +115,8 @@ read_code(const struct prompt_src *src, struct pw_secret *sec)
 	if (otp_code_valid(sec->buf))
 		return CLI_EXIT_OK;
 	PW_WIPE_OBJECT(sec);
-	fprintf(stderr, "pwadmin: the one-time password must be %d to %d "
-	    "digits\n", OTP_CODE_MIN, PW_OTP_MAX);
+	output_error(_("the one-time password must be %d to %d "
+	    "digits"), OTP_CODE_MIN, PW_OTP_MAX);
 	return CLI_EXIT_USAGE;
 }
 
@@ -131,8 +132,8 @@ int
 otp_enroll(const struct call *c, const struct prompt_src *src,
     const char *user, const struct otp_show *show, struct pw_reply *rep)
 {
-	static const struct prompt_item confirm = {
-		"your confirmation password", "Confirmation password: ", NULL };
+	struct prompt_item confirm = { _("your confirmation password"),
+		_("Confirmation password: "), NULL };
 	struct pw_request req;
 	int ex, r;
 
@@ -154,8 +155,8 @@ otp_enroll(const struct call *c, const struct prompt_src *src,
 	r = show_uri(show, rep->uri);
 	PW_WIPE_ARRAY(rep->uri);
 	if (r != PW_OK) {
-		fprintf(stderr, "pwadmin: cannot write the one-time password "
-		    "URI; the token was not activated\n");
+		output_error(_("cannot write the one-time password "
+		    "URI; the token was not activated"));
 		ex = CLI_EXIT_REFUSED;
 		goto out;
 	}

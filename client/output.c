@@ -6,10 +6,13 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "output.h"
 #include "pwerr.h"
 #include "util.h"
@@ -266,6 +269,26 @@ output_json(FILE *fp, const json_t *doc)
 	return PW_OK;
 }
 
+/*
+ * A state word of the text forms in the locale's language.  The words are
+ * the JSON values (pwadmin(1)); each is looked up as itself, so one word
+ * has one translation wherever it stands.
+ */
+const char *
+output_word(const char *word)
+{
+	static const char *const known[] = { N_("available"), N_("locked"),
+		N_("suspended"), N_("none"), N_("never"), N_("user"),
+		N_("admin"), N_("master"), N_("login"), N_("confirm"),
+		N_("login,confirm"), N_("-") };
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(word, known[i]) == 0)
+			return _(known[i]);
+	return word;
+}
+
 int
 output_account_text(FILE *fp, const struct pw_account *a)
 {
@@ -274,16 +297,24 @@ output_account_text(FILE *fp, const struct pw_account *a)
 
 	if ((r = words_of(a, &w)) != PW_OK)
 		return r;
-	fprintf(fp, "name: %s\nrole: %s\nlogin: %s\nconfirm: %s\n"
-	    "service: %s\notp: %s\nmust_change: %s\n",
-	    a->name, w.role, w.login, w.confirm, w.service, w.otp,
-	    a->must_change != 0 ? w.must : "none");
-	fprintf(fp, "login_expires: %s\nconfirm_expires: %s\n"
-	    "login_failures: %" PRIu32 "\nconfirm_failures: %" PRIu32
-	    "\notp_failures: %" PRIu32 "\n",
-	    w.login_exp[0] != '\0' ? w.login_exp : "never",
-	    w.confirm_exp[0] != '\0' ? w.confirm_exp : "never",
-	    a->login_failures, a->confirm_failures, a->otp_failures);
+	/* TRANSLATORS: the lines of `pwadmin status'; the keys are the JSON
+	 * field names in English. */
+	fprintf(fp, _("name: %s\n"), a->name);
+	fprintf(fp, _("role: %s\n"), output_word(w.role));
+	fprintf(fp, _("login: %s\n"), output_word(w.login));
+	fprintf(fp, _("confirm: %s\n"), output_word(w.confirm));
+	fprintf(fp, _("service: %s\n"), output_word(w.service));
+	fprintf(fp, _("otp: %s\n"), output_word(w.otp));
+	fprintf(fp, _("must_change: %s\n"),
+	    output_word(a->must_change != 0 ? w.must : "none"));
+	fprintf(fp, _("login_expires: %s\n"), w.login_exp[0] != '\0' ?
+	    w.login_exp : output_word("never"));
+	fprintf(fp, _("confirm_expires: %s\n"), w.confirm_exp[0] != '\0' ?
+	    w.confirm_exp : output_word("never"));
+	fprintf(fp, _("login_failures: %u\n"), (unsigned)a->login_failures);
+	fprintf(fp, _("confirm_failures: %u\n"),
+	    (unsigned)a->confirm_failures);
+	fprintf(fp, _("otp_failures: %u\n"), (unsigned)a->otp_failures);
 	return ferror(fp) ? PW_ERR_IO : PW_OK;
 }
 
@@ -292,13 +323,27 @@ row_of(const struct pw_account *a, const struct words *w,
     const char *col[NCOLS])
 {
 	col[0] = a->name;
-	col[1] = w->role;
-	col[2] = w->login;
-	col[3] = w->confirm;
-	col[4] = w->service;
-	col[5] = w->otp;
-	col[6] = w->must;
+	col[1] = output_word(w->role);
+	col[2] = output_word(w->login);
+	col[3] = output_word(w->confirm);
+	col[4] = output_word(w->service);
+	col[5] = output_word(w->otp);
+	col[6] = output_word(w->must);
 	col[7] = w->fail;
+}
+
+/* Columns of text on a terminal: wide characters (Japanese) take two. */
+static int
+text_width(const char *s)
+{
+	wchar_t wbuf[PW_WORDS_MAX];
+	size_t n = mbstowcs(wbuf, s, PW_WORDS_MAX);
+	int w;
+
+	if (n == (size_t)-1 || n >= PW_WORDS_MAX ||
+	    (w = wcswidth(wbuf, n)) < 0)
+		return (int)strlen(s);
+	return w;
 }
 
 static void
@@ -307,32 +352,35 @@ print_row(FILE *fp, const int width[NCOLS], const char *const col[NCOLS])
 	size_t c;
 
 	for (c = 0; c < NCOLS - 1; c++)
-		fprintf(fp, "%-*s  ", width[c], col[c]);
+		fprintf(fp, "%s%*s  ", col[c], width[c] - text_width(col[c]),
+		    "");
 	fprintf(fp, "%s\n", col[c]);
 }
 
 int
 output_list_text(FILE *fp, const struct pw_account *a, size_t n)
 {
-	static const char *const head[NCOLS] = { "NAME", "ROLE", "LOGIN",
-		"CONFIRM", "SERVICE", "OTP", "MUST-CHANGE", "FAILURES" };
+	/* TRANSLATORS: the column heads of `pwadmin list'. */
+	const char *const head[NCOLS] = { _("NAME"), _("ROLE"), _("LOGIN"),
+		_("CONFIRM"), _("SERVICE"), _("OTP"), _("MUST-CHANGE"),
+		_("FAILURES") };
 	const char *col[NCOLS];
 	struct words w;
 	int width[NCOLS], r;
 	size_t i, c;
 
 	for (c = 0; c < NCOLS; c++)
-		width[c] = (int)strlen(head[c]);
+		width[c] = text_width(head[c]);
 	for (i = 0; i < n; i++) {
 		if ((r = words_of(&a[i], &w)) != PW_OK)
 			return r;
 		row_of(&a[i], &w, col);
 		for (c = 0; c < NCOLS; c++)
-			if ((int)strlen(col[c]) > width[c])
-				width[c] = (int)strlen(col[c]);
+			if (text_width(col[c]) > width[c])
+				width[c] = text_width(col[c]);
 	}
 	if (n == 0)
-		fprintf(fp, "No accounts.\n");
+		fputs(_("No accounts.\n"), fp);
 	else
 		print_row(fp, width, head);
 	for (i = 0; i < n; i++) {
@@ -349,10 +397,11 @@ output_changed_text(FILE *fp, const struct pw_account *a, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		fprintf(fp, "%s: login %s, confirm %s, service %s\n",
-		    a[i].name, a[i].login_locked ? "locked" : "available",
-		    a[i].confirm_locked ? "locked" : "available",
-		    a[i].suspended ? "suspended" : "available");
+		fprintf(fp, _("%s: login %s, confirm %s, service %s\n"),
+		    a[i].name,
+		    output_word(a[i].login_locked ? "locked" : "available"),
+		    output_word(a[i].confirm_locked ? "locked" : "available"),
+		    output_word(a[i].suspended ? "suspended" : "available"));
 	return ferror(fp) ? PW_ERR_IO : PW_OK;
 }
 
@@ -362,14 +411,16 @@ output_otp_text(FILE *fp, const struct pw_account *a, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		fprintf(fp, "%s: otp %s\n", a[i].name, otp_word(a[i].otp));
+		fprintf(fp, _("%s: otp %s\n"), a[i].name,
+		    output_word(otp_word(a[i].otp)));
 	return ferror(fp) ? PW_ERR_IO : PW_OK;
 }
 
 int
 output_role_text(FILE *fp, const struct pw_account *a)
 {
-	fprintf(fp, "%s: role %s\n", a->name, proto_role_name(a->role));
+	fprintf(fp, _("%s: role %s\n"), a->name,
+	    output_word(proto_role_name(a->role)));
 	return ferror(fp) ? PW_ERR_IO : PW_OK;
 }
 
@@ -440,14 +491,41 @@ output_refusal(FILE *fp, const char *socket, int status,
 		(void)pw_words(status, why, words, sizeof(words));
 	if (ex == CLI_EXIT_UNREACHABLE && (why == NULL || words[0] == '\0')) {
 		output_sanitize(buf, sizeof(buf), socket);
-		fprintf(fp, "pwadmin: cannot reach pwadmind at %s: %s\n", buf,
-		    pw_strerror(status));
+		fprintf(fp, "pwadmin: ");
+		fprintf(fp, _("cannot reach pwadmind at %s: %s"), buf,
+		    _(pw_strerror(status)));
+		fputc('\n', fp);
 	} else if (why != NULL && words[0] != '\0') {
 		output_sanitize(buf, sizeof(buf), words);
 		fprintf(fp, "pwadmin: %s\n", buf);
 	} else
-		fprintf(fp, "pwadmin: %s\n", pw_strerror(status));
+		fprintf(fp, "pwadmin: %s\n", _(pw_strerror(status)));
 	return ex;
+}
+
+const char *
+output_words_en(int status, const struct pw_why *why, char *buf,
+    size_t bufsz)
+{
+	int missing;
+	locale_t c = pw_lang_open("C", &missing), old = pw_lang_enter(c);
+
+	(void)pw_words(status, why, buf, bufsz);
+	pw_lang_leave(c, old);
+	pw_lang_close(c);
+	return buf;
+}
+
+void
+output_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pwadmin: ", stderr);
+	va_start(ap, fmt);
+	(void)vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 /* ---- the reset summary ---- */
@@ -485,11 +563,11 @@ factors_of(uint32_t flags)
 {
 	switch (flags & (PW_F_LOGIN | PW_F_CONFIRM)) {
 	case PW_F_LOGIN:
-		return "login";
+		return _("login");
 	case PW_F_CONFIRM:
-		return "confirmation";
+		return _("confirmation");
 	default:
-		return "login, confirmation";
+		return _("login, confirmation");
 	}
 }
 
@@ -500,25 +578,25 @@ output_reset_summary(FILE *fp, const struct pw_account *a, uint32_t flags,
 	bool login = flags & PW_F_LOGIN, confirm = flags & PW_F_CONFIRM;
 	bool force = !(flags & PW_F_NO_FORCE);
 
-	summary_line(fp, colour, false, "account: %s (role %s)", a->name,
-	    proto_role_name(a->role));
-	summary_line(fp, colour, login, "login password: %s",
-	    login ? "new password" : "unchanged");
-	summary_line(fp, colour, confirm, "confirmation password: %s",
-	    confirm ? "new password" : "unchanged");
-	summary_line(fp, colour, force, "must change at next login: %s",
-	    force ? factors_of(flags) : "no");
+	summary_line(fp, colour, false, _("account: %s (role %s)"), a->name,
+	    output_word(proto_role_name(a->role)));
+	summary_line(fp, colour, login, _("login password: %s"),
+	    login ? _("new password") : _("unchanged"));
+	summary_line(fp, colour, confirm, _("confirmation password: %s"),
+	    confirm ? _("new password") : _("unchanged"));
+	summary_line(fp, colour, force, _("must change at next login: %s"),
+	    force ? factors_of(flags) : _("no"));
 	if (a->login_locked)
-		summary_line(fp, colour, false, "note: the login password is "
-		    "locked; reset does not unlock it (pwadmin unlock %s)",
+		summary_line(fp, colour, false, _("note: the login password is "
+		    "locked; reset does not unlock it (pwadmin unlock %s)"),
 		    a->name);
 	if (a->confirm_locked)
-		summary_line(fp, colour, false, "note: the confirmation "
+		summary_line(fp, colour, false, _("note: the confirmation "
 		    "password is locked; reset does not unlock it (pwadmin "
-		    "unlock %s)", a->name);
+		    "unlock %s)"), a->name);
 	if (a->suspended)
-		summary_line(fp, colour, false, "note: the account is "
-		    "suspended; reset does not resume it (pwadmin resume %s)",
+		summary_line(fp, colour, false, _("note: the account is "
+		    "suspended; reset does not resume it (pwadmin resume %s)"),
 		    a->name);
 	return ferror(fp) ? PW_ERR_IO : PW_OK;
 }
@@ -526,19 +604,24 @@ output_reset_summary(FILE *fp, const struct pw_account *a, uint32_t flags,
 int
 output_reset_text(FILE *fp, const char *user, uint32_t flags)
 {
-	bool both = (flags & (PW_F_LOGIN | PW_F_CONFIRM)) ==
-	    (PW_F_LOGIN | PW_F_CONFIRM);
-	const char *must;
+	uint32_t f = flags & (PW_F_LOGIN | PW_F_CONFIRM);
+	bool forced = !(flags & PW_F_NO_FORCE);
 
-	if (flags & PW_F_NO_FORCE)
-		must = both ? "neither needs to be changed" :
-		    "it need not be changed";
+	if (f == PW_F_LOGIN)
+		fprintf(fp, forced ? _("Reset the login password of %s; it must "
+		    "be changed at next login.\n") : _("Reset the login "
+		    "password of %s; it need not be changed at next login.\n"),
+		    user);
+	else if (f == PW_F_CONFIRM)
+		fprintf(fp, forced ? _("Reset the confirmation password of %s; "
+		    "it must be changed at next login.\n") : _("Reset the "
+		    "confirmation password of %s; it need not be changed at "
+		    "next login.\n"), user);
 	else
-		must = both ? "both must be changed" : "it must be changed";
-	fprintf(fp, "Reset the %s of %s; %s at next login.\n",
-	    both ? "login and confirmation passwords" :
-	    (flags & PW_F_LOGIN) ? "login password" : "confirmation password",
-	    user, must);
+		fprintf(fp, forced ? _("Reset the login and confirmation "
+		    "passwords of %s; both must be changed at next login.\n") :
+		    _("Reset the login and confirmation passwords of %s; "
+		    "neither needs to be changed at next login.\n"), user);
 	return ferror(fp) ? PW_ERR_IO : PW_OK;
 }
 
@@ -547,13 +630,14 @@ output_passwd_text(FILE *fp, uint32_t flags)
 {
 	switch (flags & (PW_F_LOGIN | PW_F_CONFIRM)) {
 	case PW_F_LOGIN:
-		fputs("Changed your login password.\n", fp);
+		fputs(_("Changed your login password.\n"), fp);
 		break;
 	case PW_F_CONFIRM:
-		fputs("Changed your confirmation password.\n", fp);
+		fputs(_("Changed your confirmation password.\n"), fp);
 		break;
 	default:
-		fputs("Changed your login and confirmation passwords.\n", fp);
+		fputs(_("Changed your login and confirmation passwords.\n"),
+		    fp);
 		break;
 	}
 	return ferror(fp) ? PW_ERR_IO : PW_OK;
@@ -617,7 +701,7 @@ output_audit_text(FILE *fp, const struct pw_audit *e, size_t n)
 		if ((r = audit_words_of(&e[i], &w)) != PW_OK)
 			return r;
 	if (n == 0)
-		fprintf(fp, "No audit entries.\n");
+		fputs(_("No audit entries.\n"), fp);
 	for (i = 0; i < n; i++) {
 		(void)audit_words_of(&e[i], &w); /* checked above */
 		audit_line(fp, &e[i], &w);

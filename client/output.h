@@ -149,6 +149,19 @@ int output_audit_json(const struct pw_audit *e, size_t n,
     json_t **out) PW_WUR;
 
 /*
+ * A word of the text forms (a JSON value: "locked", "suspended", "admin",
+ * "never"...) in the locale's language; an unknown word as it is.
+ */
+const char *output_word(const char *word);
+
+/* One line on stderr: "pwadmin: ", fmt (in the locale's language), "\n". */
+void output_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* pw_words() in English, for the JSON forms (which never change language). */
+const char *output_words_en(int status, const struct pw_why *why, char *buf,
+    size_t bufsz);
+
+/*
  * Reports a failed command in one line on fp and returns its exit status
  * (cli_exit_code).  Transport errors: "pwadmin: cannot reach pwadmind at
  * SOCKET: <pw_strerror>"; other refusals: "pwadmin: MSG" when msg is not

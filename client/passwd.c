@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "output.h"
 #include "passwd.h"
 #include "pwerr.h"
@@ -45,16 +46,16 @@ passwd_self(uid_t uid, char *name, size_t namesz)
 		bufsz *= 2;
 	}
 	if (err == 0 && res == NULL)
-		fprintf(stderr, "pwadmin: your user id %ju has no entry in the "
-		    "user database\n", (uintmax_t)uid);
+		output_error(_("your user id %ju has no entry in the "
+		    "user database"), (uintmax_t)uid);
 	else if (err != 0)
-		fprintf(stderr, "pwadmin: cannot look up your user id %ju: "
-		    "%s\n", (uintmax_t)uid, strerror(err));
+		output_error(_("cannot look up your user id %ju: "
+		    "%s"), (uintmax_t)uid, strerror(err));
 	else if (!proto_name_valid(res->pw_name) ||
 	    strlen(res->pw_name) >= namesz) {
 		output_sanitize(shown, sizeof(shown), res->pw_name);
-		fprintf(stderr, "pwadmin: your user name \"%s\" is not a "
-		    "valid pwadmin account name\n", shown);
+		output_error(_("your user name \"%s\" is not a "
+		    "valid pwadmin account name"), shown);
 		res = NULL;
 	} else
 		memcpy(name, res->pw_name, strlen(res->pw_name) + 1);
@@ -64,7 +65,7 @@ passwd_self(uid_t uid, char *name, size_t namesz)
 
 /* The current, then the new password of one factor. */
 static int
-read_factor(const struct prompt_src *src, const char *factor,
+read_factor(const struct prompt_src *src, uint8_t factor,
     struct pw_secret *cur, struct pw_secret *next)
 {
 	int ex;
@@ -89,10 +90,10 @@ passwd_read(const struct prompt_src *src, const char *user, uint32_t flags,
 	(void)snprintf(req->service, sizeof(req->service), "%s",
 	    PASSWD_SERVICE);
 	if (req->flags & PW_F_LOGIN)
-		ex = read_factor(src, "login", &req->secret[0],
+		ex = read_factor(src, PW_FACTOR_LOGIN, &req->secret[0],
 		    &req->secret[1]);
 	if (ex == CLI_EXIT_OK && (req->flags & PW_F_CONFIRM))
-		ex = read_factor(src, "confirmation", &req->secret[2],
+		ex = read_factor(src, PW_FACTOR_CONFIRM, &req->secret[2],
 		    &req->secret[3]);
 	if (ex == CLI_EXIT_OK && (req->flags & PW_F_LOGIN) &&
 	    (req->flags & PW_F_CONFIRM))

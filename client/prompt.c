@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
+#include "output.h"
 #include "prompt.h"
 #include "pwerr.h"
 #include "util.h"
@@ -250,7 +252,7 @@ tty_secret(int fd, const struct prompt_item *it, struct pw_secret *sec)
 		if (same_secret(sec, &again))
 			goto out;
 		r = PW_ERR_AUTH;
-		tty_write(fd, "Passwords do not match.\n");
+		tty_write(fd, _("Passwords do not match.\n"));
 	}
 out:
 	PW_WIPE_OBJECT(&again);
@@ -262,35 +264,34 @@ static int
 report(const struct prompt_src *src, const struct prompt_item *it, int r,
     int errnum)
 {
-	const char *from = src->use_stdin ? "standard input" : "the terminal";
-
 	switch (r) {
 	case PW_ERR_TRUNCATED:
-		fprintf(stderr, "pwadmin: %s ended before %s was read\n",
-		    from, it->what);
+		output_error(src->use_stdin ? _("standard input ended before "
+		    "%s was read") : _("the terminal ended before %s was read"),
+		    it->what);
 		return CLI_EXIT_USAGE;
 	case PW_ERR_TOOLONG:
-		fprintf(stderr, "pwadmin: %s is longer than %d bytes\n",
+		output_error(_("%s is longer than %d bytes"),
 		    it->what, PW_PASS_MAX);
 		return CLI_EXIT_USAGE;
 	case PW_ERR_NUL:
-		fprintf(stderr, "pwadmin: %s contains a NUL byte\n", it->what);
+		output_error(_("%s contains a NUL byte"), it->what);
 		return CLI_EXIT_USAGE;
 	case PW_ERR_INVAL:
-		fprintf(stderr, "pwadmin: %s is not valid UTF-8 or contains "
-		    "control characters\n", it->what);
+		output_error(_("%s is not valid UTF-8 or contains "
+		    "control characters"), it->what);
 		return CLI_EXIT_USAGE;
 	case PW_ERR_AUTH:
-		fprintf(stderr, "pwadmin: %s was not typed the same way "
-		    "twice\n", it->what);
+		output_error(_("%s was not typed the same way "
+		    "twice"), it->what);
 		return CLI_EXIT_REFUSED;
 	case PW_ERR_CONNECT:
-		fprintf(stderr, "pwadmin: cannot open the terminal to read "
-		    "%s (use --stdin): %s\n", it->what, strerror(errnum));
+		output_error(_("cannot open the terminal to read "
+		    "%s (use --stdin): %s"), it->what, strerror(errnum));
 		return CLI_EXIT_USAGE;
 	default:
-		fprintf(stderr, "pwadmin: cannot read %s from %s\n",
-		    it->what, from);
+		output_error(src->use_stdin ? _("cannot read %s from standard "
+		    "input") : _("cannot read %s from the terminal"), it->what);
 		return CLI_EXIT_REFUSED;
 	}
 }
@@ -320,39 +321,57 @@ prompt_secret(const struct prompt_src *src, const struct prompt_item *it,
 	return report(src, it, r, errnum);
 }
 
+/*
+ * The words of each new or current secret, whole for the catalogue: what
+ * it is called in a message, its prompt and its retype prompt, of the
+ * caller's own account (those of another's name it, below).
+ */
+static const char *const new_own[2][3] = {
+	{ N_("your new login password"), N_("New login password: "),
+	    N_("Retype new login password: ") },
+	{ N_("your new confirmation password"),
+	    N_("New confirmation password: "),
+	    N_("Retype new confirmation password: ") },
+};
+static const char *const current[2][2] = {
+	{ N_("your current login password"), N_("Current login password: ") },
+	{ N_("your current confirmation password"),
+	    N_("Current confirmation password: ") },
+};
+
 int
-prompt_new_secret(const struct prompt_src *src, const char *factor,
+prompt_new_secret(const struct prompt_src *src, uint8_t factor,
     const char *user, struct pw_secret *sec)
 {
 	char what[PROMPT_MAX], ask[PROMPT_MAX], again[PROMPT_MAX];
 	struct prompt_item it = { what, ask, again };
+	unsigned f = factor == PW_FACTOR_LOGIN ? 0 : 1;
 
 	if (user == NULL) {
-		(void)snprintf(what, sizeof(what), "your new %s password",
-		    factor);
-		(void)snprintf(ask, sizeof(ask), "New %s password: ", factor);
-		(void)snprintf(again, sizeof(again),
-		    "Retype new %s password: ", factor);
+		(void)snprintf(what, sizeof(what), "%s", _(new_own[f][0]));
+		(void)snprintf(ask, sizeof(ask), "%s", _(new_own[f][1]));
+		(void)snprintf(again, sizeof(again), "%s", _(new_own[f][2]));
 	} else {
-		(void)snprintf(what, sizeof(what), "the new %s password of %s",
-		    factor, user);
-		(void)snprintf(ask, sizeof(ask), "New %s password for %s: ",
-		    factor, user);
-		(void)snprintf(again, sizeof(again),
-		    "Retype new %s password for %s: ", factor, user);
+		(void)snprintf(what, sizeof(what), f == 0 ?
+		    _("the new login password of %s") :
+		    _("the new confirmation password of %s"), user);
+		(void)snprintf(ask, sizeof(ask), f == 0 ?
+		    _("New login password for %s: ") :
+		    _("New confirmation password for %s: "), user);
+		(void)snprintf(again, sizeof(again), f == 0 ?
+		    _("Retype new login password for %s: ") :
+		    _("Retype new confirmation password for %s: "), user);
 	}
 	return prompt_secret(src, &it, sec);
 }
 
 int
-prompt_current(const struct prompt_src *src, const char *factor,
+prompt_current(const struct prompt_src *src, uint8_t factor,
     struct pw_secret *sec)
 {
-	char what[PROMPT_MAX], ask[PROMPT_MAX];
-	struct prompt_item it = { what, ask, NULL };
+	unsigned f = factor == PW_FACTOR_LOGIN ? 0 : 1;
+	struct prompt_item it = { _(current[f][0]), _(current[f][1]), NULL };
 
-	(void)snprintf(what, sizeof(what), "your current %s password", factor);
-	(void)snprintf(ask, sizeof(ask), "Current %s password: ", factor);
 	return prompt_secret(src, &it, sec);
 }
 
@@ -361,8 +380,8 @@ prompt_differ(const struct pw_secret *login, const struct pw_secret *confirm)
 {
 	if (!same_secret(login, confirm))
 		return CLI_EXIT_OK;
-	fprintf(stderr, "pwadmin: the login and confirmation passwords must "
-	    "differ\n");
+	output_error(_("the login and confirmation passwords must "
+	    "differ"));
 	return CLI_EXIT_REFUSED;
 }
 
@@ -373,10 +392,10 @@ prompt_new_pair(const struct prompt_src *src, const char *user,
 	int ex;
 
 	PW_WIPE_OBJECT(confirm);
-	if ((ex = prompt_new_secret(src, "login", user, login)) !=
+	if ((ex = prompt_new_secret(src, PW_FACTOR_LOGIN, user, login)) !=
 	    CLI_EXIT_OK)
 		return ex;
-	if ((ex = prompt_new_secret(src, "confirmation", user, confirm)) ==
+	if ((ex = prompt_new_secret(src, PW_FACTOR_CONFIRM, user, confirm)) ==
 	    CLI_EXIT_OK)
 		ex = prompt_differ(login, confirm);
 	if (ex != CLI_EXIT_OK) {
@@ -389,8 +408,8 @@ prompt_new_pair(const struct prompt_src *src, const char *user,
 int
 prompt_actor(const struct prompt_src *src, struct pw_secret *sec)
 {
-	static const struct prompt_item it = { "your confirmation password",
-		"Your confirmation password: ", NULL };
+	struct prompt_item it = { _("your confirmation password"),
+		_("Your confirmation password: "), NULL };
 
 	return prompt_secret(src, &it, sec);
 }

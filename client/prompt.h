@@ -45,20 +45,21 @@ int prompt_secret(const struct prompt_src *src, const struct prompt_item *it,
     struct pw_secret *sec) PW_WUR;
 
 /*
- * Reads the new `factor' password ("login" or "confirmation") of `user'
- * (prompt_secret, as a new secret: typed twice on a terminal, once with
- * --stdin): "New login password for bob: ".  A NULL user is the caller's
- * own account: "New login password: ", "Retype new login password: ".
- * Returns as prompt_secret.
+ * Reads the new `factor' password (PW_FACTOR_LOGIN or PW_FACTOR_CONFIRM)
+ * of `user' (prompt_secret, as a new secret: typed twice on a terminal,
+ * once with --stdin): "New login password for bob: ".  A NULL user is the
+ * caller's own account: "New login password: ", "Retype new login
+ * password: ".  The prompts are in the locale's language.  Returns as
+ * prompt_secret.
  */
-int prompt_new_secret(const struct prompt_src *src, const char *factor,
+int prompt_new_secret(const struct prompt_src *src, uint8_t factor,
     const char *user, struct pw_secret *sec) PW_WUR;
 
 /*
  * Reads the caller's current `factor' password ("Current login
  * password: "), asked once and taken as typed.  Returns as prompt_secret.
  */
-int prompt_current(const struct prompt_src *src, const char *factor,
+int prompt_current(const struct prompt_src *src, uint8_t factor,
     struct pw_secret *sec) PW_WUR;
 
 /*

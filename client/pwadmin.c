@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "admin.h"
 #include "call.h"
 #include "cli.h"
+#include "i18n.h"
 #include "otp.h"
 #include "output.h"
 #include "passwd.h"
@@ -52,7 +54,7 @@ shown(const struct ctx *x, int r)
 	char buf[PW_WORDS_MAX], words[PW_WORDS_MAX];
 
 	if (r == PW_ERR_IO) {
-		fprintf(stderr, "pwadmin: cannot write to standard output\n");
+		output_error(_("cannot write to standard output"));
 		return CLI_EXIT_REFUSED;
 	}
 	if (r != PW_OK)
@@ -60,7 +62,7 @@ shown(const struct ctx *x, int r)
 	if (pw_words(x->rep->status, &x->rep->note, words,
 	    sizeof(words))[0] != '\0') {
 		output_sanitize(buf, sizeof(buf), words);
-		fprintf(stderr, "pwadmin: %s\n", buf);
+		output_error("%s", buf);
 	}
 	return CLI_EXIT_OK;
 }
@@ -122,11 +124,11 @@ print_created(const struct ctx *x, const char *user, uint8_t role)
 
 	if (!x->cli->json) {
 		if (x->cli->cmd == CLI_CMD_INIT)
-			printf("Created master %s.\n", user);
+			printf(_("Created master %s.\n"), user);
 		else
-			printf("Created user %s with role %s; both passwords "
-			    "must be changed at first login.\n", user,
-			    proto_role_name(role));
+			printf(_("Created user %s with role %s; both passwords "
+			    "must be changed at first login.\n"), user,
+			    output_word(proto_role_name(role)));
 		return ferror(stdout) ? PW_ERR_IO : PW_OK;
 	}
 	doc = json_pack("{s:s, s:s}", "name", user, "role",
@@ -149,7 +151,7 @@ cmd_create(struct ctx *x)
 
 	memset(&req, 0, sizeof(req));
 	if (init && getuid() != 0) {
-		fprintf(stderr, "pwadmin: init must be run by root\n");
+		output_error(_("init must be run by root"));
 		return CLI_EXIT_REFUSED;
 	}
 	req.type = init ? PW_REQ_INIT : PW_REQ_USERADD;
@@ -264,7 +266,7 @@ cmd_targets(struct ctx *x)
 		r = output_accounts_json(x->rep->accts, x->rep->naccts, &doc);
 		r = print_json(r, doc);
 	} else if (x->rep->naccts == 0 && cli->cmd == CLI_CMD_UNLOCK) {
-		printf("No account was unlocked.\n");
+		printf(_("No account was unlocked.\n"));
 		r = ferror(stdout) ? PW_ERR_IO : PW_OK;
 	} else
 		r = output_changed_text(stdout, x->rep->accts, x->rep->naccts);
@@ -295,8 +297,8 @@ reset_target(struct ctx *x, struct pw_account *a)
 	int r;
 
 	if (is_self(x->cli->user)) {
-		fprintf(stderr, "pwadmin: you may not reset your own account; "
-		    "change your passwords with pwadmin passwd\n");
+		output_error(_("you may not reset your own account; "
+		    "change your passwords with pwadmin passwd"));
 		return CLI_EXIT_REFUSED;
 	}
 	memset(&req, 0, sizeof(req));
@@ -319,10 +321,10 @@ reset_read_new(struct ctx *x, struct pw_request *req)
 
 	switch (req->flags & (PW_F_LOGIN | PW_F_CONFIRM)) {
 	case PW_F_LOGIN:
-		return prompt_new_secret(&x->src, "login", user,
+		return prompt_new_secret(&x->src, PW_FACTOR_LOGIN, user,
 		    &req->secret[0]);
 	case PW_F_CONFIRM:
-		return prompt_new_secret(&x->src, "confirmation", user,
+		return prompt_new_secret(&x->src, PW_FACTOR_CONFIRM, user,
 		    &req->secret[1]);
 	default:
 		return prompt_new_pair(&x->src, user, &req->secret[0],
@@ -345,8 +347,8 @@ reset_summary(const struct ctx *x, const struct pw_account *a,
 
 	if (output_reset_summary(fp, a, flags, colour) != PW_OK ||
 	    fflush(fp) != 0) {
-		fprintf(stderr, "pwadmin: cannot show the summary of the "
-		    "reset; nothing was changed\n");
+		output_error(_("cannot show the summary of the "
+		    "reset; nothing was changed"));
 		return CLI_EXIT_REFUSED;
 	}
 	return CLI_EXIT_OK;
@@ -425,7 +427,7 @@ cmd_userdel(struct ctx *x)
 	if ((ex = admin_call(x, &req)) != CLI_EXIT_OK)
 		return ex;
 	doc = json_pack("{s:s, s:b}", "name", cli->user, "deleted", 1);
-	return said(x, doc, "Deleted account %s.", cli->user);
+	return said(x, doc, _("Deleted account %s."), cli->user);
 }
 
 /* role USER ROLE [--force]: the account after the change. */
@@ -466,10 +468,14 @@ audit_verify(struct ctx *x)
 	req.type = PW_REQ_AUDIT_VERIFY;
 	if ((r = call_one(&x->call, &req, x->rep)) != PW_OK)
 		return refused(x, r);
-	output_sanitize(msg, sizeof(msg), pw_words(x->rep->status,
+	/* the JSON message in English, the line in the locale's language */
+	output_sanitize(msg, sizeof(msg), output_words_en(x->rep->status,
 	    &x->rep->why, words, sizeof(words))[0] != '\0' ? words :
 	    "The audit log verifies.");
 	doc = json_pack("{s:b, s:s}", "verified", 1, "message", msg);
+	output_sanitize(msg, sizeof(msg), pw_words(x->rep->status,
+	    &x->rep->why, words, sizeof(words))[0] != '\0' ? words :
+	    _("The audit log verifies."));
 	return said(x, doc, "%s", msg);
 }
 
@@ -521,7 +527,7 @@ backup_close(const char *path, const char *name, int fd, off_t *size)
 	if (fsync(fd) != 0 || fstat(fd, &st) != 0)
 		err = errno;
 	else if (st.st_size <= 0)
-		why = "the daemon wrote nothing";
+		why = _("the daemon wrote nothing");
 	if (err != 0 || why != NULL)
 		discard(path, fd);
 	if (close(fd) != 0 && err == 0 && why == NULL) {
@@ -532,8 +538,8 @@ backup_close(const char *path, const char *name, int fd, off_t *size)
 		*size = st.st_size;
 		return CLI_EXIT_OK;
 	}
-	fprintf(stderr, "pwadmin: cannot complete the backup %s (%s); "
-	    "removed it\n", name, why != NULL ? why : strerror(err));
+	output_error(_("cannot complete the backup %s (%s); "
+	    "removed it"), name, why != NULL ? why : strerror(err));
 	return CLI_EXIT_REFUSED;
 }
 
@@ -549,17 +555,17 @@ cmd_backup(struct ctx *x)
 	int fd, r;
 
 	if (getuid() != 0) {
-		fprintf(stderr, "pwadmin: backup must be run by root\n");
+		output_error(_("backup must be run by root"));
 		return CLI_EXIT_REFUSED;
 	}
 	output_sanitize(name, sizeof(name), path);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) < 0) {
 		if (errno == EEXIST)
-			fprintf(stderr, "pwadmin: %s already exists; backup "
-			    "never overwrites a file\n", name);
+			output_error(_("%s already exists; backup "
+			    "never overwrites a file"), name);
 		else
-			fprintf(stderr, "pwadmin: cannot create %s: %s\n",
+			output_error(_("cannot create %s: %s"),
 			    name, strerror(errno));
 		return CLI_EXIT_REFUSED;
 	}
@@ -575,7 +581,8 @@ cmd_backup(struct ctx *x)
 		return r;
 	doc = json_pack("{s:s, s:I}", "file", name, "bytes",
 	    (json_int_t)size);
-	return said(x, doc, "Backup written to %s (%jd bytes).", name,
+	return said(x, doc, pw_ntr("Backup written to %s (%jd byte).",
+	    "Backup written to %s (%jd bytes).", (unsigned long)size), name,
 	    (intmax_t)size);
 }
 
@@ -604,7 +611,7 @@ cmd_otp_enroll(struct ctx *x)
 	    CLI_EXIT_OK)
 		return ex;
 	doc = json_pack("{s:s, s:s}", "name", user, "otp", "available");
-	return said(x, doc, "One-time passwords are now active for %s.", user);
+	return said(x, doc, _("One-time passwords are now active for %s."), user);
 }
 
 /*
@@ -626,7 +633,7 @@ cmd_otp_unlock(struct ctx *x)
 		r = output_accounts_json(x->rep->accts, x->rep->naccts, &doc);
 		r = print_json(r, doc);
 	} else if (x->rep->naccts == 0) {
-		printf("No one-time password was unlocked.\n");
+		printf(_("No one-time password was unlocked.\n"));
 		r = ferror(stdout) ? PW_ERR_IO : PW_OK;
 	} else
 		r = output_otp_text(stdout, x->rep->accts, x->rep->naccts);
@@ -647,7 +654,7 @@ cmd_otp_remove(struct ctx *x)
 	if ((ex = admin_call(x, &req)) != CLI_EXIT_OK)
 		return ex;
 	doc = json_pack("{s:s, s:s}", "name", cli->user, "otp", "none");
-	return said(x, doc, "Removed the one-time password token of %s.",
+	return said(x, doc, _("Removed the one-time password token of %s."),
 	    cli->user);
 }
 
@@ -701,6 +708,23 @@ harden(void)
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/*
+ * The locale's language, as every Linux tool: LC_ALL, LC_MESSAGES, LANG.
+ * The catalogues beside the program (an uninstalled build), else where
+ * the build installs them.
+ */
+static void
+speak(void)
+{
+	char self[PATH_MAX], dir[PATH_MAX];
+	ssize_t n;
+
+	(void)setlocale(LC_ALL, "");
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = '\0';
+	pw_i18n_bind(pw_i18n_dir(self, dir, sizeof(dir)));
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -709,17 +733,18 @@ main(int argc, char *argv[])
 	int ex;
 
 	harden();
+	speak();
 	if (cli_parse(&cli, argc, argv) != PW_OK) {
-		fprintf(stderr, "pwadmin: %s\n", cli.err);
+		output_error("%s", cli.err);
 		return CLI_EXIT_USAGE;
 	}
 	if (cli.help) {
-		fputs(cli_usage, stdout);
+		fputs(_(cli_usage), stdout);
 		return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_REFUSED;
 	}
 	/* FORCE passes the last-master guard: root's recovery only. */
 	if ((cli.flags & PW_F_FORCE) && getuid() != 0) {
-		fprintf(stderr, "pwadmin: only root may use --force\n");
+		output_error(_("only root may use --force"));
 		return CLI_EXIT_REFUSED;
 	}
 	memset(&x, 0, sizeof(x));
@@ -728,14 +753,14 @@ main(int argc, char *argv[])
 	x.src.fd = STDIN_FILENO;
 	call_init(&x.call, cli.socket);
 	if ((x.rep = calloc(1, sizeof(*x.rep))) == NULL) {
-		fprintf(stderr, "pwadmin: %s\n", pw_strerror(PW_ERR_NOMEM));
+		output_error("%s", _(pw_strerror(PW_ERR_NOMEM)));
 		return CLI_EXIT_REFUSED;
 	}
 	ex = handlers[cli.cmd](&x);
 	PW_WIPE_OBJECT(x.rep);
 	free(x.rep);
 	if (fflush(stdout) != 0 && ex == CLI_EXIT_OK) {
-		fprintf(stderr, "pwadmin: cannot write to standard output\n");
+		output_error(_("cannot write to standard output"));
 		ex = CLI_EXIT_REFUSED;
 	}
 	return ex;

@@ -15,6 +15,7 @@
 #define SEEN_SOCKET  0x02u
 #define SEEN_DUSER   0x04u
 #define SEEN_TIMEOUT 0x08u
+#define SEEN_LANG    0x10u
 
 static void
 defaults(struct modargs *a)
@@ -104,6 +105,23 @@ set_timeout(struct modargs *a, const char *v, unsigned *seen)
 }
 
 static int
+set_lang(struct modargs *a, const char *v, unsigned *seen)
+{
+	uint8_t l;
+
+	if (strcmp(v, "ja") == 0)
+		l = PW_LANG_JA;
+	else if (strcmp(v, "en") == 0)
+		l = PW_LANG_EN;
+	else
+		return PW_ERR_INVAL;
+	if (once(seen, SEEN_LANG, a->lang == l) != PW_OK)
+		return PW_ERR_INVAL;
+	a->lang = l;
+	return PW_OK;
+}
+
+static int
 parse_one(struct modargs *a, const char *arg, unsigned *seen)
 {
 	const char *v;
@@ -126,6 +144,8 @@ parse_one(struct modargs *a, const char *arg, unsigned *seen)
 		return set_daemon_user(a, v, seen);
 	else if ((v = value_of(arg, "timeout=")) != NULL)
 		return set_timeout(a, v, seen);
+	else if ((v = value_of(arg, "lang=")) != NULL)
+		return set_lang(a, v, seen);
 	else
 		return PW_ERR_INVAL; /* unknown: never ignored */
 	return PW_OK;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "i18n.h"
 #include "proto.h"
 
 #define PW_SOCKET_MAX	       108 /* bytes with the NUL: sizeof(sun_path) */
@@ -23,6 +24,7 @@ struct modargs {
 	bool debug;	     /* LOG_DEBUG lines (never secrets) */
 	bool otp;	     /* auth: a one-time password after the password */
 	int timeout_s;	     /* PW_TIMEOUT_MIN..PW_TIMEOUT_MAX */
+	uint8_t lang;	     /* enum pw_lang: lang=ja|en, else PW_LANG_AUTO */
 	char socket[PW_SOCKET_MAX];	    /* absolute path of the socket */
 	char daemon_user[PW_USER_MAX + 1]; /* extra trusted socket owner */
 };
@@ -31,7 +33,8 @@ struct modargs {
  * Parses argv[0..argc) into *args.  Accepted: factor=login (default),
  * factor=confirm, otp, use_first_pass, try_first_pass, debug,
  * socket=ABSOLUTE_PATH (< PW_SOCKET_MAX bytes), daemon_user=NAME (a valid
- * proto_name_valid() name) and timeout=SECONDS (PW_TIMEOUT_MIN..MAX).
+ * proto_name_valid() name), timeout=SECONDS (PW_TIMEOUT_MIN..MAX) and
+ * lang=ja|en.
  * Flags may repeat; a value argument may repeat only with the same value.
  * Anything else (an unknown word such as `nullok', a bad value, a NULL
  * element) is refused: never ignored.

@@ -31,6 +31,8 @@
 #include <security/pam_modules.h>
 
 #include "conn.h"
+#include "i18n.h"
+#include "lang.h"
 #include "modargs.h"
 #include "pamcodes.h"
 #include "proto.h"
@@ -42,10 +44,10 @@
 #define PW_PWBUF_MIN	16384	    /* bytes: first getpwnam_r buffer */
 #define PW_PWBUF_MAX	(1L << 20)  /* bytes: largest getpwnam_r buffer */
 #define PW_BADARG_LOG	128	    /* bytes of a refused argument we log */
-#define PROMPT_LOGIN	"Password: "
-#define PROMPT_CONFIRM	"Confirmation password: "
-#define PROMPT_MAX	64	    /* bytes of a password-phase prompt */
-#define PROMPT_OTP	"One-time password: "
+/* Prompts end in ": " in every language, as expect-style tools wait. */
+#define PROMPT_LOGIN	N_("Password: ")
+#define PROMPT_CONFIRM	N_("Confirmation password: ")
+#define PROMPT_OTP	N_("One-time password: ")
 
 /*
  * The code for a failed pam_get_user/pam_get_authtok: an event-driven
@@ -85,6 +87,7 @@ begin(pam_handle_t *pamh, int argc, const char **argv, struct modargs *a,
 	*user = NULL;
 	if (args_get(pamh, argc, argv, a) != PW_OK)
 		return PAM_SERVICE_ERR;
+	modlang_begin(pamh, a->lang);
 	if ((pr = pam_get_user(pamh, user, NULL)) != PAM_SUCCESS ||
 	    *user == NULL)
 		return conv_failed(pr);
@@ -140,8 +143,8 @@ begin_valid(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	if (folded[0] != '\0') {
 		fold_log(pamh, phase, *user, folded);
 		if ((flags & PAM_SILENT) == 0)
-			(void)pam_error(pamh, "Log in with your account's own "
-			    "name.");
+			(void)pam_error(pamh, "%s", modlang_tr(pamh,
+			    N_("Log in with your account's own name.")));
 		return pw_to_pam(PW_ERR_LOCKED, phase);
 	}
 	if (!proto_name_valid(*user)) {
@@ -233,11 +236,11 @@ show(pam_handle_t *pamh, int flags, const struct pw_reply *rep)
 
 	if ((flags & PAM_SILENT) != 0)
 		return;
-	if (pw_words(rep->status, &rep->why, words, sizeof(words))[0] != '\0' &&
-	    pw_utf8_printable(words))
+	if (modlang_words(pamh, rep->status, &rep->why, words,
+	    sizeof(words))[0] != '\0' && pw_utf8_printable(words))
 		(void)pam_error(pamh, "%s", words);
-	if (pw_words(rep->status, &rep->note, words, sizeof(words))[0] != '\0' &&
-	    pw_utf8_printable(words))
+	if (modlang_words(pamh, rep->status, &rep->note, words,
+	    sizeof(words))[0] != '\0' && pw_utf8_printable(words))
 		(void)pam_info(pamh, "%s", words);
 }
 
@@ -466,7 +469,8 @@ otp_step(pam_handle_t *pamh, int flags, const struct modargs *a,
 		rv = PAM_BUF_ERR;
 		goto out;
 	}
-	pr = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", PROMPT_OTP);
+	pr = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s",
+	    modlang_tr(pamh, PROMPT_OTP));
 	if (pr != PAM_SUCCESS || resp == NULL) {
 		rv = conv_failed(pr);
 		goto out;
@@ -520,7 +524,8 @@ confirm_authtok(pam_handle_t *pamh, const struct modargs *a, const char **pw,
 		if (a->use_first_pass) /* as pam_get_authtok() answers it */
 			return PAM_AUTH_ERR;
 	}
-	pr = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, own, "%s", PROMPT_CONFIRM);
+	pr = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, own, "%s",
+	    modlang_tr(pamh, PROMPT_CONFIRM));
 	if (pr != PAM_SUCCESS || *own == NULL)
 		return conv_failed(pr);
 	*pw = *own;
@@ -546,7 +551,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (args.factor == PW_FACTOR_CONFIRM)
 		pr = confirm_authtok(pamh, &args, &pw, &own);
 	else
-		pr = pam_get_authtok(pamh, PAM_AUTHTOK, &pw, PROMPT_LOGIN);
+		pr = pam_get_authtok(pamh, PAM_AUTHTOK, &pw,
+		    modlang_tr(pamh, PROMPT_LOGIN));
 	if (pr != PAM_SUCCESS || pw == NULL) {
 		rv = conv_failed(pr);
 		goto out;
@@ -587,6 +593,7 @@ out:
 		pw_wipe(own, strlen(own));
 		free(own);
 	}
+	modlang_end(pamh);
 	return rv;
 }
 
@@ -615,24 +622,32 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 	rv = run(pamh, flags, &args, PW_PHASE_ACCT, user, NULL, NULL);
 out:
+	modlang_end(pamh);
 	return rv;
 }
 
 /* ==== Password phase (SPEC rules 7-9) ==== */
 
-static const char *const factor_word[] = { "login", "confirmation" };
+/* The three prompts of a change, and the mismatch, of each factor. */
+static const char *const change_words[2][4] = {
+	{ N_("Current login password: "), N_("New login password: "),
+	    N_("Retype new login password: "),
+	    N_("The new login passwords do not match.") },
+	{ N_("Current confirmation password: "),
+	    N_("New confirmation password: "),
+	    N_("Retype new confirmation password: "),
+	    N_("The new confirmation passwords do not match.") },
+};
 
 /* One echo-off prompt into *sec; a PAM code.  The reply is wiped. */
 static int
-prompt_secret(pam_handle_t *pamh, const char *what, const char *factor,
-    struct pw_secret *sec)
+prompt_secret(pam_handle_t *pamh, const char *prompt, struct pw_secret *sec)
 {
-	char prompt[PROMPT_MAX], *resp = NULL;
+	char *resp = NULL;
 	int pr, rv = PAM_SUCCESS;
 
-	(void)snprintf(prompt, sizeof(prompt), "%s %s password: ", what,
-	    factor);
-	pr = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", prompt);
+	pr = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s",
+	    modlang_tr(pamh, prompt));
 	if (pr != PAM_SUCCESS || resp == NULL)
 		rv = conv_failed(pr);
 	else if (proto_secret_set(sec, resp) != PW_OK)
@@ -658,17 +673,17 @@ prompt_change(pam_handle_t *pamh, int flags, uint8_t f,
 
 	if ((again = calloc(1, sizeof(*again))) == NULL)
 		return PAM_BUF_ERR;
-	if ((rv = prompt_secret(pamh, "Current", factor_word[f],
+	if ((rv = prompt_secret(pamh, change_words[f][0],
 	    &req->secret[2 * f])) == PAM_SUCCESS &&
-	    (rv = prompt_secret(pamh, "New", factor_word[f],
+	    (rv = prompt_secret(pamh, change_words[f][1],
 	    &req->secret[2 * f + 1])) == PAM_SUCCESS &&
-	    (rv = prompt_secret(pamh, "Retype new", factor_word[f],
-	    again)) == PAM_SUCCESS &&
+	    (rv = prompt_secret(pamh, change_words[f][2], again)) ==
+	    PAM_SUCCESS &&
 	    (again->len != req->secret[2 * f + 1].len ||
 	    memcmp(again->buf, req->secret[2 * f + 1].buf, again->len) != 0)) {
 		if ((flags & PAM_SILENT) == 0)
-			(void)pam_error(pamh, "The new %s passwords do not "
-			    "match.", factor_word[f]);
+			(void)pam_error(pamh, "%s",
+			    modlang_tr(pamh, change_words[f][3]));
 		rv = PAM_AUTHTOK_ERR;
 	}
 	PW_WIPE_OBJECT(again);
@@ -681,15 +696,18 @@ static int
 locked_factor(pam_handle_t *pamh, int flags, const struct pw_account *acct,
     uint8_t bits)
 {
+	struct pw_why why = { .code = PW_R_LOCKED };
+	char words[PW_WORDS_MAX];
 	uint8_t f;
 
 	for (f = 0; f <= PW_FACTOR_MAX; f++) {
 		if (!(bits & (f == 0 ? PW_MUST_LOGIN : PW_MUST_CONFIRM)) ||
 		    !(f == 0 ? acct->login_locked : acct->confirm_locked))
 			continue;
+		why.factor = f;
 		if ((flags & PAM_SILENT) == 0)
-			(void)pam_error(pamh, "Your %s password is locked; a "
-			    "master or admin can unlock it.", factor_word[f]);
+			(void)pam_error(pamh, "%s", modlang_words(pamh,
+			    PW_ERR_LOCKED, &why, words, sizeof(words)));
 		return pw_to_pam(PW_ERR_LOCKED, PW_PHASE_PASSWD);
 	}
 	return PAM_SUCCESS;
@@ -865,5 +883,6 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 out:
 	exchange_free(req, rep);
+	modlang_end(pamh);
 	return rv;
 }

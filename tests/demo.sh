@@ -10,6 +10,19 @@ set -euo pipefail
 B=$(cd "${1:?usage: tests/demo.sh BUILD_DIR [--keep]}" && pwd)
 KEEP=${2:-}
 
+# The story speaks the locale's language (LANG=ja_JP.UTF-8 make demo, or
+# make demo-ja): its sentences from its own catalogue (po/demo-LANG.po,
+# built into $B/locale), the product's words from the product's.
+# pamtester, like sshd, sets no locale: in Japanese the demo's PAM stacks
+# say lang=ja, as a Japanese site's sshd stack does (pam_pwadmin(8)).
+export TEXTDOMAIN=pwadmin-demo TEXTDOMAINDIR=$B/locale
+# shellcheck source=/dev/null
+. gettext.sh
+LANGARG=""
+case "${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}" in
+ja*) LANGARG=" lang=ja" ;;
+esac
+
 # Run as root, or inside a user namespace where we are root: init is a
 # root-only operation (the host's recovery path).
 if [ "$(id -u)" -ne 0 ]; then
@@ -56,13 +69,13 @@ printf 'root:x:0:\nboss:x:2001:\nalice:x:2002:\ncarol:x:2003:\n' >"$D/group"
 mkdir "$D/svc" "$D/state"
 chmod 700 "$D/state"
 cat >"$D/svc/pwdemo" <<EOF
-auth     required  $B/pam_pwadmin.so socket=$D/sock
-account  required  $B/pam_pwadmin.so socket=$D/sock
-password required  $B/pam_pwadmin.so socket=$D/sock
+auth     required  $B/pam_pwadmin.so socket=$D/sock$LANGARG
+account  required  $B/pam_pwadmin.so socket=$D/sock$LANGARG
+password required  $B/pam_pwadmin.so socket=$D/sock$LANGARG
 EOF
 cat >"$D/svc/pwdemo-otp" <<EOF
-auth     required  $B/pam_pwadmin.so socket=$D/sock otp
-account  required  $B/pam_pwadmin.so socket=$D/sock
+auth     required  $B/pam_pwadmin.so socket=$D/sock otp$LANGARG
+account  required  $B/pam_pwadmin.so socket=$D/sock$LANGARG
 EOF
 printf 'auth required pam_deny.so\naccount required pam_deny.so\n' >"$D/svc/other"
 cat >"$D/pwadmind.conf" <<EOF
@@ -79,7 +92,19 @@ PAMENV=(env "LD_PRELOAD=libpam_wrapper.so $NSS" PAM_WRAPPER=1
 	"PAM_WRAPPER_SERVICE_DIR=$D/svc")
 
 say() { printf '\n%s%s%s\n' "$B1" "$*" "$R"; }
-note() { printf '  %s%s%s\n' "$DIM" "$*" "$R"; }
+note() { # one line each, indented
+	local l
+	while IFS= read -r l; do printf '  %s%s%s\n' "$DIM" "$l" "$R"; done <<<"$*"
+}
+# A word of the product's own catalogue (the module's and the client's).
+product_word() { TEXTDOMAIN=pwadmin gettext "$1"; }
+# The module's prompt in this language, which pamtester prints in front
+# of its own lines.
+PROMPT=$(product_word "Password: ")
+# pamtester prints prompts and answers on one line: one line per prompt.
+split_prompts() {
+	sed "s/\(password\|パスワード\|してください\): /\1:\n/g" | sed '/^$/d; s/^/  /'
+}
 run_shown() { printf '  %s$ %s%s\n' "$DIM" "$*" "$R"; }
 
 # pwadmin as root (recovery) or as another user; stdin carries secrets.
@@ -91,7 +116,7 @@ client_as() { # UID ARGS...
 		LD_PRELOAD=$NSS setpriv --reuid="$u" --regid="$u" --clear-groups \
 		    "$B/pwadmin" --socket "$D/sock" "$@"
 	else
-		note "(in a user namespace we cannot switch to uid $u: root acts instead, as recovery)"
+		note "$(eval_gettext "(in a user namespace we cannot switch to uid \$u: root acts instead, as recovery)")"
 		client "$@"
 	fi
 }
@@ -102,7 +127,7 @@ login() { # USER PASSWORD
 	run_shown "pamtester pwdemo $1 authenticate acct_mgmt"
 	set +e
 	out=$(printf '%s\n' "$2" | "${PAMENV[@]}" stdbuf -oL pamtester pwdemo "$1" \
-	    authenticate acct_mgmt 2>&1 | grep -v '^PWRAP_' | sed 's/^Password: //')
+	    authenticate acct_mgmt 2>&1 | grep -v '^PWRAP_' | sed "s/^$PROMPT//")
 	rc=$?
 	set -e
 	while IFS= read -r line; do
@@ -115,110 +140,115 @@ login() { # USER PASSWORD
 	return $rc
 }
 
-state() { # USER: one line of the account's state, from the daemon
-	client status "$1" | awk -F': ' '
-	    { v[$1] = $2 }
-	    END {
-		printf "  state of %s: login password %s (%d consecutive failures), " \
-		    "confirmation password %s, service %s", v["name"], v["login"],
-		    v["login_failures"], v["confirm"], v["service"]
-		if (v["must_change"] != "-" && v["must_change"] != "none" && v["must_change"] != "")
-			printf ", must change: %s", v["must_change"]
-		printf "\n"
-	    }'
+# USER: one line of the account's state, from the daemon: the values of
+# `pwadmin status' (lines in a fixed order, words in the locale's language).
+state() {
+	local v must
+	mapfile -t v < <(client status "$1" | sed 's/^[^:]*: //')
+	# TRANSLATORS: name, login state, consecutive failures, confirmation
+	# state, service state
+	# shellcheck disable=SC2059
+	printf "  $(gettext "state of %s: login password %s (%s consecutive failures), confirmation password %s, service %s")" \
+	    "${v[0]}" "${v[2]}" "${v[9]}" "${v[3]}" "${v[4]}"
+	must=${v[6]}
+	if [ "$must" != "$(product_word none)" ]; then
+		# shellcheck disable=SC2059
+		printf "$(gettext ", must change: %s")" "$must"
+	fi
+	printf '\n'
 }
 
 hashes() { client stats | awk '$1 == "hashes_evaluated" { print $2 }'; }
 
-say "pwadmin demo: a bank's password rules for Linux logins"
-note "private directory: $D"
-note "daemon: $B/pwadmind (Argon2id at libsodium's interactive cost)"
+say "$(gettext "pwadmin demo: a bank's password rules for Linux logins")"
+note "$(eval_gettext "private directory: \$D
+daemon: \$B/pwadmind (Argon2id at libsodium's interactive cost)")"
 LD_PRELOAD=$NSS "$B/pwadmind" -f -c "$D/pwadmind.conf" 2>"$D/daemon.log" &
 DAEMON_PID=$!
 for _ in $(seq 100); do [ -S "$D/sock" ] && break; sleep 0.05; done
 [ -S "$D/sock" ] || { cat "$D/daemon.log"; exit 1; }
 
-say "1. Root creates the first master, boss, on the empty store"
+say "$(gettext "1. Root creates the first master, boss, on the empty store")"
 run_shown "printf 'LOGIN\\nCONFIRM\\n' | pwadmin --stdin init --master boss"
 printf 'Master-login-pw1\nMaster-confirm-pw2\n' | client --stdin init --master boss | sed 's/^/  /'
 state boss
 
-say "2. boss adds alice; boss's own confirmation password authorises it"
+say "$(gettext "2. boss adds alice; boss's own confirmation password authorises it")"
 run_shown "printf 'ALICE-LOGIN\\nALICE-CONFIRM\\nBOSS-CONFIRM\\n' | pwadmin --stdin useradd alice --role user   (as boss)"
 printf 'Wonder-login-pw1\nWonder-confirm-pw2\nMaster-confirm-pw2\n' |
     client_as 2001 --stdin useradd alice --role user | sed 's/^/  /'
 state alice
 
-say "3. alice logs in with the password boss issued"
+say "$(gettext "3. alice logs in with the password boss issued")"
 login alice 'Wonder-login-pw1' || true
-note "The password is right; the account phase says it must be changed,"
-note "because passwords an administrator issues are must-change."
-note "boss logs in too (init made him set his own passwords):"
+note "$(gettext "The password is right; the account phase says it must be changed,
+because passwords an administrator issues are must-change.
+boss logs in too (init made him set his own passwords):")"
 login boss 'Master-login-pw1' || true
 
-say "4. Someone tries to guess alice's password, five times"
+say "$(gettext "4. Someone tries to guess alice's password, five times")"
 for i in 1 2 3 4 5; do
 	login alice "guess-number-$i" || true
 	state alice
 done
 
-say "5. Now even the right password is refused, and costs no hash"
+say "$(gettext "5. Now even the right password is refused, and costs no hash")"
 before=$(hashes)
 login alice 'Wonder-login-pw1' || true
 after=$(hashes)
-note "password hashes evaluated by the daemon: $before before, $after after"
-note "(a locked factor is refused without hashing; locks never expire)"
+note "$(eval_gettext "password hashes evaluated by the daemon: \$before before, \$after after
+(a locked factor is refused without hashing; locks never expire)")"
 
-say "6. boss unlocks alice (his confirmation password again)"
+say "$(gettext "6. boss unlocks alice (his confirmation password again)")"
 run_shown "printf 'BOSS-CONFIRM\\n' | pwadmin --stdin unlock alice   (as boss)"
 printf 'Master-confirm-pw2\n' | client_as 2001 --stdin unlock alice | sed 's/^/  /'
 state alice
 
-say "7. alice logs in again"
+say "$(gettext "7. alice logs in again")"
 login alice 'Wonder-login-pw1' || true
 
-say "8. boss adds carol as an admin"
+say "$(gettext "8. boss adds carol as an admin")"
 printf 'Admin-login-pw11\nAdmin-confirm-pw22\nMaster-confirm-pw2\n' |
     client_as 2001 --stdin useradd carol --role admin | sed 's/^/  /'
 
-say "9. An admin may not act on a master"
+say "$(gettext "9. An admin may not act on a master")"
 run_shown "printf 'CAROL-CONFIRM\\n' | pwadmin --stdin suspend boss   (as carol)"
 printf 'Admin-confirm-pw22\n' | client_as 2003 --stdin suspend boss 2>&1 |
     sed 's/^/  /' || true
 state boss
 
-say "10. carol resets alice's login password"
-note "The summary comes before carol's confirmation password; changed items"
-note "are bold on orange on a terminal, marked '*' here (output is piped)."
+say "$(gettext "10. carol resets alice's login password")"
+note "$(gettext "The summary comes before carol's confirmation password; changed items
+are bold on orange on a terminal, marked '*' here (output is piped).")"
 run_shown "printf 'NEW-LOGIN\\nCAROL-CONFIRM\\n' | pwadmin --stdin reset alice --login   (as carol)"
 printf 'Issued-login-pw33\nAdmin-confirm-pw22\n' |
     client_as 2003 --stdin reset alice --login | sed 's/^/  /'
 state alice
 login alice 'Issued-login-pw33' || true
-note "The issued password works, and must be changed at this login."
+note "$(gettext "The issued password works, and must be changed at this login.")"
 
-say "10b. alice changes them, as login(1) and sshd would (pam_chauthtok)"
-note "Both are marked (useradd, then this reset): for each, the issued"
-note "password, the new one, and the new one again."
+say "$(gettext "10b. alice changes them, as login(1) and sshd would (pam_chauthtok)")"
+note "$(gettext "Both are marked (useradd, then this reset): for each, the issued
+password, the new one, and the new one again.")"
 run_shown "pamtester pwdemo alice 'chauthtok(PAM_CHANGE_EXPIRED_AUTHTOK)'"
 printf '%s\n' Issued-login-pw33 Own-login-pw44 Own-login-pw44 \
     Wonder-confirm-pw2 Own-confirm-pw55 Own-confirm-pw55 |
     "${PAMENV[@]}" pamtester pwdemo alice \
     'chauthtok(PAM_CHANGE_EXPIRED_AUTHTOK)' 2>&1 | grep -v '^PWRAP_' |
-    sed 's/password: /password:\n/g' | sed '/^$/d; s/^/  /'
+    split_prompts
 state alice
 login alice 'Own-login-pw44' || true
-note "An old password cannot come back (history = 5):"
+note "$(gettext "An old password cannot come back (history = 5):")"
 run_shown "pamtester pwdemo alice chauthtok"
 printf '%s\n' Own-login-pw44 Issued-login-pw33 Issued-login-pw33 |
     "${PAMENV[@]}" pamtester pwdemo alice chauthtok 2>&1 |
-    grep -v '^PWRAP_' | sed 's/password: /password:\n/g' | sed '/^$/d; s/^/  /' || true
+    grep -v '^PWRAP_' | split_prompts || true
 
-say "10c. alice enrols a one-time password token (TOTP)"
+say "$(gettext "10c. alice enrols a one-time password token (TOTP)")"
 if [ "$REAL_ROOT" = 1 ]; then
-	note "pwadmin otp enroll (as alice): her confirmation password, then the"
-	note "otpauth:// URI (a QR code on a terminal), then a code from the app;"
-	note "oathtool plays the phone here."
+	note "$(gettext "pwadmin otp enroll (as alice): her confirmation password, then the
+otpauth:// URI (a QR code on a terminal), then a code from the app;
+oathtool plays the phone here.")"
 	coproc ENROL { LD_PRELOAD=$NSS setpriv --reuid=2002 --regid=2002 \
 	    --clear-groups "$B/pwadmin" --socket "$D/sock" --stdin otp enroll 2>&1; }
 	exec {eo}<&"${ENROL[0]}" {ei}>&"${ENROL[1]}"
@@ -226,7 +256,8 @@ if [ "$REAL_ROOT" = 1 ]; then
 	IFS= read -r uri <&"$eo"
 	secret=${uri#*secret=}
 	secret=${secret%%&*}
-	note "URI: ${uri%%secret=*}secret=(hidden)&..."
+	shown="${uri%%secret=*}secret=($(gettext hidden))&..."
+	note "$(eval_gettext "URI: \$shown")"
 	code=$(oathtool --totp -b "$secret")
 	printf '%s\n' "$code" >&"$ei"
 	exec {ei}>&-
@@ -234,56 +265,56 @@ if [ "$REAL_ROOT" = 1 ]; then
 	exec {eo}<&-
 	[ -z "${ENROL_PID:-}" ] || wait "$ENROL_PID" 2>/dev/null || true
 	state alice
-	note "A login through a stack with the module argument otp asks for a code"
-	note "after the password; each code works once, so wait for a fresh step:"
+	note "$(gettext "A login through a stack with the module argument otp asks for a code
+after the password; each code works once, so wait for a fresh step:")"
 	sleep $((31 - $(date +%s) % 30))
 	code=$(oathtool --totp -b "$secret")
 	run_shown "pamtester pwdemo-otp alice authenticate   (password, then a code)"
 	printf '%s\n%s\n' Own-login-pw44 "$code" | "${PAMENV[@]}" pamtester \
 	    pwdemo-otp alice authenticate 2>&1 | grep -v '^PWRAP_' |
-	    sed 's/password: /password:\n/g' | sed '/^$/d; s/^/  /' || true
-	note "The same code again (a replay) is refused:"
+	    split_prompts || true
+	note "$(gettext "The same code again (a replay) is refused:")"
 	printf '%s\n%s\n' Own-login-pw44 "$code" | "${PAMENV[@]}" pamtester \
 	    pwdemo-otp alice authenticate 2>&1 | grep -v '^PWRAP_' |
-	    sed 's/password: /password:\n/g' | sed '/^$/d; s/^/  /' || true
+	    split_prompts || true
 	client stats | awk '/^otp_/ { printf "  %s %s\n", $1, $2 }'
 else
-	note "(in a user namespace we cannot act as alice: enrolment is only for"
-	note "the account itself, so this step is skipped)"
+	note "$(gettext "(in a user namespace we cannot act as alice: enrolment is only for
+the account itself, so this step is skipped)")"
 fi
 
-say "11. carol suspends alice: her login is refused without a hash; then resumes her"
+say "$(gettext "11. carol suspends alice: her login is refused without a hash; then resumes her")"
 printf 'Admin-confirm-pw22\n' | client_as 2003 --stdin suspend alice | sed 's/^/  /'
 login alice 'Own-login-pw44' || true
 printf 'Admin-confirm-pw22\n' | client_as 2003 --stdin resume alice | sed 's/^/  /'
 
-say "12. Root may not delete the last master, unless it says --force"
+say "$(gettext "12. Root may not delete the last master, unless it says --force")"
 run_shown "pwadmin userdel boss"
 client userdel boss 2>&1 | sed 's/^/  /' || true
 state boss
 
-say "13. The audit log: every administrative act, chained by BLAKE2b"
+say "$(gettext "13. The audit log: every administrative act, chained by BLAKE2b")"
 run_shown "pwadmin audit"
 client audit | sed 's/^/  /'
 run_shown "pwadmin audit --verify"
 client audit --verify | sed 's/^/  /'
 
-say "14. A name that is not in the store costs what a wrong password costs"
+say "$(gettext "14. A name that is not in the store costs what a wrong password costs")"
 login mallory 'whatever-123' || true
-note "The stack gets PAM_USER_UNKNOWN (sshd and login answer it exactly like a"
-note "wrong password); the daemon ran a dummy Argon2id verification for it."
+note "$(gettext "The stack gets PAM_USER_UNKNOWN (sshd and login answer it exactly like a
+wrong password); the daemon ran a dummy Argon2id verification for it.")"
 
-say "15. What the daemon counted"
+say "$(gettext "15. What the daemon counted")"
 client stats | sed 's/^/  /'
 
-say "16. Many hosts, one account state: two daemons on one PostgreSQL database"
+say "$(gettext "16. Many hosts, one account state: two daemons on one PostgreSQL database")"
 PGSH=$(cd "$(dirname "$0")" && pwd)/pg.sh
 FLEET_PIDS=""
 if [ "$REAL_ROOT" != 1 ] || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-	note "(skipped: it needs root and PostgreSQL's server, which tests/deps.sh installs)"
+	note "$(gettext "(skipped: it needs root and PostgreSQL's server, which tests/deps.sh installs)")"
 else
 	"$PGSH" start "$D/pg" && "$PGSH" db "$D/pg" pwadmin
-	note "a private PostgreSQL cluster in $D/pg; its schema made by its owner role:"
+	note "$(eval_gettext "a private PostgreSQL cluster in \$D/pg; its schema made by its owner role:")"
 	printf 'store = postgresql\npostgresql = host=%s dbname=pwadmin user=pwadmin_owner\n' \
 	    "$D/pg" >"$D/owner.conf"
 	chmod 600 "$D/owner.conf"
@@ -301,7 +332,7 @@ user = root
 EOF
 		chmod 644 "$D/$h.conf"
 		for k in auth account; do
-			echo "$k required $B/pam_pwadmin.so socket=$D/$h.sock"
+			echo "$k required $B/pam_pwadmin.so socket=$D/$h.sock$LANGARG"
 		done >"$D/svc/pwdemo-$h"
 		# every host holds the key that seals the tokens: web01's
 		[ "$h" = web02 ] && cp "$D/web01/secret.key" "$D/web02/secret.key"
@@ -318,24 +349,24 @@ EOF
 		local out
 		run_shown "pamtester pwdemo-$1 $2 authenticate acct_mgmt"
 		out=$(printf '%s\n' "$3" | "${PAMENV[@]}" pamtester "pwdemo-$1" "$2" \
-		    authenticate acct_mgmt 2>&1 | grep -v '^PWRAP_' | sed 's/^Password: //') || true
+		    authenticate acct_mgmt 2>&1 | grep -v '^PWRAP_' | sed "s/^$PROMPT//") || true
 		sed 's/^/  /' <<<"$out"
 	}
 	printf 'Master-login-pw1\nMaster-confirm-pw2\n' |
 	    on web01 --stdin init --master boss | sed 's/^/  /'
 	printf 'Wonder-login-pw1\nWonder-confirm-pw2\n' |
 	    on web01 --stdin useradd alice --role user | sed 's/^/  /'
-	note "three wrong guesses on web01, then two on web02: one counter for both"
+	note "$(gettext "three wrong guesses on web01, then two on web02: one counter for both")"
 	for i in 1 2 3; do fleet_login web01 alice "guess-$i-wrong" >/dev/null; done
 	fleet_login web02 alice "guess-4-wrong"
 	fleet_login web02 alice "guess-5-wrong"
-	note "web01 sees the lock web02 made:"
-	on web01 status alice | grep -E '^(login|login_failures):' | sed 's/^/  /'
-	note "root unlocks alice on web02; she logs in on web01"
+	note "$(gettext "web01 sees the lock web02 made:")"
+	on web01 status alice | sed -n '3p; 10p' | sed 's/^/  /'
+	note "$(gettext "root unlocks alice on web02; she logs in on web01")"
 	run_shown "pwadmin unlock alice   (on web02)"
 	on web02 unlock alice | sed 's/^/  /'
 	fleet_login web01 alice Wonder-login-pw1
-	note "one audit chain, each entry naming the host that wrote it:"
+	note "$(gettext "one audit chain, each entry naming the host that wrote it:")"
 	on web02 audit | tail -n 4 | sed 's/^/  /'
 	on web01 audit --verify | sed 's/^/  /'
 	for p in $FLEET_PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
@@ -343,10 +374,10 @@ EOF
 	"$PGSH" stop "$D/pg"
 fi
 
-say "Done."
+say "$(gettext "Done.")"
 if [ "$KEEP" = "--keep" ]; then
+	eval_gettext "The daemon is still running (pid \$DAEMON_PID) so you can try it by hand:"
 	cat <<EOF
-The daemon is still running (pid $DAEMON_PID) so you can try it by hand:
 
   export NSS_WRAPPER_PASSWD=$D/passwd NSS_WRAPPER_GROUP=$D/group
   export LD_PRELOAD="libpam_wrapper.so libnss_wrapper.so" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$D/svc
@@ -354,16 +385,16 @@ The daemon is still running (pid $DAEMON_PID) so you can try it by hand:
   $B/pwadmin --socket $D/sock list
   $B/pwadmin --socket $D/sock status alice --json
 
-Stop it with: kill $DAEMON_PID; rm -rf $D
 EOF
+	eval_gettext "Stop it with: kill \$DAEMON_PID; rm -rf \$D"
+	echo
 else
-	cat <<EOF
-To try it by hand, run the demo with the daemon left running:
+	gettext "To try it by hand, run the demo with the daemon left running:
 
   tests/demo.sh build --keep
 
 It prints the exports and commands (pamtester, pwadmin list/status) for
-the private directory it made.  The daemon's log of this run was:
-EOF
+the private directory it made.  The daemon's log of this run was:"
+	echo
 	sed 's/^/  /' "$D/daemon.log"
 fi

@@ -4,6 +4,8 @@
 # stops, so that `make demo' and `make check' work on a fresh machine.
 set -eu
 
+# gettext: xgettext and msgfmt build the catalogues (po/); locales: the
+# ja_JP.UTF-8 locale the Japanese tests and `make demo-ja' need.
 # clang and libclang-rt-14-dev (libFuzzer's runtime, which clang does not
 # pull in): the fuzzers of make fuzz and make check (tests/fuzz/).
 PKGS="gcc libc6-dev make pkg-config libpam0g-dev libpam-modules \
@@ -11,7 +13,32 @@ libsodium-dev liblmdb-dev lmdb-utils liboath-dev libjansson-dev \
 libsystemd-dev libqrencode-dev libcmocka-dev libpam-wrapper libpamtest0-dev \
 libnss-wrapper pamtester faketime oathtool mandoc cppcheck util-linux \
 procps binutils openssh-server openssh-client expect systemd man-db strace \
-clang libclang-rt-14-dev libpq-dev postgresql-15 postgresql-client-15 openssl"
+clang libclang-rt-14-dev libpq-dev postgresql-15 postgresql-client-15 openssl \
+gettext locales"
+
+# The Japanese locale, generated the Debian way (locales' /etc/locale.gen,
+# then locale-gen), so that it stays when locales is upgraded.
+locale_missing() {
+	! locale -a 2>/dev/null | grep -qix 'ja_JP\.utf-\?8'
+}
+add_locale() {
+	locale_missing || return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "pwadmin's tests need the ja_JP.UTF-8 locale. As root:" >&2
+		echo "  sed -i 's/^# *ja_JP.UTF-8 UTF-8/ja_JP.UTF-8 UTF-8/' /etc/locale.gen && locale-gen" >&2
+		exit 1
+	fi
+	echo "Generating the ja_JP.UTF-8 locale (/etc/locale.gen, locale-gen)"
+	grep -q '^ja_JP.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null ||
+	    sed -i 's/^# *ja_JP.UTF-8 UTF-8/ja_JP.UTF-8 UTF-8/' /etc/locale.gen
+	grep -q '^ja_JP.UTF-8 UTF-8' /etc/locale.gen ||
+	    echo 'ja_JP.UTF-8 UTF-8' >>/etc/locale.gen
+	locale-gen >/dev/null
+	if locale_missing; then
+		echo "locale-gen did not make ja_JP.UTF-8" >&2
+		exit 1
+	fi
+}
 
 missing=""
 for p in $PKGS; do
@@ -20,7 +47,10 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	add_locale
+	exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "pwadmin needs these Debian packages:$missing" >&2
@@ -64,3 +94,4 @@ apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends \
 	-o Dpkg::Options::=--force-confold $missing
+add_locale

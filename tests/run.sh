@@ -8,6 +8,11 @@
 # Usage: tests/run.sh BUILD_DIR TEST_BINARY...
 set -u
 B=${1:?usage: tests/run.sh BUILD_DIR TEST_BINARY...}
+# The tests speak English unless one sets a language itself (the
+# Japanese tests do): a developer's own LANG must not change their answers.
+unset LC_ALL LC_MESSAGES LANGUAGE
+LANG=C
+export LANG
 shift
 passed=0 failed=0 skipped=0 bad=""
 
@@ -197,6 +202,7 @@ check "module exports only pam_sm_*" sh -c \
 check "man pages lint clean" sh -c \
     "out=\$(mandoc -Tlint -Wwarning pam_module/*.8 daemon/*.8 client/*.1 conf/*.5 2>&1); [ -z \"\$out\" ]"
 check "daemon accepts the shipped config" "$B/pwadmind" -n -c conf/pwadmind.conf
+check "catalogues complete and current (tests/i18n.sh)" tests/i18n.sh
 
 echo
 [ -n "$bad" ] && echo "failing:$bad"

@@ -38,6 +38,7 @@ want=$(sort <<LIST
 644 ${SYSUSERSDIR#/}/pwadmin.conf
 644 usr/share/pam-configs/pwadmin
 644 usr/share/doc/pwadmin/examples/pwadmind-postgresql.conf
+644 usr/share/locale/ja/LC_MESSAGES/pwadmin.mo
 644 etc/pwadmin/pwadmind.conf
 LIST
 )

@@ -16,6 +16,7 @@ TESTS="sshd_correct_password_runs_the_command
 sshd_wrong_password_refused_and_counted
 sshd_locked_password_refused_with_its_message
 sshd_forced_change_inside_the_login
+sshd_japanese_login_with_lang_ja
 sshd_daemon_down_refuses_non_root"
 
 # Every test reports the same REASON (skip or fail), then the totals.
@@ -88,12 +89,14 @@ MAX=3 # max_login_failures: fewer wrong attempts (2 s each) to lock
 WARNMSG="Your login password expires in 10 days."
 
 # login OUT USER [ANSWER...]: one ssh login; OUT gets the transcript
-# without carriage returns.  Not preloaded with anything: the real client.
+# without carriage returns.  Not preloaded with anything: the real client,
+# in the locale LOGIN_LANG (C: ssh shows other bytes as escapes).
 login() {
 	local out=$1
 	shift
 	SSHD_LINE0=$(wc -l <"$T/sshd.log")
-	env -u LD_PRELOAD HOME="$T/client" expect "$HERE/sshd_login.exp" \
+	env -u LD_PRELOAD -u LC_ALL LANG="${LOGIN_LANG:-C}" HOME="$T/client" \
+	    expect "$HERE/sshd_login.exp" \
 	    "$PORT" "$1" "$CMD" "${@:2}" 2>&1 | tr -d '\r' >"$out"
 }
 # The prompts of a transcript, in order, without ssh's "(user@host) ",
@@ -315,6 +318,28 @@ else
 		fi
 	fi
 fi
+
+t_begin sshd_japanese_login_with_lang_ja
+# sshd sets no locale while it authenticates: a Japanese site pins the
+# language on the sshd stack (pam_pwadmin(8)).  The same stack with
+# lang=ja on each pam_pwadmin.so line; the user's terminal in Japanese.
+WARNJA="ログインパスワードの有効期限まで、あと 10 日です。"
+cp "$T/svc/sshd" "$T/svc/sshd.en"
+sed "/^[^#]/s|$B/pam_pwadmin.so socket=$SOCK|& lang=ja|" "$T/svc/sshd.en" \
+    >"$T/svc/sshd"
+LOGIN_LANG=ja_JP.UTF-8 login "$O" alice New-login-pw2
+if [ "$(grep -c ' lang=ja' "$T/svc/sshd")" -ne 3 ]; then
+	t_fail "lang=ja is not on the 3 pam_pwadmin.so lines of $T/svc/sshd"
+elif ! grep -qx 'LOGIN-OK-alice-2002' "$O" || ! grep -qx 'SSH-EXIT 0' "$O"; then
+	show "$O" "the Japanese login did not end in the session"
+elif [ "$(prompts "$O")" != "ログインパスワード: |" ]; then
+	show "$O" "prompts: '$(prompts "$O")', expected 'ログインパスワード: |'"
+elif ! grep -qxF "$WARNJA" "$O"; then
+	show "$O" "the ssh user was not shown the warning in Japanese: $WARNJA"
+else
+	t_ok
+fi
+cp "$T/svc/sshd.en" "$T/svc/sshd"
 
 t_begin sshd_daemon_down_refuses_non_root
 t_daemon_stop

@@ -97,6 +97,32 @@ test_factor(void **state)
 }
 
 static void
+test_lang(void **state)
+{
+	const char *ja[] = { "lang=ja" }, *en[] = { "lang=en" };
+	const char *twice[] = { "lang=ja", "lang=ja" };
+	const char *clash[] = { "lang=ja", "lang=en" };
+	struct modargs a;
+	int bad;
+
+	(void)state;
+	assert_int_equal(modargs_parse(0, NULL, &a, &bad), PW_OK);
+	assert_int_equal(a.lang, PW_LANG_AUTO);
+	assert_int_equal(modargs_parse(1, ja, &a, &bad), PW_OK);
+	assert_int_equal(a.lang, PW_LANG_JA);
+	assert_int_equal(modargs_parse(1, en, &a, &bad), PW_OK);
+	assert_int_equal(a.lang, PW_LANG_EN);
+	assert_int_equal(modargs_parse(2, twice, &a, &bad), PW_OK);
+	assert_int_equal(modargs_parse(2, clash, &a, &bad), PW_ERR_INVAL);
+	assert_int_equal(bad, 1);
+	assert_refused("lang=");
+	assert_refused("lang=jp");
+	assert_refused("lang=ja_JP.UTF-8");
+	assert_refused("lang=JA");
+	assert_refused("lang");
+}
+
+static void
 test_unknown(void **state)
 {
 	(void)state;
@@ -282,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_valid),
 		cmocka_unit_test(test_factor),
+		cmocka_unit_test(test_lang),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_socket),
 		cmocka_unit_test(test_daemon_user),

@@ -469,7 +469,7 @@ enum rule { R_OK, R_LENGTH, R_CLASSES, R_USER, R_OTHER };
 /* A word every refusal of that rule must contain. */
 static const char *const rule_word[] = {
 	[R_OK] = NULL,
-	[R_LENGTH] = "characters",
+	[R_LENGTH] = "character", /* "at least 1 character", "8 characters" */
 	[R_CLASSES] = "lower case, upper case, digits and other",
 	[R_USER] = "user name",
 	[R_OTHER] = "differ",
