@@ -364,7 +364,7 @@ FUZZ_USES_proto_reply :=
 FUZZ_USES_store	      := daemon/store_codec.c daemon/log.c \
 	daemon/stats.c daemon/verify.c
 FUZZ_USES_conf	      := daemon/conf.c
-FUZZ_USES_stdin	      := client/prompt.c client/output.c
+FUZZ_USES_stdin	      := client/prompt.c client/output.c client/cli.c
 fuzzobj = $(patsubst %.c,$(FZ)/obj/%.o,$(1))
 
 $(FZ)/obj/%.o: %.c

@@ -105,30 +105,13 @@ app_english(void)
 	assert_non_null(setlocale(LC_ALL, "C"));
 }
 
-/* One PAM operation; its prompts and messages into s. */
-static int
-pam1(const char *svc, const char *user, int op, int flags, int expected,
-    const char *const *answers, struct th_script *s)
-{
-	struct pam_testcase tc[1];
-
-	memset(tc, 0, sizeof(tc));
-	memset(s, 0, sizeof(*s));
-	tc[0].pam_operation = (enum pamtest_ops)op;
-	tc[0].expected_rv = expected;
-	tc[0].flags = flags;
-	s->answers = answers;
-	(void)th_pam_script(svc, user, s, tc, 1);
-	return tc[0].op_rv;
-}
-
 static int
 auth(const char *svc, const char *user, const char *pw, int expected,
     struct th_script *s)
 {
 	const char *const a[] = { pw, NULL };
 
-	return pam1(svc, user, PAMTEST_AUTHENTICATE, 0, expected, a, s);
+	return th_pam_one(svc, user, PAMTEST_AUTHENTICATE, 0, expected, a, s);
 }
 
 static int
@@ -199,7 +182,7 @@ test_suspended_ja(void **state)
 	(void)state;
 	assert_int_equal(th_client(&T, 0, "", "suspend", "alice",
 	    (char *)NULL), 0);
-	assert_int_equal(pam1("pwja", "alice", PAMTEST_ACCOUNT, 0,
+	assert_int_equal(th_pam_one("pwja", "alice", PAMTEST_ACCOUNT, 0,
 	    PAM_PERM_DENIED, NULL, &s), PAM_PERM_DENIED);
 	assert_string_equal(s.errors, "ご利用のユーザは利用者停止中です。"
 	    "マスターユーザまたは管理者ユーザに利用者停止の解除を依頼してください。");
@@ -259,11 +242,11 @@ test_expiry_warning_ja(void **state)
 	(void)state;
 	assert_int_equal(th_daemon_stop(&T), 0);
 	assert_int_equal(th_daemon_start_shifted(&T, NULL, true, "+80d"), 0);
-	assert_int_equal(pam1("pwja", "boss", PAMTEST_ACCOUNT, 0, PAM_SUCCESS,
+	assert_int_equal(th_pam_one("pwja", "boss", PAMTEST_ACCOUNT, 0, PAM_SUCCESS,
 	    NULL, &s), PAM_SUCCESS);
 	assert_string_equal(s.infos,
 	    "ログインパスワードの有効期限まで、あと 10 日です。");
-	assert_int_equal(pam1("pwen", "boss", PAMTEST_ACCOUNT, 0, PAM_SUCCESS,
+	assert_int_equal(th_pam_one("pwen", "boss", PAMTEST_ACCOUNT, 0, PAM_SUCCESS,
 	    NULL, &s), PAM_SUCCESS);
 	assert_string_equal(s.infos, "Your login password expires in 10 days.");
 }

@@ -136,22 +136,6 @@ teardown(void **state)
 	return T.daemon > 0 ? th_daemon_stop(&T) : 0;
 }
 
-/* One PAM operation with flags; returns its code (expected: for the log). */
-static int
-pam1(const char *svc, const char *user, int op, int flags, int expected,
-    const char *const *answers, struct th_script *s)
-{
-	struct pam_testcase tc[1];
-
-	memset(tc, 0, sizeof(tc));
-	tc[0].pam_operation = (enum pamtest_ops)op;
-	tc[0].expected_rv = expected;
-	tc[0].flags = flags;
-	s->answers = answers;
-	(void)th_pam_script(svc, user, s, tc, 1);
-	return tc[0].op_rv;
-}
-
 /* `passwd': chauthtok without flags, current / new / new again. */
 static int
 change(const char *svc, const char *user, const char *cur, const char *next,
@@ -159,7 +143,7 @@ change(const char *svc, const char *user, const char *cur, const char *next,
 {
 	const char *const a[] = { cur, next, next, NULL };
 
-	return pam1(svc, user, PAMTEST_CHAUTHTOK, 0, expected, a, s);
+	return th_pam_one(svc, user, PAMTEST_CHAUTHTOK, 0, expected, a, s);
 }
 
 static void
@@ -196,7 +180,7 @@ auth(const char *svc, const char *user, const char *pw)
 static int
 account(const char *svc, const char *user, int expected, struct th_script *s)
 {
-	return pam1(svc, user, PAMTEST_ACCOUNT, 0, expected, NULL, s);
+	return th_pam_one(svc, user, PAMTEST_ACCOUNT, 0, expected, NULL, s);
 }
 
 /* status USER --json: must_change as "login,confirm" ("" for none). */
@@ -432,18 +416,18 @@ test_cannot_skip_change(void **state)
 	    PAM_NEW_AUTHTOK_REQD);
 
 	/* a retype that differs: refused before the daemon is asked */
-	assert_int_equal(pam1("pwlogin", "boss", PAMTEST_CHAUTHTOK,
+	assert_int_equal(th_pam_one("pwlogin", "boss", PAMTEST_CHAUTHTOK,
 	    PAM_CHANGE_EXPIRED_AUTHTOK, PAM_AUTHTOK_ERR, mismatch, &s),
 	    PAM_AUTHTOK_ERR);
 	assert_non_null(strstr(s.errors, "do not match"));
 	assert_int_equal(th_field(&T, "boss", "login_failures"), 0);
 	/* a wrong issued password */
-	assert_int_equal(pam1("pwlogin", "boss", PAMTEST_CHAUTHTOK,
+	assert_int_equal(th_pam_one("pwlogin", "boss", PAMTEST_CHAUTHTOK,
 	    PAM_CHANGE_EXPIRED_AUTHTOK, PAM_AUTHTOK_RECOVERY_ERR, wrong, &s),
 	    PAM_AUTHTOK_RECOVERY_ERR);
 	assert_int_equal(th_field(&T, "boss", "login_failures"), 1);
 	/* keeping the issued password is no change (history holds it) */
-	assert_int_equal(pam1("pwlogin", "boss", PAMTEST_CHAUTHTOK,
+	assert_int_equal(th_pam_one("pwlogin", "boss", PAMTEST_CHAUTHTOK,
 	    PAM_CHANGE_EXPIRED_AUTHTOK, PAM_AUTHTOK_ERR, same, &s),
 	    PAM_AUTHTOK_ERR);
 	assert_must_change("boss", "login");
@@ -451,7 +435,7 @@ test_cannot_skip_change(void **state)
 	    PAM_NEW_AUTHTOK_REQD);
 
 	/* both factors change in one step, or neither */
-	assert_int_equal(pam1("pwlogin", "alice", PAMTEST_CHAUTHTOK,
+	assert_int_equal(th_pam_one("pwlogin", "alice", PAMTEST_CHAUTHTOK,
 	    PAM_CHANGE_EXPIRED_AUTHTOK, PAM_AUTHTOK_ERR, half, &s),
 	    PAM_AUTHTOK_ERR);
 	assert_must_change("alice", "login,confirm");
@@ -543,7 +527,7 @@ test_passwd_refusals(void **state)
 		const char *const a[] = { TH_PW_BOSS_LOGIN, PW_NEW_LOGIN,
 			"Fresh-login-pw0", NULL };
 
-		assert_int_equal(pam1("pwpasswd", "boss", PAMTEST_CHAUTHTOK, 0,
+		assert_int_equal(th_pam_one("pwpasswd", "boss", PAMTEST_CHAUTHTOK, 0,
 		    PAM_AUTHTOK_ERR, a, &s), PAM_AUTHTOK_ERR);
 		assert_string_equal(s.errors,
 		    "The new login passwords do not match.");
@@ -573,12 +557,12 @@ test_prelim_routed(void **state)
 
 	(void)state;
 	/* bob is not in the store */
-	assert_int_equal(pam1("pwprelim", "bob", PAMTEST_CHAUTHTOK, 0,
+	assert_int_equal(th_pam_one("pwprelim", "bob", PAMTEST_CHAUTHTOK, 0,
 	    PAM_AUTHTOK_ERR, a, &s), PAM_AUTHTOK_ERR);
 	assert_string_equal(s.infos, "prelim-next");
 	assert_string_equal(s.prompts, "");
 	/* alice is: pwadmin decides, in both passes */
-	assert_int_equal(pam1("pwprelim", "alice", PAMTEST_CHAUTHTOK, 0,
+	assert_int_equal(th_pam_one("pwprelim", "alice", PAMTEST_CHAUTHTOK, 0,
 	    PAM_SUCCESS, a, &s), PAM_SUCCESS);
 	assert_string_equal(s.infos, "");
 	assert_string_equal(s.prompts, "Current login password: \n"
@@ -587,13 +571,13 @@ test_prelim_routed(void **state)
 	/* a locked account is refused in the preliminary pass, no prompt */
 	assert_int_equal(th_client(&T, 0, "", "suspend", "alice", (char *)NULL),
 	    0);
-	assert_int_equal(pam1("pwprelim", "alice", PAMTEST_CHAUTHTOK, 0,
+	assert_int_equal(th_pam_one("pwprelim", "alice", PAMTEST_CHAUTHTOK, 0,
 	    PAM_PERM_DENIED, a, &s), PAM_PERM_DENIED);
 	assert_string_equal(s.prompts, "");
 	assert_string_equal(s.infos, "");
 	/* daemon down: the pass goes on, as the stack says */
 	assert_int_equal(th_daemon_stop(&T), 0);
-	assert_int_equal(pam1("pwprelim", "alice", PAMTEST_CHAUTHTOK, 0,
+	assert_int_equal(th_pam_one("pwprelim", "alice", PAMTEST_CHAUTHTOK, 0,
 	    PAM_AUTHTOK_ERR, a, &s), PAM_AUTHTOK_ERR);
 	assert_string_equal(s.infos, "prelim-next");
 	assert_string_equal(s.prompts, "");
@@ -616,7 +600,7 @@ test_prelim_then_daemon_gone(void **state)
 	fclose(f);
 	/* the preliminary pass finds alice; the update pass finds no daemon:
 	 * refused, not routed on to pam_permit */
-	assert_int_equal(pam1("pwbetween", "alice", PAMTEST_CHAUTHTOK, 0,
+	assert_int_equal(th_pam_one("pwbetween", "alice", PAMTEST_CHAUTHTOK, 0,
 	    PAM_AUTHTOK_ERR, a, &s), PAM_AUTHTOK_ERR);
 	assert_string_equal(s.prompts, "");
 	assert_int_equal(th_daemon_stop(&T), 0); /* reap it */
@@ -634,7 +618,7 @@ test_prelim_refusal_said_once(void **state)
 	(void)state;
 	assert_int_equal(th_client(&T, 0, "", "suspend", "alice", (char *)NULL),
 	    0);
-	(void)pam1("pwsufficient", "alice", PAMTEST_CHAUTHTOK, 0,
+	(void)th_pam_one("pwsufficient", "alice", PAMTEST_CHAUTHTOK, 0,
 	    PAM_SUCCESS, a, &s);
 	assert_string_equal(s.prompts, "");
 	assert_non_null(e = strstr(s.errors, "suspended"));
@@ -780,17 +764,17 @@ test_stepup_confirm(void **state)
 	struct th_script s = { 0 };
 
 	(void)state;
-	assert_int_equal(pam1("pwconfirm", "boss", PAMTEST_AUTHENTICATE, 0,
+	assert_int_equal(th_pam_one("pwconfirm", "boss", PAMTEST_AUTHENTICATE, 0,
 	    PAM_SUCCESS, right, &s), PAM_SUCCESS);
 	assert_string_equal(s.prompts, "Confirmation password: ");
 	/* the login password is no confirmation password */
-	assert_int_equal(pam1("pwconfirm", "boss", PAMTEST_AUTHENTICATE, 0,
+	assert_int_equal(th_pam_one("pwconfirm", "boss", PAMTEST_AUTHENTICATE, 0,
 	    PAM_AUTH_ERR, wrong, &s), PAM_AUTH_ERR);
-	assert_int_equal(pam1("pwconfirm", "boss", PAMTEST_AUTHENTICATE, 0,
+	assert_int_equal(th_pam_one("pwconfirm", "boss", PAMTEST_AUTHENTICATE, 0,
 	    PAM_AUTH_ERR, wrong, &s), PAM_AUTH_ERR);
 	assert_int_equal(th_field(&T, "boss", "confirm_failures"), 2);
 	assert_int_equal(th_field(&T, "boss", "login_failures"), 0);
-	assert_int_equal(pam1("pwconfirm", "boss", PAMTEST_AUTHENTICATE, 0,
+	assert_int_equal(th_pam_one("pwconfirm", "boss", PAMTEST_AUTHENTICATE, 0,
 	    PAM_SUCCESS, right, &s), PAM_SUCCESS);
 	assert_int_equal(th_field(&T, "boss", "confirm_failures"), 0);
 
@@ -950,7 +934,7 @@ test_expired_flow(void **state)
 	/* status still shows the date it expired */
 	assert_expires("boss", "login_expires", t0 + 90 * 86400);
 	/* the change needs the current password: a wrong one is counted */
-	assert_int_equal(pam1("pwlogin", "boss", PAMTEST_CHAUTHTOK,
+	assert_int_equal(th_pam_one("pwlogin", "boss", PAMTEST_CHAUTHTOK,
 	    PAM_CHANGE_EXPIRED_AUTHTOK, PAM_AUTHTOK_RECOVERY_ERR, wrong, &s),
 	    PAM_AUTHTOK_RECOVERY_ERR);
 	assert_int_equal(th_field(&T, "boss", "login_failures"), 1);
@@ -1008,7 +992,7 @@ test_expiry_per_factor(void **state)
 	    PAM_NEW_AUTHTOK_REQD);
 	assert_string_equal(s.errors,
 	    "Your login password has expired and must be changed now.");
-	assert_int_equal(pam1("pwlogin", "boss", PAMTEST_CHAUTHTOK,
+	assert_int_equal(th_pam_one("pwlogin", "boss", PAMTEST_CHAUTHTOK,
 	    PAM_CHANGE_EXPIRED_AUTHTOK, PAM_SUCCESS, login3, &s), PAM_SUCCESS);
 	assert_string_equal(s.prompts, "Current login password: \n"
 	    "New login password: \n"
@@ -1031,7 +1015,7 @@ test_expiry_per_factor(void **state)
 	    PAM_NEW_AUTHTOK_REQD);
 	assert_string_equal(s.errors,
 	    "Your confirmation password has expired and must be changed now.");
-	assert_int_equal(pam1("pwlogin", "boss", PAMTEST_CHAUTHTOK,
+	assert_int_equal(th_pam_one("pwlogin", "boss", PAMTEST_CHAUTHTOK,
 	    PAM_CHANGE_EXPIRED_AUTHTOK, PAM_SUCCESS, confirm3, &s), PAM_SUCCESS);
 	assert_string_equal(s.prompts, "Current confirmation password: \n"
 	    "New confirmation password: \n"
@@ -1085,7 +1069,7 @@ test_conf_sudo(void **state)
 	PAM_RUN("ex-sudo", "boss", &s, sudo);
 	assert_string_equal(s.prompts, "Confirmation password: ");
 	/* the login password does not do, and counts for confirmation */
-	assert_int_equal(pam1("ex-sudo", "boss", PAMTEST_AUTHENTICATE, 0,
+	assert_int_equal(th_pam_one("ex-sudo", "boss", PAMTEST_AUTHENTICATE, 0,
 	    PAM_AUTH_ERR, login, &s), PAM_AUTH_ERR);
 	assert_int_equal(th_field(&T, "boss", "confirm_failures"), 1);
 	assert_int_equal(th_field(&T, "boss", "login_failures"), 0);
@@ -1094,7 +1078,7 @@ test_conf_sudo(void **state)
 	PAM_RUN("ex-sudo", "alice", &s, forced);
 	assert_must_change("alice", "");
 	/* not in the store: only root goes on (pam_unix, here pam_permit) */
-	assert_int_equal(pam1("ex-sudo", "bob", PAMTEST_AUTHENTICATE, 0,
+	assert_int_equal(th_pam_one("ex-sudo", "bob", PAMTEST_AUTHENTICATE, 0,
 	    PAM_AUTH_ERR, any, &s), PAM_AUTH_ERR);
 	s.answers = any;
 	PAM_RUN("ex-sudo", "root", &s, sudo);
@@ -1103,9 +1087,9 @@ test_conf_sudo(void **state)
 	assert_int_equal(th_daemon_stop(&T), 0);
 	s.answers = any;
 	PAM_RUN("ex-sudo", "root", &s, sudo);
-	assert_int_equal(pam1("ex-sudo", "boss", PAMTEST_AUTHENTICATE, 0,
+	assert_int_equal(th_pam_one("ex-sudo", "boss", PAMTEST_AUTHENTICATE, 0,
 	    PAM_AUTH_ERR, confirm, &s), PAM_AUTH_ERR);
-	assert_int_equal(pam1("ex-sudo", "boss", PAMTEST_ACCOUNT, 0,
+	assert_int_equal(th_pam_one("ex-sudo", "boss", PAMTEST_ACCOUNT, 0,
 	    PAM_AUTH_ERR, NULL, &s), PAM_AUTH_ERR);
 }
 
@@ -1139,14 +1123,14 @@ test_conf_passwd(void **state)
 	    PAM_AUTHTOK_ERR, &s), PAM_AUTHTOK_ERR);
 	assert_int_equal(auth("pwtest", "boss", PW_NEW_LOGIN), PAM_SUCCESS);
 	/* root, not in the store, goes on to pam_unix (here pam_permit) */
-	assert_int_equal(pam1("ex-passwd", "root", PAMTEST_CHAUTHTOK, 0,
+	assert_int_equal(th_pam_one("ex-passwd", "root", PAMTEST_CHAUTHTOK, 0,
 	    PAM_SUCCESS, root, &s), PAM_SUCCESS);
-	assert_int_equal(pam1("ex-passwd", "root", PAMTEST_CHAUTHTOK, 0,
+	assert_int_equal(th_pam_one("ex-passwd", "root", PAMTEST_CHAUTHTOK, 0,
 	    PAM_SUCCESS, weak, &s), PAM_SUCCESS);
 
 	/* the daemon down: root still may, a store account may not */
 	assert_int_equal(th_daemon_stop(&T), 0);
-	assert_int_equal(pam1("ex-passwd", "root", PAMTEST_CHAUTHTOK, 0,
+	assert_int_equal(th_pam_one("ex-passwd", "root", PAMTEST_CHAUTHTOK, 0,
 	    PAM_SUCCESS, root, &s), PAM_SUCCESS);
 	assert_int_not_equal(change("ex-passwd", "boss", PW_NEW_LOGIN,
 	    "Other-login-pw5", PAM_AUTH_ERR, &s), PAM_SUCCESS);
@@ -1193,19 +1177,19 @@ test_conf_login(void **state)
 	assert_must_change("alice", "");
 	s.answers = boss;
 	PAM_RUN("ex-login", "boss", &s, plain);
-	assert_int_equal(pam1("ex-login", "boss", PAMTEST_AUTHENTICATE, 0,
+	assert_int_equal(th_pam_one("ex-login", "boss", PAMTEST_AUTHENTICATE, 0,
 	    PAM_AUTH_ERR, wrong, &s), PAM_AUTH_ERR);
 	/* a suspended account is refused by the account lines */
 	assert_int_equal(th_client(&T, 0, "", "suspend", "alice", (char *)NULL),
 	    0);
-	assert_int_equal(pam1("ex-login", "alice", PAMTEST_ACCOUNT, 0,
+	assert_int_equal(th_pam_one("ex-login", "alice", PAMTEST_ACCOUNT, 0,
 	    PAM_PERM_DENIED, NULL, &s), PAM_PERM_DENIED);
 
 	/* the daemon down: root's console login, and nobody else's */
 	assert_int_equal(th_daemon_stop(&T), 0);
 	s.answers = any;
 	PAM_RUN("ex-login", "root", &s, plain);
-	assert_int_equal(pam1("ex-login", "boss", PAMTEST_AUTHENTICATE, 0,
+	assert_int_equal(th_pam_one("ex-login", "boss", PAMTEST_AUTHENTICATE, 0,
 	    PAM_AUTH_ERR, boss, &s), PAM_AUTH_ERR);
 }
 

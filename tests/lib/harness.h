@@ -277,6 +277,15 @@ int th_pam_script(const char *service, const char *user, struct th_script *s,
     struct pam_testcase *tc, size_t n);
 
 /* Exactly one non-empty line, as every refusal of the client must print. */
+/*
+ * One PAM operation `op' (enum pamtest_ops) with flags, answering its
+ * prompts from `answers' (NULL: none); prompts and messages into *s.
+ * Returns the operation's code (`expected' only names it in the log of a
+ * mismatch).
+ */
+int th_pam_one(const char *service, const char *user, int op, int flags,
+    int expected, const char *const *answers, struct th_script *s);
+
 bool th_one_line(const char *s);
 /*
  * Did the last th_client end with exit `want' (and, for a refusal, exactly

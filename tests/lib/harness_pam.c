@@ -322,3 +322,18 @@ th_pam_parallel(int n, const char *user, const char *const *services,
 	pthread_barrier_destroy(&go);
 	return bad;
 }
+
+int
+th_pam_one(const char *service, const char *user, int op, int flags,
+    int expected, const char *const *answers, struct th_script *s)
+{
+	struct pam_testcase tc[1];
+
+	memset(tc, 0, sizeof(tc));
+	tc[0].pam_operation = (enum pamtest_ops)op;
+	tc[0].expected_rv = expected;
+	tc[0].flags = flags;
+	s->answers = answers;
+	(void)th_pam_script(service, user, s, tc, 1);
+	return tc[0].op_rv;
+}

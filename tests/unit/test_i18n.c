@@ -7,6 +7,7 @@
  */
 #include <limits.h>
 #include <locale.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,55 +127,73 @@ test_dir(void **state)
 	assert_string_equal(pw_i18n_dir(self, dir, sizeof(dir)), want);
 }
 
-/* The manual's sentence for a locked login password, word for word. */
+/*
+ * Sentences word for word: the manual's for a locked password, each
+ * factor's name put into it, plural forms, and English as it was.
+ */
+static const struct {
+	bool ja;
+	int status;
+	uint16_t code;
+	uint8_t factor;
+	uint64_t num;
+	const char *want;
+} sentences[] = {
+	{ true, PW_ERR_LOCKED, PW_R_LOCKED, 0, 0,
+	    "ログインパスワードが利用停止になっています。マスターユーザまたは"
+	    "管理者ユーザに利用停止の解除を依頼してください。" },
+	{ true, PW_ERR_LOCKED, PW_R_LOCKED, 1, 0,
+	    "確認用パスワードが利用停止になっています。マスターユーザまたは"
+	    "管理者ユーザに利用停止の解除を依頼してください。" },
+	{ true, PW_ERR_LOCKED, PW_R_LOCKED, 2, 0,
+	    "ワンタイムパスワードが利用停止になっています。マスターユーザまたは"
+	    "管理者ユーザに利用停止の解除を依頼してください。" },
+	{ false, PW_ERR_LOCKED, PW_R_LOCKED, 0, 0, "Your login password is "
+	    "locked after too many failed attempts; a master or admin can "
+	    "unlock it." },
+	{ false, PW_OK, PW_R_EXPIRES_IN, 0, 1,
+	    "Your login password expires in 1 day." },
+	{ false, PW_OK, PW_R_EXPIRES_IN, 0, 5,
+	    "Your login password expires in 5 days." },
+	{ true, PW_OK, PW_R_EXPIRES_IN, 0, 1,
+	    "ログインパスワードの有効期限まで、あと 1 日です。" },
+	{ true, PW_OK, PW_R_EXPIRES_IN, 1, 5,
+	    "確認用パスワードの有効期限まで、あと 5 日です。" },
+	{ false, PW_OK, PW_R_MORE_CHANGED, 0, 1, "1 more account was changed." },
+	{ false, PW_OK, PW_R_MORE_CHANGED, 0, 3,
+	    "3 more accounts were changed." },
+	{ false, PW_ERR_QUALITY, PW_R_Q_HISTORY, 0, 1, "New login password "
+	    "refused: it is your last login password." },
+	{ false, PW_ERR_QUALITY, PW_R_Q_HISTORY, 1, 4, "New confirmation "
+	    "password refused: it is one of your last 4 confirmation "
+	    "passwords." },
+	{ true, PW_ERR_QUALITY, PW_R_Q_HISTORY, 0, 4, "新しいログインパスワードは"
+	    "設定できません: 過去 4 回分に使ったログインパスワードと同じです。" },
+	{ true, PW_ERR_SUSPENDED, PW_R_SUSPENDED, 0, 0, "ご利用のユーザは"
+	    "利用者停止中です。マスターユーザまたは管理者ユーザに利用者停止の"
+	    "解除を依頼してください。" },
+};
+
 static void
-test_locked_sentence(void **state)
+test_sentences(void **state)
 {
 	char buf[PW_WORDS_MAX];
+	size_t i;
 
 	(void)state;
-	assert_string_equal(ja_words(PW_ERR_LOCKED, PW_R_LOCKED, 0, 0, buf,
-	    sizeof(buf)), "ログインパスワードが利用停止になっています。"
-	    "マスターユーザまたは管理者ユーザに利用停止の解除を依頼してください。");
-	assert_string_equal(ja_words(PW_ERR_LOCKED, PW_R_LOCKED, 1, 0, buf,
-	    sizeof(buf)), "確認用パスワードが利用停止になっています。"
-	    "マスターユーザまたは管理者ユーザに利用停止の解除を依頼してください。");
-	assert_string_equal(ja_words(PW_ERR_LOCKED, PW_R_LOCKED, 2, 0, buf,
-	    sizeof(buf)), "ワンタイムパスワードが利用停止になっています。"
-	    "マスターユーザまたは管理者ユーザに利用停止の解除を依頼してください。");
-	/* and English stays as it was */
-	assert_string_equal(en_words(PW_ERR_LOCKED, PW_R_LOCKED, 0, 0, buf,
-	    sizeof(buf)), "Your login password is locked after too many "
-	    "failed attempts; a master or admin can unlock it.");
-}
-
-static void
-test_plurals(void **state)
-{
-	char buf[PW_WORDS_MAX];
-
-	(void)state;
-	assert_string_equal(en_words(PW_OK, PW_R_EXPIRES_IN, 0, 1, buf,
-	    sizeof(buf)), "Your login password expires in 1 day.");
-	assert_string_equal(en_words(PW_OK, PW_R_EXPIRES_IN, 0, 5, buf,
-	    sizeof(buf)), "Your login password expires in 5 days.");
-	assert_string_equal(ja_words(PW_OK, PW_R_EXPIRES_IN, 0, 1, buf,
-	    sizeof(buf)), "ログインパスワードの有効期限まで、あと 1 日です。");
-	assert_string_equal(ja_words(PW_OK, PW_R_EXPIRES_IN, 1, 5, buf,
-	    sizeof(buf)), "確認用パスワードの有効期限まで、あと 5 日です。");
-	assert_string_equal(en_words(PW_OK, PW_R_MORE_CHANGED, 0, 1, buf,
-	    sizeof(buf)), "1 more account was changed.");
-	assert_string_equal(en_words(PW_OK, PW_R_MORE_CHANGED, 0, 3, buf,
-	    sizeof(buf)), "3 more accounts were changed.");
-	assert_string_equal(en_words(PW_ERR_QUALITY, PW_R_Q_HISTORY, 0, 1, buf,
-	    sizeof(buf)), "New login password refused: it is your last login "
-	    "password.");
-	assert_string_equal(en_words(PW_ERR_QUALITY, PW_R_Q_HISTORY, 1, 4, buf,
-	    sizeof(buf)), "New confirmation password refused: it is one of "
-	    "your last 4 confirmation passwords.");
-	assert_string_equal(ja_words(PW_ERR_QUALITY, PW_R_Q_HISTORY, 0, 4, buf,
-	    sizeof(buf)), "新しいログインパスワードは設定できません: "
-	    "過去 4 回分に使ったログインパスワードと同じです。");
+	for (i = 0; i < sizeof(sentences) / sizeof(sentences[0]); i++) {
+		if (sentences[i].ja)
+			(void)ja_words(sentences[i].status, sentences[i].code,
+			    sentences[i].factor, sentences[i].num, buf,
+			    sizeof(buf));
+		else
+			(void)en_words(sentences[i].status, sentences[i].code,
+			    sentences[i].factor, sentences[i].num, buf,
+			    sizeof(buf));
+		if (strcmp(buf, sentences[i].want) != 0)
+			fail_msg("sentence %zu: \"%s\", want \"%s\"", i, buf,
+			    sentences[i].want);
+	}
 }
 
 /* Every reason has a Japanese sentence, and no English one is left. */
@@ -275,8 +294,7 @@ main(void)
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_open_missing),
 		cmocka_unit_test(test_dir),
-		cmocka_unit_test(test_locked_sentence),
-		cmocka_unit_test(test_plurals),
+		cmocka_unit_test(test_sentences),
 		cmocka_unit_test(test_every_reason_japanese),
 		cmocka_unit_test(test_locale_restored),
 	};
