@@ -110,8 +110,12 @@ LINGUAS	   := $(shell cat po/LINGUAS)
 MO_FILES   := $(patsubst %,$(B)/locale/%/LC_MESSAGES/pwadmin.mo,$(LINGUAS))
 # The sources of every word the module and the client show.
 I18N_SRC   := $(sort $(wildcard common/*.c pam_module/*.c client/*.c))
+# The project's own printf-like functions are named, so that msgfmt
+# --check compares every translation used as a format with its message.
 XGETTEXT   := xgettext --language=C --from-code=UTF-8 --keyword=_ \
 	--keyword=N_ --keyword=pw_ntr:1,2 --add-comments=TRANSLATORS: \
+	--flag=set_err:2:c-format --flag=output_error:1:c-format \
+	--flag=said:3:c-format --flag=summary_line:4:c-format \
 	--package-name=pwadmin --msgid-bugs-address=pwadmin --sort-by-file
 # The demo's story (tests/demo.sh) has a catalogue of its own, never
 # installed: text domain pwadmin-demo, po/demo-LANG.po.
@@ -121,21 +125,28 @@ XGETTEXT_SH := xgettext --language=Shell --from-code=UTF-8 --keyword=gettext \
 	--package-name=pwadmin-demo --msgid-bugs-address=pwadmin --sort-by-file
 
 .PHONY: all deps check check-run demo demo-ja bench install uninstall clean \
-	lint format format-check tests fuzz fuzz-check fuzz-seeds pot
+	lint format format-check tests fuzz fuzz-check fuzz-seeds pot pot-only
 .DELETE_ON_ERROR:
 
 all: $(MODULE) $(DAEMON) $(CLIENT) $(MO_FILES)
 
+# 0755 whatever the umask: a group-writable catalogue directory is not
+# trusted (common/i18n.h).
 $(B)/locale/%/LC_MESSAGES/pwadmin.mo: po/%.po
-	@mkdir -p $(@D)
+	@umask 022 && mkdir -p $(@D)
 	msgfmt --check --statistics -o $@ $<
 $(B)/locale/%/LC_MESSAGES/pwadmin-demo.mo: po/demo-%.po
-	@mkdir -p $(@D)
+	@umask 022 && mkdir -p $(@D)
 	msgfmt --check --statistics -o $@ $<
 
-pot:
-	$(XGETTEXT) -o po/pwadmin.pot $(I18N_SRC)
-	$(XGETTEXT_SH) -o po/pwadmin-demo.pot tests/demo.sh
+# pot-only: the templates into POTDIR (tests/i18n.sh compares a fresh
+# pair with po/); pot: into po/, merged into every translation.
+POTDIR ?= po
+pot-only:
+	$(XGETTEXT) -o $(POTDIR)/pwadmin.pot $(I18N_SRC)
+	$(XGETTEXT_SH) -o $(POTDIR)/pwadmin-demo.pot tests/demo.sh
+
+pot: pot-only
 	@for l in $(LINGUAS); do \
 		msgmerge --quiet --update --backup=none po/$$l.po po/pwadmin.pot && \
 		msgmerge --quiet --update --backup=none po/demo-$$l.po \

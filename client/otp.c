@@ -98,7 +98,7 @@ show_uri(const struct otp_show *show, const char *uri)
 		return r;
 	if (r != PW_OK)
 		output_error(_("cannot draw the QR code (%s); type "
-		    "the URI into your app instead"), pw_strerror(r));
+		    "the URI into your app instead"), _(pw_strerror(r)));
 	return fflush(show->fp) == 0 ? PW_OK : PW_ERR_IO;
 }
 

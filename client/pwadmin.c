@@ -720,8 +720,9 @@ speak(void)
 	ssize_t n;
 
 	(void)setlocale(LC_ALL, "");
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	self[n > 0 ? n : 0] = '\0';
+	n = readlink("/proc/self/exe", self, sizeof(self));
+	/* cut (or unreadable): no path, so the configured directory */
+	self[n > 0 && (size_t)n < sizeof(self) ? n : 0] = '\0';
 	pw_i18n_bind(pw_i18n_dir(self, dir, sizeof(dir)));
 }
 

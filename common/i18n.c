@@ -26,18 +26,25 @@ pw_ntr(const char *one, const char *many, unsigned long n)
 	return dngettext(PW_TEXTDOMAIN, one, many, n);
 }
 
+/*
+ * A catalogue's strings become format strings: the directory beside the
+ * binary counts only when it is as trusted as the binary, owned by root
+ * or by the binary's owner and writable by no one else.
+ */
 const char *
 pw_i18n_dir(const char *self, char *buf, size_t bufsz)
 {
-	const char *slash = self != NULL ? strrchr(self, '/') : NULL;
-	struct stat st;
+	const char *slash = self != NULL && self[0] == '/' ?
+	    strrchr(self, '/') : NULL;
+	struct stat bin, st;
 	int n;
 
-	if (slash != NULL) {
+	if (slash != NULL && stat(self, &bin) == 0) {
 		n = snprintf(buf, bufsz, "%.*s/locale", (int)(slash - self),
 		    self);
 		if (n > 0 && (size_t)n < bufsz && stat(buf, &st) == 0 &&
-		    S_ISDIR(st.st_mode))
+		    S_ISDIR(st.st_mode) && (st.st_mode & 022) == 0 &&
+		    (st.st_uid == 0 || st.st_uid == bin.st_uid))
 			return buf;
 	}
 	(void)snprintf(buf, bufsz, "%s", PW_LOCALEDIR);

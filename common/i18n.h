@@ -28,10 +28,12 @@ const char *pw_ntr(const char *one, const char *many, unsigned long n)
     __attribute__((format_arg(1), format_arg(2)));
 
 /*
- * The catalogue directory of the program or module at `self' (a path):
- * its directory's "locale" subdirectory when that is a directory (an
- * uninstalled build: build/locale beside build/pwadmin), else the
- * directory the build was configured for (PW_LOCALEDIR).  Into buf.
+ * The catalogue directory of the program or module at `self' (an
+ * absolute path): its directory's "locale" subdirectory when that is a
+ * directory owned by root or by the owner of `self' and writable by no
+ * one else (an uninstalled build: build/locale beside build/pwadmin),
+ * else the directory the build was configured for (PW_LOCALEDIR).  Into
+ * buf.
  */
 const char *pw_i18n_dir(const char *self, char *buf, size_t bufsz);
 

@@ -7,10 +7,12 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
 
 #include "i18n.h"
 #include "lang.h"
+#include "modargs.h"
 
 #define LANG_KEY "pam_pwadmin_lang"
 
@@ -39,6 +41,28 @@ lang_free(pam_handle_t *pamh, void *data, int status)
 	free(data);
 }
 
+/*
+ * gettext reads the process's LANGUAGE before any locale but C, so an
+ * application started with LANGUAGE=en_US:en (Ubuntu's default locale
+ * file sets it) shows English under lang=ja; the module may not change
+ * the environment.  Said once per process.
+ */
+static void
+language_warn(pam_handle_t *pamh)
+{
+	static atomic_bool warned;
+	const char *v = getenv("LANGUAGE");
+	char shown[64];
+
+	if (v == NULL || v[0] == '\0' || strncmp(v, "ja", 2) == 0 ||
+	    atomic_exchange(&warned, true))
+		return;
+	modargs_sanitize(shown, sizeof(shown), v);
+	pam_syslog(pamh, LOG_WARNING, "lang=ja: the application's LANGUAGE=%s "
+	    "comes first for gettext, so messages follow it; unset LANGUAGE "
+	    "for this service", shown);
+}
+
 void
 modlang_begin(pam_handle_t *pamh, uint8_t lang)
 {
@@ -49,6 +73,8 @@ modlang_begin(pam_handle_t *pamh, uint8_t lang)
 
 	(void)pthread_once(&bound, bind_once);
 	modlang_end(pamh);
+	if (lang == PW_LANG_JA)
+		language_warn(pamh);
 	env[0] = pam_getenv(pamh, "LC_ALL");
 	env[1] = pam_getenv(pamh, "LC_MESSAGES");
 	env[2] = pam_getenv(pamh, "LANG");

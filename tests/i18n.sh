@@ -11,11 +11,10 @@ trap 'rm -rf "$tmp"' EXIT
 bad=0
 say() { echo "i18n: $*"; bad=1; }
 
-# shellcheck disable=SC2046
-xgettext --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
-    --keyword=pw_ntr:1,2 --add-comments=TRANSLATORS: --package-name=pwadmin \
-    --msgid-bugs-address=pwadmin --sort-by-file -o "$tmp/now.pot" \
-    $(ls common/*.c pam_module/*.c client/*.c | sort) || say "xgettext failed"
+# the templates as the sources give them now (the Makefile's xgettext)
+make -s --no-print-directory pot-only POTDIR="$tmp" >"$tmp/out" 2>&1 ||
+    say "xgettext failed: $(cat "$tmp/out")"
+mv "$tmp/pwadmin.pot" "$tmp/now.pot" 2>/dev/null
 
 # the committed template holds exactly the messages of the sources
 msgcmp --use-untranslated po/pwadmin.pot "$tmp/now.pot" >"$tmp/out" 2>&1 ||
@@ -23,6 +22,31 @@ msgcmp --use-untranslated po/pwadmin.pot "$tmp/now.pot" >"$tmp/out" 2>&1 ||
         "$(grep -c 'this message is used but not defined' "$tmp/out")"
 msgcmp --use-untranslated "$tmp/now.pot" po/pwadmin.pot >"$tmp/out" 2>&1 ||
     say "po/pwadmin.pot has messages the sources no longer use (make pot)"
+
+# the demo's template too (tests/demo.sh)
+msgcmp --use-untranslated po/pwadmin-demo.pot "$tmp/pwadmin-demo.pot" \
+    >/dev/null 2>&1 &&
+    msgcmp --use-untranslated "$tmp/pwadmin-demo.pot" po/pwadmin-demo.pot \
+    >/dev/null 2>&1 || say "po/pwadmin-demo.pot is not current (make pot)"
+
+for l in $(cat po/LINGUAS); do
+	msgcmp po/demo-"$l".po "$tmp/pwadmin-demo.pot" >/dev/null 2>&1 ||
+	    say "po/demo-$l.po: messages of tests/demo.sh not translated"
+	msgfmt --check -o /dev/null po/demo-"$l".po 2>/dev/null ||
+	    say "po/demo-$l.po: msgfmt --check failed"
+	# a message used as a format is flagged so (xgettext --flag), and
+	# its translation checked; one that is not must hold no directive
+	msgattrib --no-obsolete po/"$l".po 2>/dev/null | awk -v po="po/$l.po" '
+		/^$/ { fl = ""; str = 0 }
+		/^#,/ { fl = $0 }
+		/^msgstr/ { str = 1 }
+		/^msgid/ { str = 0 }
+		str && fl !~ /c-format/ && /%/ {
+			printf "i18n: %s: %s has a directive, but its message " \
+			    "is not a format\n", po, $0
+			bad = 1 }
+		END { exit bad }' || bad=1
+done
 
 for l in $(cat po/LINGUAS); do
 	po=po/$l.po

@@ -335,6 +335,41 @@ test_pam_environment(void **state)
 	assert_app_unchanged(&a);
 }
 
+/*
+ * gettext reads the process's LANGUAGE before the locale (glibc): an
+ * application started with LANGUAGE=en_US:en shows English even under
+ * lang=ja, and the module says why in one warning (pam_pwadmin(8)).
+ */
+static void
+test_language_variable(void **state)
+{
+	char log[65536] = "";
+	struct th_script s;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(setenv("LANGUAGE", "en_US:en", 1), 0);
+	assert_int_equal(auth("pwja", "nobody", PW_WRONG, PAM_USER_UNKNOWN,
+	    &s), PAM_USER_UNKNOWN);
+	unsetenv("LANGUAGE");
+	assert_string_equal(s.prompts, "Password: ");
+	if (T.syslog[0] != '\0') { /* the harness's syslog preload is on */
+		assert_non_null(f = fopen(T.syslog, "r"));
+		n = fread(log, 1, sizeof(log) - 1, f);
+		log[n] = '\0';
+		fclose(f);
+		assert_non_null(strstr(log, "lang=ja: the application's "
+		    "LANGUAGE=en_US:en comes first"));
+	}
+	/* LANGUAGE=ja (or unset) leaves Japanese */
+	assert_int_equal(setenv("LANGUAGE", "ja", 1), 0);
+	assert_int_equal(auth("pwja", "nobody", PW_WRONG, PAM_USER_UNKNOWN,
+	    &s), PAM_USER_UNKNOWN);
+	unsetenv("LANGUAGE");
+	assert_string_equal(s.prompts, "ログインパスワード: ");
+}
+
 /* ==== the client ==== */
 
 /* Runs the client as root under LANG=lang. */
@@ -425,6 +460,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_application_locale, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_pam_environment, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_language_variable, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_client_ja, setup,
 		    teardown),

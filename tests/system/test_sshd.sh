@@ -328,7 +328,7 @@ cp "$T/svc/sshd" "$T/svc/sshd.en"
 sed "/^[^#]/s|$B/pam_pwadmin.so socket=$SOCK|& lang=ja|" "$T/svc/sshd.en" \
     >"$T/svc/sshd"
 LOGIN_LANG=ja_JP.UTF-8 login "$O" alice New-login-pw2
-if [ "$(grep -c ' lang=ja' "$T/svc/sshd")" -ne 3 ]; then
+if [ "$(grep -c '^[^#].* lang=ja' "$T/svc/sshd")" -ne 3 ]; then
 	t_fail "lang=ja is not on the 3 pam_pwadmin.so lines of $T/svc/sshd"
 elif ! grep -qx 'LOGIN-OK-alice-2002' "$O" || ! grep -qx 'SSH-EXIT 0' "$O"; then
 	show "$O" "the Japanese login did not end in the session"

@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -125,6 +127,34 @@ test_dir(void **state)
 	snprintf(want, sizeof(want), "%.*s/locale", (int)(slash - self), self);
 	memcpy(slash, "/pwadmin", 9);
 	assert_string_equal(pw_i18n_dir(self, dir, sizeof(dir)), want);
+}
+
+/* A catalogue directory others may write to is not trusted. */
+static void
+test_dir_trust(void **state)
+{
+	char tmp[] = "/tmp/pwi18n.XXXXXX", prog[64], loc[64], dir[PATH_MAX];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(prog, sizeof(prog), "%s/prog", tmp);
+	snprintf(loc, sizeof(loc), "%s/locale", tmp);
+	assert_non_null(f = fopen(prog, "w"));
+	fclose(f);
+	assert_int_equal(mkdir(loc, 0755), 0);
+	assert_int_equal(chmod(loc, 0755), 0);
+	assert_string_equal(pw_i18n_dir(prog, dir, sizeof(dir)), loc);
+	assert_int_equal(chmod(loc, 0775), 0);
+	assert_string_equal(pw_i18n_dir(prog, dir, sizeof(dir)), PW_LOCALEDIR);
+	assert_int_equal(chmod(loc, 0757), 0);
+	assert_string_equal(pw_i18n_dir(prog, dir, sizeof(dir)), PW_LOCALEDIR);
+	/* and a program that is not there has nothing beside it */
+	assert_int_equal(chmod(loc, 0755), 0);
+	assert_int_equal(unlink(prog), 0);
+	assert_string_equal(pw_i18n_dir(prog, dir, sizeof(dir)), PW_LOCALEDIR);
+	assert_int_equal(rmdir(loc), 0);
+	assert_int_equal(rmdir(tmp), 0);
 }
 
 /*
@@ -294,6 +324,7 @@ main(void)
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_open_missing),
 		cmocka_unit_test(test_dir),
+		cmocka_unit_test(test_dir_trust),
 		cmocka_unit_test(test_sentences),
 		cmocka_unit_test(test_every_reason_japanese),
 		cmocka_unit_test(test_locale_restored),
