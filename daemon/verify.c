@@ -96,7 +96,10 @@ slot_take(enum verify_lane lane, int64_t deadline_ms)
 	if (lane == VERIFY_ROOT)
 		root_waiting++;
 	while (!may_start(lane, aged)) {
-		ts = ts_of(!aged && aged_at < deadline ? aged_at : deadline);
+		/* only a user request ages; a root one waits to its deadline
+		 * (waking at aged_at, long past, would spin) */
+		ts = ts_of(lane == VERIFY_USER && !aged && aged_at < deadline ?
+		    aged_at : deadline);
 		(void)pthread_cond_timedwait(&pool_cv, &pool_mu, &ts);
 		if (lane == VERIFY_USER && !aged && now_ns() >= aged_at) {
 			aged = true;
