@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Accept loop and connection threads.
+ * Accept loop and a pool of connection threads, made as they are first
+ * needed and kept for the next connection.
  *  1. Every peer MUST be identified by SO_PEERCRED at accept, never by
  *     anything it sends.
  *  2. Connections MUST be capped in total and per uid, and a request MUST
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "frame.h"
@@ -33,6 +35,8 @@
 #include "wipe.h"
 
 #define THREAD_STACK (512 * 1024) /* bytes */
+#define THREAD_IDLE_S 60	  /* an idle thread beyond the floor leaves */
+#define THREAD_FLOOR  8		  /* threads kept however long idle */
 
 struct uidcount {
 	uid_t uid;
@@ -67,10 +71,30 @@ struct conn {
 	enum conn_state state;
 	bool evicted;		    /* cut off for a newcomer (pending only) */
 	struct conn *prev, *next;   /* the pending list, oldest first */
+	struct conn *queued;	    /* the pool's queue */
 	struct peer peer;
 	const struct pwd_conf *conf;
 	struct store *st;
 };
+
+/*
+ * The connection threads.  A connection admitted by conn_admit is queued
+ * for an idle thread; when none is idle a thread is made, up to `cap',
+ * the most connections the limits admit at once (max_connections charged
+ * plus PENDING_PER_CONN x max_connections root peers not yet read), so
+ * every admitted connection has its thread at once, as before, and the
+ * limits and root's reserve are exactly conn_admit's.  A thread serves
+ * connection after connection; one idle for THREAD_IDLE_S leaves while
+ * more than THREAD_FLOOR remain.  A login (two connections) thus starts no
+ * thread in the steady state.
+ */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct conn *head, *tail;
+	uint32_t queued, threads, idle, cap, floor;
+	pthread_attr_t attr;
+} pool = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 int
 server_listen(const char *path, int *fdp, char *err, size_t errsz)
@@ -364,44 +388,121 @@ serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
 		    "sent: %s", (unsigned)c->peer.uid, pw_strerror(r));
 }
 
-static void *
-conn_thread(void *arg)
+/* One connection on a pool thread, with that thread's buffers (wiped
+ * after each connection), then closed and freed. */
+static void
+conn_serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
+    struct pw_reply *rep)
 {
-	struct conn *c = arg;
-	size_t cap = 4 + PW_FRAME_MAX;
-	struct pw_request *req = calloc(1, sizeof(*req));
-	struct pw_reply *rep = calloc(1, sizeof(*rep));
-	uint8_t *buf = malloc(cap);
-
-	if (req != NULL && rep != NULL && buf != NULL) {
-		peer_lookup(&c->peer);
-		serve(c, buf, cap, req, rep);
-	}
-	if (buf != NULL)
-		pw_wipe(buf, cap);
-	if (req != NULL)
-		PW_WIPE_OBJECT(req);
-	if (rep != NULL) /* an enrolment's URI holds a TOTP secret */
-		PW_WIPE_OBJECT(rep);
-	free(buf);
-	free(req);
-	free(rep);
+	peer_lookup(&c->peer);
+	serve(c, buf, cap, req, rep);
+	pw_wipe(buf, cap);
+	PW_WIPE_OBJECT(req);
+	PW_WIPE_OBJECT(rep); /* an enrolment's URI holds a TOTP secret */
 	/* off the pending list before its fd can be closed and reused */
 	conn_release(c->conf, c);
 	c->state = CONN_NONE;
 	close(c->fd);
 	free(c);
+}
+
+/* Called with pool.mu held: the next queued connection, or NULL. */
+static struct conn *
+pool_pop(void)
+{
+	struct conn *c = pool.head;
+
+	if (c != NULL) {
+		pool.head = c->queued;
+		if (pool.head == NULL)
+			pool.tail = NULL;
+		c->queued = NULL;
+		pool.queued--;
+	}
+	return c;
+}
+
+/* A pool thread: waits for a connection, serves it, and again. */
+static void *
+pool_thread(void *arg)
+{
+	size_t cap = 4 + PW_FRAME_MAX;
+	struct pw_request *req = calloc(1, sizeof(*req));
+	struct pw_reply *rep = calloc(1, sizeof(*rep));
+	uint8_t *buf = malloc(cap);
+	struct timespec ts;
+	struct conn *c;
+	int rc = 0;
+
+	(void)arg;
+	pthread_mutex_lock(&pool.mu);
+	for (;;) {
+		while ((c = pool_pop()) == NULL) {
+			if (rc == ETIMEDOUT && pool.threads > pool.floor)
+				goto out;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += THREAD_IDLE_S;
+			pool.idle++;
+			rc = pthread_cond_timedwait(&pool.cv, &pool.mu, &ts);
+			pool.idle--;
+		}
+		rc = 0;
+		pthread_mutex_unlock(&pool.mu);
+		if (req == NULL || rep == NULL || buf == NULL) {
+			/* no buffers (out of memory): refuse, as before */
+			conn_release(c->conf, c);
+			close(c->fd);
+			free(c);
+		} else
+			conn_serve(c, buf, cap, req, rep);
+		pthread_mutex_lock(&pool.mu);
+	}
+out:
+	pool.threads--;
+	pthread_mutex_unlock(&pool.mu);
+	free(buf);
+	free(req);
+	free(rep);
 	return NULL;
 }
 
+/*
+ * Hands c to a pool thread: an idle one, or a new one while under the
+ * cap.  False when there is none (c is not queued then).
+ */
+static bool
+pool_give(struct conn *c)
+{
+	pthread_t tid;
+	bool ok = true;
+
+	pthread_mutex_lock(&pool.mu);
+	if (pool.idle <= pool.queued) {
+		if (pool.threads >= pool.cap ||
+		    pthread_create(&tid, &pool.attr, pool_thread, NULL) != 0)
+			ok = false;
+		else
+			pool.threads++;
+	}
+	if (ok) {
+		if (pool.tail != NULL)
+			pool.tail->queued = c;
+		else
+			pool.head = c;
+		pool.tail = c;
+		pool.queued++;
+		pthread_cond_signal(&pool.cv);
+	}
+	pthread_mutex_unlock(&pool.mu);
+	return ok;
+}
+
 static void
-accept_one(int lfd, const struct pwd_conf *conf, struct store *st,
-    pthread_attr_t *attr)
+accept_one(int lfd, const struct pwd_conf *conf, struct store *st)
 {
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
 	struct conn *c;
-	pthread_t tid;
 	int fd;
 
 	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
@@ -439,7 +540,7 @@ accept_one(int lfd, const struct pwd_conf *conf, struct store *st,
 		return;
 	}
 	stats_inc(PW_STAT_CONN_ACCEPTED);
-	if (pthread_create(&tid, attr, conn_thread, c) == 0)
+	if (pool_give(c))
 		return;
 	log_warnx("no thread for a connection from uid=%u", (unsigned)cred.uid);
 	conn_release(conf, c);
@@ -487,20 +588,21 @@ server_run(int lfd, const struct pwd_conf *conf, struct store *st)
 {
 	struct pollfd pfd[2] = { { .fd = lfd, .events = POLLIN },
 		{ .fd = -1, .events = POLLIN } };
-	pthread_attr_t attr;
 	sigset_t set;
 
 	if ((conn_uids = calloc(conf->max_connections, sizeof(*conn_uids))) == NULL)
 		fatalx("out of memory");
+	pool.cap = (1 + PENDING_PER_CONN) * conf->max_connections;
+	pool.floor = THREAD_FLOOR;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	if ((pfd[1].fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		fatal("signalfd");
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, THREAD_STACK);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_init(&pool.attr);
+	pthread_attr_setstacksize(&pool.attr, THREAD_STACK);
+	pthread_attr_setdetachstate(&pool.attr, PTHREAD_CREATE_DETACHED);
 	for (;;) {
 		/* wakes once a second for the summaries of folded log lines */
 		log_flush(false);
@@ -512,12 +614,11 @@ server_run(int lfd, const struct pwd_conf *conf, struct store *st)
 		if ((pfd[1].revents & POLLIN) && !is_hup(pfd[1].fd))
 			break;
 		if (pfd[0].revents & POLLIN)
-			accept_one(lfd, conf, st, &attr);
+			accept_one(lfd, conf, st);
 	}
 	log_info("shutting down");
 	log_flush(true);
 	close(lfd);
 	close(pfd[1].fd);
-	pthread_attr_destroy(&attr);
 	return drain(conf) == 0 ? 0 : -1;
 }

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <poll.h>
@@ -431,10 +432,78 @@ test_flood_root(void **state)
 	}
 }
 
+/* The daemon's thread ids, from /proc/PID/task, into tids[]: how many. */
+static int
+threads_of(pid_t pid, long *tids, int max)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((dir = opendir(path)) == NULL)
+		return -1;
+	while ((d = readdir(dir)) != NULL && n < max)
+		if (d->d_name[0] != '.')
+			tids[n++] = strtol(d->d_name, NULL, 10);
+	closedir(dir);
+	return n;
+}
+
+static bool
+has_tid(const long *tids, int n, long tid)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (tids[i] == tid)
+			return true;
+	return false;
+}
+
+/*
+ * Connection threads are kept for the next connection: the threads that
+ * served a few logins are still there, the same ones, after twenty more
+ * (a thread per connection would have ended with its connection), and
+ * hardly any was added.
+ */
+static void
+test_threads_reused(void **state)
+{
+	const int ops[] = { PAMTEST_AUTHENTICATE, PAMTEST_ACCOUNT };
+	const int want[] = { PAM_SUCCESS, PAM_SUCCESS };
+	long before[64], after[64];
+	int nb, na, i, added = 0;
+
+	(void)state;
+	assert_int_equal(th_start_seeded(&T, NULL), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(th_pam("pwtest", "boss", TH_PW_BOSS_LOGIN,
+		    ops, want, 2, NULL, 0), 2);
+	usleep(200000); /* the last connection's thread is idle again */
+	nb = threads_of(T.daemon, before, 64);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(th_pam("pwtest", "boss", TH_PW_BOSS_LOGIN,
+		    ops, want, 2, NULL, 0), 2);
+	usleep(200000);
+	na = threads_of(T.daemon, after, 64);
+	for (i = 0; i < na; i++)
+		added += !has_tid(before, nb, after[i]);
+	printf("    daemon threads: %d after 3 logins, %d after 20 more, %d "
+	    "of them new\n", nb, na, added);
+	/* the main thread and at least one connection thread stay */
+	assert_true(nb >= 2);
+	for (i = 0; i < nb; i++)
+		assert_true(has_tid(after, na, before[i]));
+	assert_true(added <= 2);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_threads_reused, teardown),
 		cmocka_unit_test_teardown(test_flood_local_user, teardown),
 		cmocka_unit_test_teardown(test_flood_root, teardown),
 	};
