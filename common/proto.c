@@ -597,13 +597,23 @@ proto_encode_reply(struct wire *w, const struct pw_reply *rep)
 	for (i = 0; i < rep->naudit; i++)
 		if ((r = put_audit(w, &rep->audit[i])) != PW_OK)
 			return r;
-	return wire_put_str(w, rep->uri);
+	if ((r = wire_put_str(w, rep->uri)) != PW_OK ||
+	    (r = wire_put_u8(w, rep->acct_given ? 1 : 0)) != PW_OK ||
+	    !rep->acct_given)
+		return r;
+	if (rep->acct_status > 0 || rep->acct_status < PW_ERR_LAST)
+		return PW_ERR_INVAL;
+	if ((r = wire_put_u32(w, (uint32_t)-rep->acct_status)) != PW_OK ||
+	    (r = put_why(w, &rep->acct_why)) != PW_OK)
+		return r;
+	return put_why(w, &rep->acct_note);
 }
 
 int
 proto_decode_reply(struct wire *w, uint8_t type, struct pw_reply *rep)
 {
 	uint32_t st, i;
+	uint8_t given;
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
@@ -639,7 +649,21 @@ proto_decode_reply(struct wire *w, uint8_t type, struct pw_reply *rep)
 	for (i = 0; i < rep->naudit; i++)
 		if ((r = get_audit(w, &rep->audit[i])) != PW_OK)
 			return r;
-	if ((r = get_text(w, rep->uri, sizeof(rep->uri))) != PW_OK)
+	if ((r = get_text(w, rep->uri, sizeof(rep->uri))) != PW_OK ||
+	    (r = wire_get_u8(w, &given)) != PW_OK)
 		return r;
+	if (given > 1)
+		return PW_ERR_PROTO;
+	if (given == 1) {
+		if ((r = wire_get_u32(w, &st)) != PW_OK)
+			return r;
+		if (st > (uint32_t)-PW_ERR_LAST)
+			return PW_ERR_PROTO;
+		rep->acct_given = true;
+		rep->acct_status = -(int)st;
+		if ((r = get_why(w, &rep->acct_why)) != PW_OK ||
+		    (r = get_why(w, &rep->acct_note)) != PW_OK)
+			return r;
+	}
 	return wire_end(w);
 }

@@ -10,7 +10,7 @@
 #include "wire.h"
 #include "words.h"
 
-#define PW_PROTO_VERSION 4
+#define PW_PROTO_VERSION 5
 #define PW_FRAME_MAX	 65536 /* bytes: version + type + payload */
 #define PW_USER_MAX	 64    /* bytes of an account name */
 #define PW_SERVICE_MAX	 64    /* bytes of a PAM service name */
@@ -214,6 +214,10 @@ struct pw_reply {
 	uint32_t naudit;
 	struct pw_audit audit[PW_AUDIT_MAX]; /* AUDIT: a page, oldest first */
 	char uri[PW_URI_MAX + 1]; /* OTP_ENROLL: the otpauth:// URI, or "" */
+	/* AUTH, the password verified: what ACCT answers at that moment */
+	bool acct_given;
+	int acct_status;
+	struct pw_why acct_why, acct_note;
 };
 
 /* Name of a stats counter (for output); NULL past PW_STAT_COUNT. */

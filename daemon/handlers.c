@@ -27,8 +27,10 @@ static const char *const factor_name[] = { "login", "confirmation" };
 
 /*
  * After a verified password: the account's state (the module asks for a
- * one-time password when its otp field is not none).  Only a peer that
- * proved the password learns it.
+ * one-time password when its otp field is not none), and what ACCT would
+ * answer now (rules 2, 7, 8), so that the account phase in the same PAM
+ * handle needs no second connection.  Only a peer that proved the
+ * password learns them.
  */
 static int
 auth_state(const struct hctx *h, const char *name, struct pw_reply *rep)
@@ -37,8 +39,12 @@ auth_state(const struct hctx *h, const char *name, struct pw_reply *rep)
 	int r;
 
 	/* no account to show is no success: the module could skip the OTP */
-	if ((r = store_user_get(h->st, name, &u)) == PW_OK)
-		(void)add_account(h, &u, rep);
+	if ((r = store_user_get(h->st, name, &u)) == PW_OK &&
+	    add_account(h, &u, rep)) {
+		rep->acct_status = policy_account(h->conf, &u,
+		    (int64_t)time(NULL), &rep->acct_why, &rep->acct_note);
+		rep->acct_given = true;
+	}
 	PW_WIPE_OBJECT(&u);
 	return r == PW_OK ? r : PW_ERR_STORE;
 }

@@ -15,7 +15,10 @@
  *     path.  A secret, its length or a frame MUST never be logged.
  *  5. A user name that fails proto_name_valid() MUST NOT reach the daemon
  *     or the log; it fails like a name not in the store.
- *  6. No globals, exit/abort, signal handlers, openlog or cached fd.
+ *  6. No globals (but lang.c's once-only binding of the text domain and
+ *     its once-only warnings), exit/abort, signal handlers, openlog or
+ *     cached fd.  What one call leaves for the next (the account verdict,
+ *     the preliminary pass's answer) is kept in the PAM handle.
  */
 #include <sys/types.h>
 #include <errno.h>
@@ -24,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
@@ -227,21 +231,29 @@ req_fill(pam_handle_t *pamh, struct pw_request *req, int phase,
 	item_text(pamh, PAM_RHOST, req->rhost, sizeof(req->rhost));
 }
 
-/* Shows the daemon's sentences (not under PAM_SILENT); a control byte
- * never reaches a terminal. */
+/* Shows the words of a status, its why and its note (not under
+ * PAM_SILENT); a control byte never reaches a terminal. */
 static void
-show(pam_handle_t *pamh, int flags, const struct pw_reply *rep)
+show_why(pam_handle_t *pamh, int flags, int status, const struct pw_why *why,
+    const struct pw_why *note)
 {
 	char words[PW_WORDS_MAX];
 
 	if ((flags & PAM_SILENT) != 0)
 		return;
-	if (modlang_words(pamh, rep->status, &rep->why, words,
-	    sizeof(words))[0] != '\0' && pw_utf8_printable(words))
+	if (modlang_words(pamh, status, why, words, sizeof(words))[0] !=
+	    '\0' && pw_utf8_printable(words))
 		(void)pam_error(pamh, "%s", words);
-	if (modlang_words(pamh, rep->status, &rep->note, words,
-	    sizeof(words))[0] != '\0' && pw_utf8_printable(words))
+	if (modlang_words(pamh, status, note, words, sizeof(words))[0] !=
+	    '\0' && pw_utf8_printable(words))
 		(void)pam_info(pamh, "%s", words);
+}
+
+/* The daemon's sentences of a reply. */
+static void
+show(pam_handle_t *pamh, int flags, const struct pw_reply *rep)
+{
+	show_why(pamh, flags, rep->status, &rep->why, &rep->note);
 }
 
 /* One daemon call: the transport error, or the daemon's status. */
@@ -414,10 +426,76 @@ fold_log(pam_handle_t *pamh, int phase, const char *user, const char *folded)
 	    folded);
 }
 
-/* Builds the request, asks the daemon, maps the answer: the PAM code. */
+/*
+ * The account verdict an AUTH reply carries when the password verified
+ * (PROTOCOL: acct): kept in the PAM handle after a successful
+ * pam_sm_authenticate, so that pam_sm_acct_mgmt on the same handle, for
+ * the same user and daemon, within ACCT_VALID_MS, answers it without a
+ * second connection.  It is the account's state at the moment the
+ * password was verified: an administrator's change after that moment
+ * (a suspension, a reset) applies from the next login on, as if it had
+ * come just after this one.  Used once; otherwise the daemon is asked.
+ */
+#define ACCT_KEY      "pam_pwadmin_acct"
+#define ACCT_VALID_MS 2000
+
+struct acct_verdict {
+	char user[PW_USER_MAX + 1];
+	char socket[PW_SOCKET_MAX];
+	int64_t at_ms;		/* CLOCK_MONOTONIC */
+	int status;
+	struct pw_why why, note;
+};
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+acct_free(pam_handle_t *pamh, void *data, int status)
+{
+	(void)pamh;
+	(void)status;
+	free(data);
+}
+
+/* Keeps v in the handle (which frees it), or frees it. */
+static void
+acct_keep(pam_handle_t *pamh, struct acct_verdict *v)
+{
+	if (pam_set_data(pamh, ACCT_KEY, v, acct_free) != PAM_SUCCESS)
+		free(v);
+}
+
+/* The kept verdict for user at socket, still valid, into *v (and
+ * forgotten: used once); false when there is none. */
+static bool
+acct_take(pam_handle_t *pamh, const char *user, const char *socket,
+    struct acct_verdict *v)
+{
+	const void *d = NULL;
+	bool ok = false;
+
+	if (pam_get_data(pamh, ACCT_KEY, &d) != PAM_SUCCESS || d == NULL)
+		return false;
+	memcpy(v, d, sizeof(*v));
+	ok = strcmp(v->user, user) == 0 && strcmp(v->socket, socket) == 0 &&
+	    mono_ms() - v->at_ms <= ACCT_VALID_MS;
+	(void)pam_set_data(pamh, ACCT_KEY, NULL, NULL);
+	return ok;
+}
+
+/* Builds the request, asks the daemon, maps the answer: the PAM code.
+ * With v, a verified password's account verdict goes into *v (its
+ * status stays 1 when the reply carried none). */
 static int
 run(pam_handle_t *pamh, int flags, const struct modargs *a, int phase,
-    const char *user, const char *pw, uint8_t *otp)
+    const char *user, const char *pw, uint8_t *otp, struct acct_verdict *v)
 {
 	struct pw_request *req = NULL;
 	struct pw_reply *rep = NULL;
@@ -444,6 +522,12 @@ run(pam_handle_t *pamh, int flags, const struct modargs *a, int phase,
 			*otp = rep->accts[0].otp;
 		else
 			rv = PAM_AUTH_ERR;
+	}
+	if (v != NULL && status == PW_OK && rep->acct_given) {
+		v->status = rep->acct_status;
+		v->why = rep->acct_why;
+		v->note = rep->acct_note;
+		v->at_ms = mono_ms();
 	}
 	log_result(pamh, a, phase, req, status, rv);
 out:
@@ -538,6 +622,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct modargs args;
 	const char *user = NULL, *pw = NULL;
 	char *own = NULL, folded[PW_USER_MAX + 1];
+	struct acct_verdict *v = NULL;
 	uint8_t otp = PW_OTP_NONE;
 	int rv = PAM_AUTH_ERR, pr;
 
@@ -567,7 +652,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	if (folded[0] != '\0') {
 		fold_log(pamh, PW_PHASE_AUTH, user, folded);
-		rv = run(pamh, flags, &args, PW_PHASE_AUTH, folded, pw, NULL);
+		rv = run(pamh, flags, &args, PW_PHASE_AUTH, folded, pw, NULL,
+		    NULL);
 		if (rv == PAM_SUCCESS || rv == PAM_USER_UNKNOWN)
 			rv = PAM_AUTH_ERR;
 		goto out;
@@ -583,12 +669,22 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_USER_UNKNOWN;
 		goto out;
 	}
+	if ((v = calloc(1, sizeof(*v))) != NULL)
+		v->status = 1; /* none yet */
 	rv = run(pamh, flags, &args, PW_PHASE_AUTH, user, pw,
-	    args.otp ? &otp : NULL);
+	    args.otp ? &otp : NULL, v);
 	/* rule 11: the password verified; a token asks for its code too */
 	if (rv == PAM_SUCCESS && args.otp && otp != PW_OTP_NONE)
 		rv = otp_step(pamh, flags, &args, user);
+	/* the whole authentication succeeded: keep its account verdict */
+	if (rv == PAM_SUCCESS && v != NULL && v->status <= 0) {
+		memcpy(v->user, user, strlen(user) + 1);
+		memcpy(v->socket, args.socket, sizeof(v->socket));
+		acct_keep(pamh, v);
+		v = NULL;
+	}
 out:
+	free(v);
 	if (own != NULL) {
 		pw_wipe(own, strlen(own));
 		free(own);
@@ -608,9 +704,28 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return PAM_SUCCESS;
 }
 
+/* The account phase answered from a kept verdict: said and logged as the
+ * daemon's answer would be. */
+static int
+acct_answer(pam_handle_t *pamh, int flags, const struct modargs *a,
+    const char *user, const struct acct_verdict *v)
+{
+	struct pw_request *req;
+	int rv = pw_to_pam(v->status, PW_PHASE_ACCT);
+
+	show_why(pamh, flags, v->status, &v->why, &v->note);
+	if ((req = calloc(1, sizeof(*req))) != NULL) {
+		req_fill(pamh, req, PW_PHASE_ACCT, PW_FACTOR_LOGIN, user);
+		log_result(pamh, a, PW_PHASE_ACCT, req, v->status, rv);
+		free(req); /* no secret in it */
+	}
+	return rv;
+}
+
 int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+	struct acct_verdict v;
 	struct modargs args;
 	const char *user = NULL;
 	int rv = PAM_PERM_DENIED, pr;
@@ -620,7 +735,12 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = pr; /* rv itself stays a failure until the verdict */
 		goto out;
 	}
-	rv = run(pamh, flags, &args, PW_PHASE_ACCT, user, NULL, NULL);
+	/* right after this handle's pwadmin authentication: its verdict */
+	if (acct_take(pamh, user, args.socket, &v)) {
+		rv = acct_answer(pamh, flags, &args, user, &v);
+		goto out;
+	}
+	rv = run(pamh, flags, &args, PW_PHASE_ACCT, user, NULL, NULL, NULL);
 out:
 	modlang_end(pamh);
 	return rv;

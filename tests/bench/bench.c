@@ -137,7 +137,11 @@ conv_pw(int n, const struct pam_message **msg, struct pam_response **resp,
 	return PAM_SUCCESS;
 }
 
-/* pam_start, a no-op PAM_FAIL_DELAY, pam_authenticate, pam_end: its code. */
+/*
+ * A login as sshd or login makes it: pam_start, a no-op PAM_FAIL_DELAY,
+ * pam_authenticate, pam_acct_mgmt when that succeeded, pam_end; the code
+ * of the last call.
+ */
 static int
 pam_on(const char *service, const char *user, const char *password)
 {
@@ -151,8 +155,9 @@ pam_on(const char *service, const char *user, const char *password)
 
 	if ((rv = pam_start(service, user, &conv, &h)) != PAM_SUCCESS)
 		return rv;
-	if ((rv = pam_set_item(h, PAM_FAIL_DELAY, delay.item)) == PAM_SUCCESS)
-		rv = pam_authenticate(h, 0);
+	if ((rv = pam_set_item(h, PAM_FAIL_DELAY, delay.item)) == PAM_SUCCESS &&
+	    (rv = pam_authenticate(h, 0)) == PAM_SUCCESS)
+		rv = pam_acct_mgmt(h, 0);
 	pam_end(h, rv);
 	return rv;
 }
@@ -269,18 +274,39 @@ useradd(const char *user)
 	return -1;
 }
 
-/* boss, alice, bob, user1..user8; then bob is locked by wrong guesses. */
+/*
+ * Root's reset of both passwords, without the must-change mark, so that
+ * a login (authentication and account phase) succeeds as a usable
+ * account's does.
+ */
+static int
+usable(const char *user, const char *login, const char *confirm)
+{
+	char in[128];
+
+	snprintf(in, sizeof(in), "%s\n%s\n", login, confirm);
+	if (th_client(&T, 0, in, "--stdin", "reset", user, "--no-force-change",
+	    (char *)NULL) == 0)
+		return 0;
+	fprintf(stderr, "bench: reset %s: %s%s", user, T.out, T.err);
+	return -1;
+}
+
+/* boss, alice, bob, user1..user8 (usable); then bob is locked by wrong
+ * guesses. */
 static int
 seed(void)
 {
 	char name[16];
 	int i, rv;
 
-	if (th_seed(&T) != 0 || useradd("bob") != 0)
+	if (th_seed(&T) != 0 || useradd("bob") != 0 ||
+	    usable("alice", TH_PW_ALICE_LOGIN, TH_PW_ALICE_CONFIRM) != 0)
 		return -1;
 	for (i = 1; i <= BENCH_USERS; i++) {
 		snprintf(name, sizeof(name), "user%d", i);
-		if (useradd(name) != 0)
+		if (useradd(name) != 0 ||
+		    usable(name, BENCH_PW_LOGIN, BENCH_PW_CONF) != 0)
 			return -1;
 	}
 	for (i = 1; i <= BENCH_MAX_FAIL; i++) {
@@ -385,7 +411,7 @@ print_header(const char *hash)
 	    "max_login_failures = %d\n", sysconf(_SC_NPROCESSORS_ONLN),
 	    BENCH_MAX_FAIL);
 	printf("PAM         each attempt is pam_start + pam_authenticate + "
-	    "pam_end (auth only),\n"
+	    "pam_acct_mgmt (after a success) + pam_end,\n"
 	    "            with a PAM_FAIL_DELAY callback that does not sleep "
 	    "(the module asks for 2 s)\n\n");
 }
@@ -403,11 +429,15 @@ latencies(double *bare_median, char hash[crypto_pwhash_STRBYTES])
 {
 	static double t[BENCH_N_LOCKED];
 	struct lat bare, ok, diff, locked;
-	long long h0, h1, r0, r1;
+	long long h0, h1, r0, r1, au0, ac0, au1, ac1;
 	int bad_ok, bad_locked;
 
+	au0 = th_stat(&T, "requests_auth");
+	ac0 = th_stat(&T, "requests_account");
 	if ((bad_ok = bench_pair(hash, &bare, &ok, &diff)) < 0)
 		return -1;
+	au1 = th_stat(&T, "requests_auth");
+	ac1 = th_stat(&T, "requests_account");
 	print_header(hash);
 	h0 = th_stat(&T, "hashes_evaluated");
 	r0 = th_stat(&T, "refused_locked_unhashed");
@@ -428,6 +458,9 @@ latencies(double *bare_median, char hash[crypto_pwhash_STRBYTES])
 	    "differences (2 - 1) = %.3f ms (row 3 is the same path "
 	    "without a hash)\n", ok.median - bare.median,
 	    BENCH_N, diff.median);
+	printf("     requests to the daemon a login: %.2f auth + %.2f account\n",
+	    (double)(au1 - au0) / (BENCH_N + BENCH_WARMUP),
+	    (double)(ac1 - ac0) / (BENCH_N + BENCH_WARMUP));
 	print_lat("3. PAM login, locked account (bob)", BENCH_N_LOCKED, locked,
 	    "(goal < 2 ms)");
 	printf("     those %d refusals (right password) evaluated %lld hashes;"
@@ -683,6 +716,34 @@ fleet(const char *extra)
 	return th_pg_sh(&T, dir, "stop", NULL, NULL);
 }
 
+/* A "Key:   N kB" line of /proc/PID/status, in KiB (-1 when absent). */
+static long
+proc_kib(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, n) == 0 && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* The daemon's memory and threads, now and at its peak. */
+static void
+print_memory(const char *when)
+{
+	printf("daemon      %s: VmRSS %ld KiB, peak VmHWM %ld KiB, %ld "
+	    "threads\n", when, proc_kib(T.daemon, "VmRSS"),
+	    proc_kib(T.daemon, "VmHWM"), proc_kib(T.daemon, "Threads"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -703,7 +764,9 @@ main(int argc, char **argv)
 		th_daemon_stop(&T);
 		goto out;
 	}
+	print_memory("at rest, after the latency rows");
 	throughputs(bare_median, hash);
+	print_memory("after the throughput runs (the peak is under load)");
 	if (fleet(extra) != 0) {
 		fprintf(stderr, "bench: the fleet figures failed\n");
 		goto out;

@@ -200,6 +200,15 @@ replies(void)
 	memset(&rep, 0, sizeof(rep));
 	rep.type = PW_REQ_AUTH | PW_REPLY;
 	put_reply(&rep, "auth-ok");
+	/* a verified password, with the account verdict (must change) */
+	rep.acct_given = true;
+	rep.acct_status = PW_ERR_CHANGE;
+	rep.acct_why = (struct pw_why){ .code = PW_R_MUST_CHANGE, .factor = 0 };
+	rep.acct_note = (struct pw_why){ .code = PW_R_EXPIRES_IN, .factor = 1,
+	    .num = 3 };
+	put_reply(&rep, "auth-ok-verdict");
+	memset(&rep, 0, sizeof(rep));
+	rep.type = PW_REQ_AUTH | PW_REPLY;
 	rep.why = (struct pw_why){ .code = PW_R_LOCKED, .factor = 0 };
 	rep.note = (struct pw_why){ .code = PW_R_RESET_KEEPS_LOCK,
 	    .name = "alice" };

@@ -39,6 +39,22 @@ static const char *const services[] = {
 	NULL,
 };
 
+#define MOD "@BUILD@/pam_pwadmin.so"
+/* The account phase later than the verdict's validity (2 s) */
+static const char svc_slow_acct[] =
+	"auth required " MOD " socket=@DIR@/sock\n"
+	"account required pam_exec.so quiet /bin/sleep 2.5\n"
+	"account required " MOD " socket=@DIR@/sock\n";
+/* ... or asking another daemon than the authentication did */
+static const char svc_other_acct[] =
+	"auth required " MOD " socket=@DIR@/sock\n"
+	"account required " MOD " socket=@DIR@/nosock\n";
+static const struct th_svcfile files[] = {
+	{ "pwslowacct", svc_slow_acct },
+	{ "pwotheracct", svc_other_acct },
+	{ NULL, NULL },
+};
+
 static int
 setup(void **state)
 {
@@ -70,12 +86,61 @@ test_login_ok(void **state)
 	    newtok, 2, msg, sizeof(msg)), 2);
 	assert_non_null(strstr(msg, "must be changed"));
 	assert_int_equal(th_stat(&T, "hashes_evaluated"), 2);
-	/* requests are counted by type */
+	/* requests are counted by type; the account phase right after a
+	 * pwadmin authentication in the same handle asks nothing */
 	assert_int_equal(th_stat(&T, "requests_auth"), 2);
-	assert_int_equal(th_stat(&T, "requests_account"), 2);
+	assert_int_equal(th_stat(&T, "requests_account"), 0);
 	assert_int_equal(th_stat(&T, "requests_init"), 1);
 	assert_int_equal(th_stat(&T, "requests_useradd"), 1);
 	assert_int_equal(th_stat(&T, "requests_unlock"), 0);
+}
+
+/*
+ * One round trip per login: the reply to a verified password carries
+ * the account verdict, and pam_acct_mgmt right after it in the same
+ * handle (same user, same daemon, within 2 s) answers from it; the
+ * account phase alone (a key login), later, or at another daemon asks.
+ */
+static void
+test_account_from_auth(void **state)
+{
+	const int ops[] = { PAMTEST_AUTHENTICATE, PAMTEST_ACCOUNT };
+	const int ok[] = { PAM_SUCCESS, PAM_SUCCESS };
+	const int newtok[] = { PAM_SUCCESS, PAM_NEW_AUTHTOK_REQD };
+	const int unavail[] = { PAM_SUCCESS, PAM_AUTHINFO_UNAVAIL };
+	struct th_script s;
+	char msg[1024];
+
+	(void)state;
+	assert_int_equal(th_pam("pwtest", "boss", TH_PW_BOSS_LOGIN, ops, ok, 2,
+	    msg, sizeof(msg)), 2);
+	assert_int_equal(th_stat(&T, "requests_auth"), 1);
+	assert_int_equal(th_stat(&T, "requests_account"), 0);
+	/* the verdict says what ACCT says: alice must change, in words */
+	assert_int_equal(th_pam("pwtest", "alice", TH_PW_ALICE_LOGIN, ops,
+	    newtok, 2, msg, sizeof(msg)), 2);
+	assert_non_null(strstr(msg, "must be changed"));
+	assert_int_equal(th_stat(&T, "requests_account"), 0);
+	/* the account phase alone asks the daemon */
+	assert_int_equal(th_pam_one("pwtest", "boss", PAMTEST_ACCOUNT, 0,
+	    PAM_SUCCESS, NULL, &s), PAM_SUCCESS);
+	assert_int_equal(th_stat(&T, "requests_account"), 1);
+	/* later than the verdict's validity: asked again */
+	assert_int_equal(th_pam("pwslowacct", "boss", TH_PW_BOSS_LOGIN, ops,
+	    ok, 2, msg, sizeof(msg)), 2);
+	assert_int_equal(th_stat(&T, "requests_account"), 2);
+	/* another daemon's account phase never takes this one's verdict */
+	assert_int_equal(th_pam("pwotheracct", "boss", TH_PW_BOSS_LOGIN, ops,
+	    unavail, 2, msg, sizeof(msg)), 2);
+	assert_int_equal(th_stat(&T, "requests_account"), 2);
+	/* a failed authentication leaves no verdict behind */
+	{
+		const int bad[] = { PAM_AUTH_ERR, PAM_SUCCESS };
+
+		assert_int_equal(th_pam("pwtest", "boss", "Wrong-guess-1",
+		    ops, bad, 2, msg, sizeof(msg)), 2);
+		assert_int_equal(th_stat(&T, "requests_account"), 3);
+	}
 }
 
 static void
@@ -466,10 +531,12 @@ main(int argc, char **argv)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_nonroot_peer, setup, teardown),
 		cmocka_unit_test(test_module_exports),
+		cmocka_unit_test_setup_teardown(test_account_from_auth, setup,
+		    teardown),
 	};
 	int rc;
 
-	th_init(&T, argc, argv, services);
+	th_init_files(&T, argc, argv, services, files);
 	rc = cmocka_run_group_tests_name("integration: login through PAM",
 	    tests, NULL, NULL);
 	th_cleanup(&T);

@@ -1244,7 +1244,8 @@ test_rep_cut_every_offset(void **state)
 #define R_NSTATS (R_MUST + 29)
 #define R_NAUDIT (R_NSTATS + 4)
 #define R_URI	 (R_NAUDIT + 4)
-#define R_LEN	 (R_URI + 4)
+#define R_ACCT	 (R_URI + 4)
+#define R_LEN	 (R_ACCT + 1)
 
 static size_t
 small_rep(void)
@@ -1311,6 +1312,57 @@ test_rep_bad_header(void **state)
 	rep_refused(len, PW_ERR_TOOLONG);
 	put32(R_NSTATS, 1);
 	rep_refused(len, PW_ERR_TRUNCATED);
+}
+
+/*
+ * The account verdict of a verified password: given or not (a byte that
+ * is neither is refused), then a status and two reasons; round trip.
+ */
+static void
+test_rep_account_verdict(void **state)
+{
+	struct pw_reply *rep = mkrep(1, 0), *d;
+	size_t len, full;
+
+	(void)state;
+	len = small_rep();
+	enc[R_ACCT] = 2;
+	rep_refused(len, PW_ERR_PROTO);
+	enc[R_ACCT] = 1; /* given, but nothing follows */
+	rep_refused(len, PW_ERR_TRUNCATED);
+
+	rep->type = PW_REQ_AUTH | PW_REPLY;
+	rep->status = PW_OK;
+	rep->acct_given = true;
+	rep->acct_status = PW_ERR_CHANGE;
+	rep->acct_why.code = PW_R_EXPIRED;
+	rep->acct_why.factor = 1;
+	rep->acct_note.code = PW_R_EXPIRES_IN;
+	rep->acct_note.num = 7;
+	full = encode_rep(rep);
+	d = dirty_rep();
+	assert_int_equal(decode_rep(enc, full, rep->type, d), PW_OK);
+	assert_true(d->acct_given);
+	assert_int_equal(d->acct_status, PW_ERR_CHANGE);
+	assert_int_equal(d->acct_why.code, PW_R_EXPIRED);
+	assert_int_equal(d->acct_why.factor, 1);
+	assert_int_equal(d->acct_note.code, PW_R_EXPIRES_IN);
+	assert_int_equal(d->acct_note.num, 7);
+	/* a verdict status out of range is refused, both ways: it stands
+	 * before the two reasons (29 bytes each without name and text) */
+	put32(full - 2 * 29 - 4, (uint32_t)-PW_ERR_LAST + 1);
+	rep_refused(full, PW_ERR_PROTO);
+	put32(full - 2 * 29 - 4, (uint32_t)-PW_ERR_CHANGE);
+	assert_int_equal(decode_rep(enc, full, rep->type, d), PW_OK);
+	rep->acct_status = PW_ERR_LAST - 1;
+	{
+		struct wire w;
+
+		wire_init(&w, enc, sizeof(enc));
+		assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
+	}
+	free(d);
+	free(rep);
 }
 
 /* Each account byte with a value out of its range is refused. */
@@ -1561,6 +1613,7 @@ main(void)
 		cmocka_unit_test(test_rep_every_status),
 		cmocka_unit_test(test_rep_cut_every_offset),
 		cmocka_unit_test(test_rep_bad_header),
+		cmocka_unit_test(test_rep_account_verdict),
 		cmocka_unit_test(test_rep_bad_account),
 		cmocka_unit_test(test_rep_bad_audit),
 		cmocka_unit_test(test_rep_bad_text),
