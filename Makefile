@@ -205,11 +205,11 @@ $(B)/bench/%: tests/bench/%.c $(call obj,$(TLIB_SRC)) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/lib -Wno-conversion \
 		-Wno-format-truncation -pie \
-		$(ALL_LDFLAGS) -o $@ $(filter-out %.h,$^) $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread -lm
+		$(ALL_LDFLAGS) -o $@ $(filter-out %.h,$^) $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread -lm -lcrypt
 
 # A test-only NSS shim (LD_PRELOAD) that folds case: never sanitised, it
 # runs inside instrumented and plain test programs alike.
-SHIMS := $(B)/tests/libfoldcase.so
+SHIMS := $(B)/tests/libfoldcase.so $(B)/tests/libspnam.so
 $(B)/tests/lib%.so: tests/shim/%.c
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC $(WARN) -O2 -o $@ $< -ldl
@@ -246,7 +246,7 @@ demo-ja: deps
 	LANG=ja_JP.UTF-8 LC_ALL= LC_MESSAGES= LANGUAGE= tests/demo.sh build
 
 bench: deps
-	$(MAKE) all $(BENCH_BINS)
+	$(MAKE) all $(BENCH_BINS) $(SHIMS)
 	tests/bench.sh build
 
 lint:

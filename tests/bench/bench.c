@@ -4,7 +4,9 @@
  * at the product's default Argon2id cost, driven through real PAM calls.
  * It measures and prints; it asserts nothing about speed.
  */
+#include <sys/stat.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -15,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <crypt.h>
 #include <security/pam_appl.h>
 #include <sodium.h>
 
@@ -43,6 +46,30 @@ static const char *const services[] = {
 	"pwb2|socket=@DIR@/host2.sock",
 	NULL,
 };
+/*
+ * The stock stack in the same run: pam_unix with pam_faillock as its
+ * manual and Debian set them up (preauth refuses a locked account before
+ * pam_unix hashes), over a shadow file of nss_wrapper's with yescrypt
+ * hashes at libxcrypt's default cost.
+ */
+#define FL_DIR "@DIR@/faillock"
+#define FL_ARGS "dir=" FL_DIR " deny=5 unlock_time=0"
+static const char svc_faillock[] =
+	"auth requisite pam_faillock.so preauth " FL_ARGS "\n"
+	"auth [success=1 default=bad] pam_unix.so\n"
+	"auth [default=die] pam_faillock.so authfail " FL_ARGS "\n"
+	"auth sufficient pam_faillock.so authsucc " FL_ARGS "\n"
+	"auth required pam_deny.so\n"
+	"account required pam_faillock.so " FL_ARGS "\n"
+	"account required pam_unix.so\n";
+static const struct th_svcfile files[] = {
+	{ "pwfaillock", svc_faillock },
+	{ NULL, NULL },
+};
+#define FL_PW "Unix-login-pw1"
+static char fl_hash[CRYPT_OUTPUT_SIZE];
+static char fl_shadow[] = "/tmp/pwbench-shadow.XXXXXX";
+
 /* the service of each fleet host: host 0 is the main daemon */
 static const char *const host_service[] = { BENCH_SERVICE, "pwb1", "pwb2" };
 #define BENCH_HOSTS 3
@@ -166,6 +193,119 @@ static int
 pam_once(const char *user, const char *password)
 {
 	return pam_on(BENCH_SERVICE, user, password);
+}
+
+/*
+ * nss_wrapper's shadow file, before anything asks NSS: alice and bob with
+ * one yescrypt hash of FL_PW (libxcrypt's default cost), as chpasswd
+ * writes them.
+ */
+static int
+faillock_shadow(void)
+{
+	struct crypt_data cd;
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	long days = (long)(time(NULL) / 86400);
+	FILE *f;
+	int fd;
+
+	memset(&cd, 0, sizeof(cd));
+	if (crypt_gensalt_rn("$y$", 0, NULL, 0, setting, sizeof(setting)) ==
+	    NULL || crypt_r(FL_PW, setting, &cd) == NULL ||
+	    cd.output[0] != '$')
+		return -1;
+	snprintf(fl_hash, sizeof(fl_hash), "%s", cd.output);
+	if ((fd = mkstemp(fl_shadow)) < 0 || (f = fdopen(fd, "w")) == NULL)
+		return -1;
+	fprintf(f, "alice:%s:%ld:0:99999:7:::\nbob:%s:%ld:0:99999:7:::\n",
+	    fl_hash, days, fl_hash, days);
+	fclose(f);
+	return setenv("NSS_WRAPPER_SHADOW", fl_shadow, 1);
+}
+
+static void print_lat(const char *label, int n, struct lat l,
+    const char *note);
+
+/* build/bench/bench -> build/tests/libspnam.so, preloaded by th_init. */
+static int
+spnam_shim(void)
+{
+	char exe[PATH_MAX], shim[PATH_MAX + 32], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	snprintf(shim, sizeof(shim), "%s/tests/libspnam.so", exe);
+	if (access(shim, R_OK) != 0)
+		return -1;
+	return setenv("PWTEST_SELF_PRELOAD", shim, 1);
+}
+
+/* Rows 1f-3f: the stock stack, timed as rows 1-3. */
+static void
+faillock_rows(void)
+{
+	static double t[BENCH_N_LOCKED];
+	char dir[PATH_MAX];
+	struct crypt_data cd;
+	struct lat bare, ok, locked;
+	double t0;
+	int i, bad = 0, bad_lock = 0;
+
+	th_path(&T, dir, sizeof(dir), "faillock");
+	if (mkdir(dir, 0700) != 0) {
+		printf("     (no pam_faillock rows: cannot make %s)\n", dir);
+		return;
+	}
+	for (i = -BENCH_WARMUP; i < BENCH_N; i++) {
+		memset(&cd, 0, sizeof(cd));
+		t0 = now_ms();
+		if (crypt_r(FL_PW, fl_hash, &cd) == NULL ||
+		    strcmp(cd.output, fl_hash) != 0)
+			bad++;
+		if (i >= 0)
+			t[i] = now_ms() - t0;
+	}
+	bare = summarize(t, BENCH_N);
+	for (i = -BENCH_WARMUP; i < BENCH_N; i++) {
+		t0 = now_ms();
+		if (pam_on("pwfaillock", "alice", FL_PW) != PAM_SUCCESS)
+			bad++;
+		if (i >= 0)
+			t[i] = now_ms() - t0;
+	}
+	ok = summarize(t, BENCH_N);
+	/* five wrong passwords lock bob; then the right one, timed */
+	for (i = 0; i < 5; i++)
+		(void)pam_on("pwfaillock", "bob", BENCH_PW_WRONG);
+	for (i = -BENCH_WARMUP; i < BENCH_N_LOCKED; i++) {
+		t0 = now_ms();
+		if (pam_on("pwfaillock", "bob", FL_PW) != PAM_AUTH_ERR)
+			bad_lock++;
+		if (i >= 0)
+			t[i] = now_ms() - t0;
+	}
+	locked = summarize(t, BENCH_N_LOCKED);
+	printf("\nThe stock stack in this run: pam_unix (%.*s) + pam_faillock "
+	    "deny=5\n", 7, fl_hash);
+	print_lat("1f. bare yescrypt verify (crypt_r)", BENCH_N, bare,
+	    "(in this process)");
+	print_lat("2f. PAM login, right password (alice)", BENCH_N, ok, "");
+	printf("     time beyond one bare verify = %.3f ms (median 2f - median "
+	    "1f; pam_unix may hash more than once)\n", ok.median -
+	    bare.median);
+	print_lat("3f. PAM login, locked account (bob)", BENCH_N_LOCKED,
+	    locked, "");
+	if (bad > 0 || bad_lock > 0)
+		printf("     WARNING: %d verifications or logins of rows 1f-2f "
+		    "and %d of row 3f went otherwise\n", bad, bad_lock);
 }
 
 /* The 1-minute load average, from /proc/loadavg (-1 when unreadable). */
@@ -716,32 +856,13 @@ fleet(const char *extra)
 	return th_pg_sh(&T, dir, "stop", NULL, NULL);
 }
 
-/* A "Key:   N kB" line of /proc/PID/status, in KiB (-1 when absent). */
-static long
-proc_kib(pid_t pid, const char *key)
-{
-	char path[64], line[256];
-	size_t n = strlen(key);
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, key, n) == 0 && line[n] == ':')
-			v = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 /* The daemon's memory and threads, now and at its peak. */
 static void
 print_memory(const char *when)
 {
 	printf("daemon      %s: VmRSS %ld KiB, peak VmHWM %ld KiB, %ld "
-	    "threads\n", when, proc_kib(T.daemon, "VmRSS"),
-	    proc_kib(T.daemon, "VmHWM"), proc_kib(T.daemon, "Threads"));
+	    "threads\n", when, th_proc_value(T.daemon, "VmRSS"),
+	    th_proc_value(T.daemon, "VmHWM"), th_proc_value(T.daemon, "Threads"));
 }
 
 int
@@ -751,7 +872,13 @@ main(int argc, char **argv)
 	double bare_median;
 	int rc = 1;
 
-	th_init(&T, argc, argv, services);
+	/* before th_init: nss_wrapper reads its files' names once, and
+	 * pam_unix reaches its shadow file through the spnam shim */
+	if (faillock_shadow() != 0 || spnam_shim() != 0) {
+		fprintf(stderr, "bench: cannot make the shadow file\n");
+		return 1;
+	}
+	th_init_files(&T, argc, argv, services, files);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (sodium_init() < 0)
 		goto out;
@@ -765,6 +892,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	print_memory("at rest, after the latency rows");
+	faillock_rows();
 	throughputs(bare_median, hash);
 	print_memory("after the throughput runs (the peak is under load)");
 	if (fleet(extra) != 0) {
@@ -773,6 +901,7 @@ main(int argc, char **argv)
 	}
 	rc = 0;
 out:
+	(void)unlink(fl_shadow);
 	th_cleanup(&T);
 	return rc;
 }

@@ -113,27 +113,6 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A field of /proc/PID/status in KiB (VmRSS, VmHWM), or -1. */
-static long
-proc_kib(pid_t pid, const char *field)
-{
-	char path[64], line[256];
-	size_t n = strlen(field);
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, field, n) == 0 && line[n] == ':') {
-			v = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 /* What one flooder saw of its peers. */
 struct flood_report {
 	int connected;		/* connect() succeeded */
@@ -295,7 +274,7 @@ sample_thread(void *arg)
 	long v;
 
 	while (!s->stop) {
-		if ((v = proc_kib(s->pid, "VmRSS")) > s->max_kib)
+		if ((v = th_proc_value(s->pid, "VmRSS")) > s->max_kib)
 			s->max_kib = v;
 		usleep(5000);
 	}
@@ -321,7 +300,7 @@ flood(uid_t uid, long long retry_ms, struct flood_report *r,
 
 	assert_int_equal(th_start_seeded(&T, CONF), 0);
 	s.pid = T.daemon;
-	base = proc_kib(T.daemon, "VmRSS");
+	base = th_proc_value(T.daemon, "VmRSS");
 	refused0 = th_stat(&T, "connections_refused_limit");
 	assert_int_equal(pipe(up), 0);
 	assert_int_equal(pipe(rep), 0);
@@ -353,7 +332,7 @@ flood(uid_t uid, long long retry_ms, struct flood_report *r,
 	close(rep[0]);
 	refused1 = th_stat(&T, "connections_refused_limit");
 	/* the kernel updates VmHWM lazily: the sampled peak may be higher */
-	if ((hwm = proc_kib(T.daemon, "VmHWM")) < s.max_kib)
+	if ((hwm = th_proc_value(T.daemon, "VmHWM")) < s.max_kib)
 		hwm = s.max_kib;
 	bound = (long)FLOOD_WORKERS * FLOOD_MEM_KIB + FLOOD_RSS_CONST_KIB;
 	printf("    flood from uid %u: %d connected in %lld ms; %d refused at "

@@ -404,8 +404,9 @@ void
 th_init_files(struct th *t, int argc, char **argv,
     const char *const *services, const struct th_svcfile *files)
 {
-	char asan[PATH_MAX] = "", pre[3 * PATH_MAX], path[PATH_MAX];
-	const char *dir = getenv("PWTEST_DIR");
+	char asan[PATH_MAX] = "", pre[4 * PATH_MAX], path[PATH_MAX];
+	const char *dir = getenv("PWTEST_DIR"),
+	    *self = getenv("PWTEST_SELF_PRELOAD");
 
 	(void)argc;
 	memset(t, 0, sizeof(*t));
@@ -418,8 +419,12 @@ th_init_files(struct th *t, int argc, char **argv,
 		write_services(t->dir, t->build, services);
 		write_service_files(t->dir, t->build, files);
 		dl_iterate_phdr(find_asan, asan);
-		snprintf(pre, sizeof(pre), "%s%s%s %s", asan, asan[0] ? " " : "",
-		    PAM_WRAPPER_LIB, NSS_WRAPPER_LIB);
+		/* a program's own shim (PWTEST_SELF_PRELOAD) goes ahead of
+		 * nss_wrapper, in this process only */
+		snprintf(pre, sizeof(pre), "%s%s%s %s%s%s", asan,
+		    asan[0] ? " " : "", PAM_WRAPPER_LIB,
+		    self != NULL ? self : "", self != NULL ? " " : "",
+		    NSS_WRAPPER_LIB);
 		syslog_setup(t, pre, sizeof(pre));
 		setenv("LD_PRELOAD", pre, 1);
 		setenv("PAM_WRAPPER", "1", 1);

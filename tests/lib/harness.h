@@ -147,6 +147,12 @@ void th_host_sock(const struct th *t, int i, char *out, size_t outsz);
 int th_daemon_kill(struct th *t);
 
 /*
+ * The number of a "Field:  N" line of /proc/PID/status (VmRSS and VmHWM
+ * in KiB, Threads), or -1.
+ */
+long th_proc_value(pid_t pid, const char *field);
+
+/*
  * Runs the real client: build/pwadmin --socket SOCK --stdin ARGS..., as uid
  * (0 = as the caller), with `input' on standard input.  Captures stdout
  * into t->out and stderr into t->err; returns the exit status, or -1.
