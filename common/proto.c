@@ -597,12 +597,15 @@ proto_encode_reply(struct wire *w, const struct pw_reply *rep)
 	for (i = 0; i < rep->naudit; i++)
 		if ((r = put_audit(w, &rep->audit[i])) != PW_OK)
 			return r;
+	/* a verdict goes only with a verified password (AUTH, success) */
+	if (rep->acct_given && (rep->type != (PW_REQ_AUTH | PW_REPLY) ||
+	    rep->status != PW_OK || rep->acct_status > 0 ||
+	    rep->acct_status < PW_ERR_LAST))
+		return PW_ERR_INVAL;
 	if ((r = wire_put_str(w, rep->uri)) != PW_OK ||
 	    (r = wire_put_u8(w, rep->acct_given ? 1 : 0)) != PW_OK ||
 	    !rep->acct_given)
 		return r;
-	if (rep->acct_status > 0 || rep->acct_status < PW_ERR_LAST)
-		return PW_ERR_INVAL;
 	if ((r = wire_put_u32(w, (uint32_t)-rep->acct_status)) != PW_OK ||
 	    (r = put_why(w, &rep->acct_why)) != PW_OK)
 		return r;
@@ -652,7 +655,8 @@ proto_decode_reply(struct wire *w, uint8_t type, struct pw_reply *rep)
 	if ((r = get_text(w, rep->uri, sizeof(rep->uri))) != PW_OK ||
 	    (r = wire_get_u8(w, &given)) != PW_OK)
 		return r;
-	if (given > 1)
+	if (given > 1 || (given == 1 && (type != (PW_REQ_AUTH | PW_REPLY) ||
+	    rep->status != PW_OK)))
 		return PW_ERR_PROTO;
 	if (given == 1) {
 		if ((r = wire_get_u32(w, &st)) != PW_OK)

@@ -78,23 +78,33 @@ struct conn {
 };
 
 /*
- * The connection threads.  A connection admitted by conn_admit is queued
- * for an idle thread; when none is idle a thread is made, up to `cap',
- * the most connections the limits admit at once (max_connections charged
- * plus PENDING_PER_CONN x max_connections root peers not yet read), so
- * every admitted connection has its thread at once, as before, and the
- * limits and root's reserve are exactly conn_admit's.  A thread serves
+ * The connection threads.  A connection admitted by conn_admit goes to
+ * the most recently idle thread; when none is idle a thread is made, up
+ * to `cap', the most connections the limits admit at once
+ * (max_connections charged plus PENDING_PER_CONN x max_connections root
+ * peers not yet read); past it (a place freed and taken again before its
+ * thread was idle) it waits in a queue for the next thread done.  The
+ * limits and root's reserve are conn_admit's alone.  A thread serves
  * connection after connection; one idle for THREAD_IDLE_S leaves while
- * more than THREAD_FLOOR remain.  A login (two connections) thus starts no
- * thread in the steady state.
+ * more than THREAD_FLOOR remain (the least recently used go first).  A
+ * login thus starts no thread in the steady state.
  */
+/* An idle thread, on its own stack: handed a connection directly. */
+struct idler {
+	pthread_cond_t cv;	/* CLOCK_MONOTONIC */
+	struct conn *c;		/* its next connection, or NULL */
+	struct idler *next;	/* the idle stack, most recent first */
+};
+
 static struct {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct conn *head, *tail;
-	uint32_t queued, threads, idle, cap, floor;
+	struct idler *idle;	/* most recently idle first: the others age
+				 * and leave when fewer are needed */
+	struct conn *head, *tail; /* queued when every thread is busy and
+				   * the cap is reached: admission bounds it */
+	uint32_t threads, cap, floor;
 	pthread_attr_t attr;
-} pool = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+} pool = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 int
 server_listen(const char *path, int *fdp, char *err, size_t errsz)
@@ -417,47 +427,101 @@ pool_pop(void)
 		if (pool.head == NULL)
 			pool.tail = NULL;
 		c->queued = NULL;
-		pool.queued--;
 	}
 	return c;
 }
 
-/* A pool thread: waits for a connection, serves it, and again. */
+/* Refuses a connection no thread can serve (out of memory). */
+static void
+conn_drop(struct conn *c)
+{
+	log_warnx("no memory to serve a connection from uid=%u",
+	    (unsigned)c->peer.uid);
+	conn_release(c->conf, c);
+	close(c->fd);
+	free(c);
+}
+
+/*
+ * Called with pool.mu held: waits, idle, for a connection; NULL when
+ * this thread has been idle for THREAD_IDLE_S and more than the floor
+ * remain (it then leaves).
+ */
+static struct conn *
+pool_wait(void)
+{
+	struct idler me = { .c = NULL };
+	struct idler **pp;
+	pthread_condattr_t ca;
+	struct timespec ts;
+	int rc = 0;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rc = pthread_cond_init(&me.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rc != 0)
+		return NULL; /* leaves; a new thread is made when needed */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += THREAD_IDLE_S;
+	me.next = pool.idle;
+	pool.idle = &me;
+	for (;;) {
+		rc = pthread_cond_timedwait(&me.cv, &pool.mu, &ts);
+		if (me.c != NULL) /* pool_give took us off the stack */
+			break;
+		if (rc == ETIMEDOUT) {
+			if (pool.threads > pool.floor)
+				break;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += THREAD_IDLE_S;
+		}
+	}
+	if (me.c == NULL) /* still on the stack: off it */
+		for (pp = &pool.idle; *pp != NULL; pp = &(*pp)->next)
+			if (*pp == &me) {
+				*pp = me.next;
+				break;
+			}
+	pthread_cond_destroy(&me.cv);
+	return me.c;
+}
+
+/*
+ * A pool thread: serves its first connection (arg), then each one it is
+ * handed or finds queued.  Its buffers are made again whenever they
+ * could not be; a connection it cannot serve is refused and the thread
+ * leaves, so no thread stays that refuses every connection.
+ */
 static void *
 pool_thread(void *arg)
 {
 	size_t cap = 4 + PW_FRAME_MAX;
-	struct pw_request *req = calloc(1, sizeof(*req));
-	struct pw_reply *rep = calloc(1, sizeof(*rep));
-	uint8_t *buf = malloc(cap);
-	struct timespec ts;
-	struct conn *c;
-	int rc = 0;
+	struct pw_request *req = NULL;
+	struct pw_reply *rep = NULL;
+	uint8_t *buf = NULL;
+	struct conn *c = arg;
 
-	(void)arg;
-	pthread_mutex_lock(&pool.mu);
-	for (;;) {
-		while ((c = pool_pop()) == NULL) {
-			if (rc == ETIMEDOUT && pool.threads > pool.floor)
-				goto out;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += THREAD_IDLE_S;
-			pool.idle++;
-			rc = pthread_cond_timedwait(&pool.cv, &pool.mu, &ts);
-			pool.idle--;
-		}
-		rc = 0;
-		pthread_mutex_unlock(&pool.mu);
+	while (c != NULL) {
+		if (req == NULL)
+			req = calloc(1, sizeof(*req));
+		if (rep == NULL)
+			rep = calloc(1, sizeof(*rep));
+		if (buf == NULL)
+			buf = malloc(cap);
 		if (req == NULL || rep == NULL || buf == NULL) {
-			/* no buffers (out of memory): refuse, as before */
-			conn_release(c->conf, c);
-			close(c->fd);
-			free(c);
-		} else
-			conn_serve(c, buf, cap, req, rep);
+			conn_drop(c);
+			pthread_mutex_lock(&pool.mu);
+			break;
+		}
+		conn_serve(c, buf, cap, req, rep);
 		pthread_mutex_lock(&pool.mu);
+		if ((c = pool_pop()) == NULL)
+			c = pool_wait();
+		if (c != NULL)
+			pthread_mutex_unlock(&pool.mu);
 	}
-out:
+	/* pool.mu held */
 	pool.threads--;
 	pthread_mutex_unlock(&pool.mu);
 	free(buf);
@@ -467,32 +531,34 @@ out:
 }
 
 /*
- * Hands c to a pool thread: an idle one, or a new one while under the
- * cap.  False when there is none (c is not queued then).
+ * Hands c to a pool thread: the most recently idle one, else a new one
+ * while under the cap, else the queue, which a busy thread empties when
+ * it is done (admission bounds how many wait there).  False only when no
+ * thread exists and none can be made (c is not queued then).
  */
 static bool
 pool_give(struct conn *c)
 {
+	struct idler *w;
 	pthread_t tid;
 	bool ok = true;
 
 	pthread_mutex_lock(&pool.mu);
-	if (pool.idle <= pool.queued) {
-		if (pool.threads >= pool.cap ||
-		    pthread_create(&tid, &pool.attr, pool_thread, NULL) != 0)
-			ok = false;
-		else
-			pool.threads++;
-	}
-	if (ok) {
+	if ((w = pool.idle) != NULL) {
+		pool.idle = w->next;
+		w->c = c;
+		pthread_cond_signal(&w->cv);
+	} else if (pool.threads < pool.cap &&
+	    pthread_create(&tid, &pool.attr, pool_thread, c) == 0)
+		pool.threads++;
+	else if (pool.threads > 0) {
 		if (pool.tail != NULL)
 			pool.tail->queued = c;
 		else
 			pool.head = c;
 		pool.tail = c;
-		pool.queued++;
-		pthread_cond_signal(&pool.cv);
-	}
+	} else
+		ok = false;
 	pthread_mutex_unlock(&pool.mu);
 	return ok;
 }

@@ -628,6 +628,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 	/* Every failure below waits the same before the caller sees it. */
 	(void)pam_fail_delay(pamh, PW_FAIL_DELAY);
+	/* an earlier authentication's verdict never outlives this one */
+	(void)pam_set_data(pamh, ACCT_KEY, NULL, NULL);
 	if ((pr = begin(pamh, argc, argv, &args, &user)) != PAM_SUCCESS) {
 		rv = pr; /* rv itself stays a failure until the verdict */
 		goto out;

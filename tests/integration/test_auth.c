@@ -141,6 +141,22 @@ test_account_from_auth(void **state)
 		    ops, bad, 2, msg, sizeof(msg)), 2);
 		assert_int_equal(th_stat(&T, "requests_account"), 3);
 	}
+	/* nor does a second, failed one on the same handle keep the first
+	 * one's verdict */
+	{
+		const char *const a[] = { TH_PW_BOSS_LOGIN, "Wrong-guess-2",
+			NULL };
+		struct pam_testcase tc[] = {
+			pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
+			pam_test(PAMTEST_AUTHENTICATE, PAM_AUTH_ERR),
+			pam_test(PAMTEST_ACCOUNT, PAM_SUCCESS),
+		};
+
+		memset(&s, 0, sizeof(s));
+		s.answers = a;
+		assert_int_equal(th_pam_script("pwtest", "boss", &s, tc, 3), 3);
+		assert_int_equal(th_stat(&T, "requests_account"), 4);
+	}
 }
 
 static void

@@ -1328,8 +1328,8 @@ test_rep_account_verdict(void **state)
 	len = small_rep();
 	enc[R_ACCT] = 2;
 	rep_refused(len, PW_ERR_PROTO);
-	enc[R_ACCT] = 1; /* given, but nothing follows */
-	rep_refused(len, PW_ERR_TRUNCATED);
+	enc[R_ACCT] = 1; /* a verdict on a LIST reply */
+	rep_refused(len, PW_ERR_PROTO);
 
 	rep->type = PW_REQ_AUTH | PW_REPLY;
 	rep->status = PW_OK;
@@ -1351,13 +1351,26 @@ test_rep_account_verdict(void **state)
 	/* a verdict status out of range is refused, both ways: it stands
 	 * before the two reasons (29 bytes each without name and text) */
 	put32(full - 2 * 29 - 4, (uint32_t)-PW_ERR_LAST + 1);
-	rep_refused(full, PW_ERR_PROTO);
+	assert_int_equal(decode_rep(enc, full, rep->type, d), PW_ERR_PROTO);
 	put32(full - 2 * 29 - 4, (uint32_t)-PW_ERR_CHANGE);
 	assert_int_equal(decode_rep(enc, full, rep->type, d), PW_OK);
+	/* ... and on a reply that is not AUTH, or not a success */
+	assert_int_equal(decode_rep(enc, full, PW_REQ_ACCT | PW_REPLY, d),
+	    PW_ERR_PROTO);
+	put32(0, (uint32_t)-PW_ERR_AUTH);
+	assert_int_equal(decode_rep(enc, full, rep->type, d), PW_ERR_PROTO);
 	rep->acct_status = PW_ERR_LAST - 1;
 	{
 		struct wire w;
 
+		wire_init(&w, enc, sizeof(enc));
+		assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
+		rep->acct_status = PW_OK;
+		rep->status = PW_ERR_AUTH;
+		wire_init(&w, enc, sizeof(enc));
+		assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
+		rep->status = PW_OK;
+		rep->type = PW_REQ_STATUS | PW_REPLY;
 		wire_init(&w, enc, sizeof(enc));
 		assert_int_equal(proto_encode_reply(&w, rep), PW_ERR_INVAL);
 	}
