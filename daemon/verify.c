@@ -33,19 +33,23 @@ static int64_t dummy_ns; /* what verifying the dummy hash costs */
 /*
  * The hash workers.  At most `workers' hashes run at once, of which at
  * most user_max (workers - 1, at least 1) for requests of non-root peers;
- * and while a root request waits, a non-root one starts only once it has
- * itself waited USER_YIELD hash times (and then goes first), so that
- * root's requests (PAM inside sshd, login, cron) find a worker at every
- * pool size, while users are never starved by a steady load of root's
- * (an sshd under brute force).  With one worker, root waits for the hash
- * in progress, and under such a load for one user hash in USER_YIELD + 1.
+ * and while a root request waits, a non-root one starts only once
+ * USER_YIELD root requests have started since it began to wait (it is
+ * then "aged" and goes first), so that root's requests (PAM inside sshd,
+ * login, cron) find a worker at every pool size, while users are never
+ * starved by a steady load of root's (an sshd under brute force).  Users
+ * age by root's starts, not by time: users that merely waited long never
+ * go before a root request, however many of them keep coming.  With one
+ * worker, root waits for the hash in progress, and under a steady load of
+ * root's, one user hash comes in USER_YIELD + 1.
  */
-#define USER_YIELD 4 /* hash times a user request yields to root's */
+#define USER_YIELD 4 /* root starts a user request yields to */
 
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_cv;
 static uint32_t pool_workers, pool_user_max;
 static uint32_t busy, busy_user, root_waiting, aged_waiting;
+static uint64_t root_starts; /* root requests that took a worker */
 
 _Static_assert(PWD_HASH_MAX == crypto_pwhash_STRBYTES, "hash size");
 
@@ -86,22 +90,23 @@ static int
 slot_take(enum verify_lane lane, int64_t deadline_ms)
 {
 	int64_t deadline = deadline_ms < INT64_MAX / 1000000 ?
-	    deadline_ms * 1000000 : INT64_MAX,
-	    aged_at = now_ns() + USER_YIELD * dummy_ns;
+	    deadline_ms * 1000000 : INT64_MAX;
+	uint64_t since;
 	struct timespec ts;
 	bool aged = false;
 	int r = PW_OK;
 
 	pthread_mutex_lock(&pool_mu);
+	since = root_starts;
 	if (lane == VERIFY_ROOT)
 		root_waiting++;
 	while (!may_start(lane, aged)) {
-		/* only a user request ages; a root one waits to its deadline
-		 * (waking at aged_at, long past, would spin) */
-		ts = ts_of(lane == VERIFY_USER && !aged && aged_at < deadline ?
-		    aged_at : deadline);
+		/* woken by every change that may let it start: a worker
+		 * freed, a root request started or gone, an aged user gone */
+		ts = ts_of(deadline);
 		(void)pthread_cond_timedwait(&pool_cv, &pool_mu, &ts);
-		if (lane == VERIFY_USER && !aged && now_ns() >= aged_at) {
+		if (lane == VERIFY_USER && !aged &&
+		    root_starts - since >= USER_YIELD) {
 			aged = true;
 			aged_waiting++;
 		}
@@ -110,15 +115,19 @@ slot_take(enum verify_lane lane, int64_t deadline_ms)
 			break;
 		}
 	}
+	if (lane == VERIFY_ROOT)
+		root_waiting--;
 	if (aged)
 		aged_waiting--;
-	if ((lane == VERIFY_ROOT && --root_waiting == 0) || aged)
-		pthread_cond_broadcast(&pool_cv); /* the others may go on */
 	if (r == PW_OK) {
 		busy++;
 		if (lane == VERIFY_USER)
 			busy_user++;
+		else
+			root_starts++;
 	}
+	if (lane == VERIFY_ROOT || aged)
+		pthread_cond_broadcast(&pool_cv); /* the others may go on */
 	pthread_mutex_unlock(&pool_mu);
 	return r;
 }

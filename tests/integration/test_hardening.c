@@ -357,7 +357,10 @@ test_one_worker_root_first(void **state)
 	printf("one hash worker: root's login behind 8 user connections, "
 	    "worst of 3: %.3f s (%d user answers)\n", worst, f.ok);
 	assert_true(f.ok > 0);
-	assert_true(worst < 2.0);
+	/* the hash in progress (about 15 ms), not the users that waited
+	 * longer: they age only by root's starts (up to 1.7 s when they
+	 * aged by time) */
+	assert_true(worst < 0.5);
 }
 
 /*
