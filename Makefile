@@ -4,7 +4,8 @@
 #   make demo       install missing packages, build, walk through the scenarios
 #                   (in Japanese: make demo-ja, or LANG=ja_JP.UTF-8 make demo)
 #   make check      install missing packages, lint, build, run every test (plain + ASan/UBSan)
-#   make bench      print the performance figures (not a test)
+#   make bench      print the performance figures (not a test; another
+#                   Argon2 cost: make bench PWBENCH_MEM_KIB=16384)
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (default 60)
 #   make pot        extract po/pwadmin.pot from the sources (then msgmerge)
 #   make install    PREFIX, DESTDIR, SYSCONFDIR, PAMDIR, UNITDIR, SYSUSERSDIR,
