@@ -398,8 +398,19 @@ serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
 		    "sent: %s", (unsigned)c->peer.uid, pw_strerror(r));
 }
 
+/* A connection's end: its place given back, then closed and freed. */
+static void
+conn_end(struct conn *c)
+{
+	/* off the pending list before its fd can be closed and reused */
+	conn_release(c->conf, c);
+	c->state = CONN_NONE;
+	close(c->fd);
+	free(c);
+}
+
 /* One connection on a pool thread, with that thread's buffers (wiped
- * after each connection), then closed and freed. */
+ * after each connection), then ended. */
 static void
 conn_serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
     struct pw_reply *rep)
@@ -409,11 +420,7 @@ conn_serve(struct conn *c, uint8_t *buf, size_t cap, struct pw_request *req,
 	pw_wipe(buf, cap);
 	PW_WIPE_OBJECT(req);
 	PW_WIPE_OBJECT(rep); /* an enrolment's URI holds a TOTP secret */
-	/* off the pending list before its fd can be closed and reused */
-	conn_release(c->conf, c);
-	c->state = CONN_NONE;
-	close(c->fd);
-	free(c);
+	conn_end(c);
 }
 
 /* Called with pool.mu held: the next queued connection, or NULL. */
@@ -437,9 +444,7 @@ conn_drop(struct conn *c)
 {
 	log_warnx("no memory to serve a connection from uid=%u",
 	    (unsigned)c->peer.uid);
-	conn_release(c->conf, c);
-	close(c->fd);
-	free(c);
+	conn_end(c);
 }
 
 /*
