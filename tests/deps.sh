@@ -4,6 +4,7 @@
 # stops, so that `make demo' and `make check' work on a fresh machine.
 set -eu
 
+# libcrypt-dev: make bench hashes the stock stack's yescrypt passwords.
 # gettext: xgettext and msgfmt build the catalogues (po/); locales: the
 # ja_JP.UTF-8 locale the Japanese tests and `make demo-ja' need.
 # clang and libclang-rt-14-dev (libFuzzer's runtime, which clang does not
@@ -14,7 +15,7 @@ libsystemd-dev libqrencode-dev libcmocka-dev libpam-wrapper libpamtest0-dev \
 libnss-wrapper pamtester faketime oathtool mandoc cppcheck util-linux \
 procps binutils openssh-server openssh-client expect systemd man-db strace \
 clang libclang-rt-14-dev libpq-dev postgresql-15 postgresql-client-15 openssl \
-gettext locales"
+gettext locales libcrypt-dev"
 
 # The Japanese locale, generated the Debian way (locales' /etc/locale.gen,
 # then locale-gen), so that it stays when locales is upgraded.
