@@ -65,7 +65,8 @@ HARDEN := -fstack-protector-strong -fstack-clash-protection -fcf-protection \
 	-ftrivial-auto-var-init=zero -fzero-call-used-regs=used -fPIC
 LDHARDEN := -Wl,-z,relro,-z,now,-z,noexecstack -Wl,--as-needed $(SANLD)
 
-DEP_PKGS := libsodium lmdb libpq jansson libsystemd liboath
+# libcrypt (libxcrypt): the daemon verifies imported /etc/shadow hashes.
+DEP_PKGS := libsodium lmdb libpq jansson libsystemd liboath libcrypt
 # The client's own libraries (the QR code of otp enroll); never the module's.
 CLIENT_PKGS := libqrencode
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) $(CLIENT_PKGS) 2>/dev/null)
@@ -206,7 +207,7 @@ $(B)/bench/%: tests/bench/%.c $(call obj,$(TLIB_SRC)) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/lib -Wno-conversion \
 		-Wno-format-truncation -pie \
-		$(ALL_LDFLAGS) -o $@ $(filter-out %.h,$^) $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread -lm -lcrypt
+		$(ALL_LDFLAGS) -o $@ $(filter-out %.h,$^) $(PKG_LIBS) $(TEST_LIBS) -lpam -lpthread -lm
 
 # A test-only NSS shim (LD_PRELOAD) that folds case: never sanitised, it
 # runs inside instrumented and plain test programs alike.
@@ -374,7 +375,7 @@ FUZZ_CFLAGS	    = $(WARN) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
 FUZZ_USES_proto_req   :=
 FUZZ_USES_proto_reply :=
 FUZZ_USES_store	      := daemon/store_codec.c daemon/log.c \
-	daemon/stats.c daemon/verify.c
+	daemon/stats.c daemon/verify.c daemon/unixhash.c
 FUZZ_USES_conf	      := daemon/conf.c
 FUZZ_USES_stdin	      := client/prompt.c client/output.c client/cli.c
 fuzzobj = $(patsubst %.c,$(FZ)/obj/%.o,$(1))

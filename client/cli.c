@@ -26,6 +26,8 @@ enum opt_id {
 	O_NO_FORCE,
 	O_SINCE,
 	O_VERIFY,
+	O_SHADOW,
+	O_GROUP,
 	O_COUNT
 };
 #define O_BIT(o)  (1u << (o))
@@ -50,6 +52,8 @@ static const struct {
 	[O_NO_FORCE] = { "--no-force-change", false },
 	[O_SINCE] = { "--since", true },
 	[O_VERIFY] = { "--verify", false },
+	[O_SHADOW] = { "--shadow", true },
+	[O_GROUP] = { "--all-in-group", true },
 };
 
 /* The request flag each flag option sets (cli.flags). */
@@ -67,7 +71,7 @@ struct words;
 typedef void fill_fn(struct cli *, const struct words *);
 static fill_fn fill_init, fill_useradd, fill_status, fill_none, fill_unlock,
     fill_targets, fill_user, fill_role, fill_reset, fill_passwd, fill_audit,
-    fill_backup;
+    fill_backup, fill_import;
 
 /*
  * Commands of this release: the options each accepts, operand counts, what
@@ -110,6 +114,8 @@ static const struct {
 	    "", fill_unlock },
 	{ "otp remove", CLI_CMD_OTP_REMOVE, 0, 1, 1, N_("an account name"),
 	    fill_user },
+	{ "import", CLI_CMD_IMPORT, O_BIT(O_ROLE) | O_BIT(O_SHADOW) |
+	    O_BIT(O_GROUP), 0, PW_TARGETS_MAX, "", fill_import },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -140,7 +146,9 @@ const char cli_usage[] = N_(
     "       pwadmin otp unlock USER... | --all\n"
     "       pwadmin otp remove USER\n"
     "       pwadmin backup FILE\n"
-    "       pwadmin stats [--json]\n");
+    "       pwadmin stats [--json]\n"
+    "       pwadmin import USER... | --all-in-group GROUP [--role ROLE]\n"
+    "                      [--shadow FILE] [--json]\n");
 
 /* The words of a command line, before the per-command checks. */
 struct words {
@@ -381,6 +389,34 @@ fill_backup(struct cli *c, const struct words *w)
 		set_err(c, _("the backup file name must not be empty"));
 	else
 		c->file = w->ops[0];
+}
+
+/*
+ * import: account names or --all-in-group, a role (user unless --role),
+ * and --shadow FILE instead of the system's shadow database.
+ */
+static void
+fill_import(struct cli *c, const struct words *w)
+{
+	char sb[48];
+
+	if (w->val[O_GROUP] != NULL && w->nops > 0)
+		set_err(c, _("import takes account names or --all-in-group, "
+		    "not both"));
+	else if (w->val[O_GROUP] == NULL && w->nops == 0)
+		set_err(c, _("import needs account names or --all-in-group "
+		    "GROUP"));
+	else if (w->val[O_GROUP] != NULL && !proto_name_valid(w->val[O_GROUP]))
+		set_err(c, _("invalid group name \"%s\""),
+		    show(w->val[O_GROUP], sb, sizeof(sb)));
+	if (w->val[O_SHADOW] != NULL && w->val[O_SHADOW][0] == '\0')
+		set_err(c, _("the --shadow file name must not be empty"));
+	c->group = w->val[O_GROUP];
+	c->shadow = w->val[O_SHADOW];
+	c->role = PW_ROLE_USER;
+	if (w->val[O_ROLE] != NULL)
+		parse_role(c, w->val[O_ROLE]);
+	fill_targets(c, w);
 }
 
 /* The flag options every command may have passed its check with. */

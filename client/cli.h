@@ -40,6 +40,7 @@ enum cli_cmd {
 	CLI_CMD_OTP_ENROLL, /* otp enroll */
 	CLI_CMD_OTP_UNLOCK, /* otp unlock */
 	CLI_CMD_OTP_REMOVE, /* otp remove */
+	CLI_CMD_IMPORT,
 	CLI_CMD_COUNT
 };
 
@@ -63,12 +64,16 @@ struct cli {
 	 * --no-force-change).
 	 */
 	uint32_t flags;
-	uint8_t role;	       /* useradd --role, role USER ROLE (enum pw_role) */
+	uint8_t role;	       /* useradd --role, role USER ROLE, import
+				* --role (default user) (enum pw_role) */
 	uint64_t since;	       /* audit --since, unix time (0 = from the start) */
 	const char *user;      /* the USER of init, useradd, status, reset,
 				* userdel, role, otp remove */
 	const char *file;      /* backup FILE (a path, not checked here) */
-	size_t ntargets;       /* unlock, otp unlock, suspend, resume USER... */
+	const char *shadow;    /* import --shadow FILE, or NULL: the system's */
+	const char *group;     /* import --all-in-group GROUP, or NULL */
+	size_t ntargets;       /* unlock, otp unlock, suspend, resume, import
+				* USER... */
 	const char *targets[PW_TARGETS_MAX];
 	char err[CLI_ERR_MAX]; /* the usage error when cli_parse fails */
 };

@@ -163,7 +163,9 @@ output_account_json(const struct pw_account *a, json_t **out)
 	    json_object_set_new(o, "confirm_failures",
 	    json_integer(a->confirm_failures)) != 0 ||
 	    json_object_set_new(o, "otp_failures",
-	    json_integer(a->otp_failures)) != 0) {
+	    json_integer(a->otp_failures)) != 0 ||
+	    json_object_set_new(o, "login_imported",
+	    json_boolean(a->login_imported)) != 0) {
 		json_decref(o);
 		return PW_ERR_NOMEM;
 	}
@@ -315,6 +317,11 @@ output_account_text(FILE *fp, const struct pw_account *a)
 	fprintf(fp, _("confirm_failures: %u\n"),
 	    (unsigned)a->confirm_failures);
 	fprintf(fp, _("otp_failures: %u\n"), (unsigned)a->otp_failures);
+	/* only for an account brought in by pwadmin import, until its
+	 * first login replaces the Unix hash */
+	if (a->login_imported)
+		fprintf(fp, _("login_imported: yes (the Unix password hash, "
+		    "until the next login)\n"));
 	return ferror(fp) ? PW_ERR_IO : PW_OK;
 }
 

@@ -25,6 +25,7 @@
 #include "call.h"
 #include "cli.h"
 #include "i18n.h"
+#include "import.h"
 #include "otp.h"
 #include "output.h"
 #include "passwd.h"
@@ -678,6 +679,13 @@ cmd_stats(struct ctx *x)
 	return shown(x, r);
 }
 
+/* import USER...|--all-in-group GROUP [--role ROLE] [--shadow FILE] */
+static int
+cmd_import(struct ctx *x)
+{
+	return import_run(x->cli, &x->call, &x->src, x->rep);
+}
+
 static int (*const handlers[CLI_CMD_COUNT])(struct ctx *) = {
 	[CLI_CMD_INIT] = cmd_create,
 	[CLI_CMD_USERADD] = cmd_create,
@@ -696,6 +704,7 @@ static int (*const handlers[CLI_CMD_COUNT])(struct ctx *) = {
 	[CLI_CMD_OTP_ENROLL] = cmd_otp_enroll,
 	[CLI_CMD_OTP_UNLOCK] = cmd_otp_unlock,
 	[CLI_CMD_OTP_REMOVE] = cmd_otp_remove,
+	[CLI_CMD_IMPORT] = cmd_import,
 };
 
 /* No core file and no same-uid ptrace: the process holds secrets. */

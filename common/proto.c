@@ -46,6 +46,7 @@ static const struct {
 	[PW_REQ_OTP_VERIFY] = { F_USER | F_SERVICE | F_RHOST | F_CALLER | F_SECRETS, 1 },
 	[PW_REQ_OTP_UNLOCK] = { F_FLAGS | F_TARGETS | F_SECRETS, 1 },
 	[PW_REQ_OTP_REMOVE] = { F_USER | F_SECRETS, 1 },
+	[PW_REQ_IMPORT] = { F_USER | F_ROLE | F_FLAGS | F_SECRETS, 2 },
 };
 
 static const char *const stat_names[PW_STAT_COUNT] = {
@@ -71,6 +72,7 @@ static const char *const stat_names[PW_STAT_COUNT] = {
 	[PW_STAT_REQ_OTP_VERIFY] = "requests_otp_verify",
 	[PW_STAT_REQ_OTP_UNLOCK] = "requests_otp_unlock",
 	[PW_STAT_REQ_OTP_REMOVE] = "requests_otp_remove",
+	[PW_STAT_REQ_IMPORT] = "requests_import",
 	[PW_STAT_HASHES] = "hashes_evaluated",
 	[PW_STAT_DUMMY] = "hashes_dummy",
 	[PW_STAT_HASHED_NEW] = "hashes_new",
@@ -114,6 +116,7 @@ static const char *const req_names[PW_REQ_TYPE_MAX + 1] = {
 	[PW_REQ_OTP_VERIFY] = "otp-verify",
 	[PW_REQ_OTP_UNLOCK] = "otp-unlock",
 	[PW_REQ_OTP_REMOVE] = "otp-remove",
+	[PW_REQ_IMPORT] = "import",
 };
 
 const char *
@@ -382,7 +385,7 @@ put_account(struct wire *w, const struct pw_account *a)
 	if ((r = wire_put_str(w, a->name)) != PW_OK ||
 	    (r = wire_put_u8(w, a->role)) != PW_OK ||
 	    (r = wire_put_u8(w, (uint8_t)(a->login_locked | a->confirm_locked << 1 |
-		a->suspended << 2))) != PW_OK ||
+		a->suspended << 2 | a->login_imported << 3))) != PW_OK ||
 	    (r = wire_put_u8(w, a->otp)) != PW_OK ||
 	    (r = wire_put_u8(w, a->must_change)) != PW_OK ||
 	    (r = wire_put_u32(w, a->login_failures)) != PW_OK ||
@@ -412,12 +415,13 @@ get_account(struct wire *w, struct pw_account *a)
 	    (r = wire_get_u64(w, &le)) != PW_OK ||
 	    (r = wire_get_u64(w, &ce)) != PW_OK)
 		return r;
-	if (a->role > PW_ROLE_MASTER || bits > 7 || a->otp > PW_OTP_LOCKED ||
+	if (a->role > PW_ROLE_MASTER || bits > 15 || a->otp > PW_OTP_LOCKED ||
 	    a->must_change > (PW_MUST_LOGIN | PW_MUST_CONFIRM))
 		return PW_ERR_PROTO;
 	a->login_locked = bits & 1;
 	a->confirm_locked = (bits >> 1) & 1;
 	a->suspended = (bits >> 2) & 1;
+	a->login_imported = (bits >> 3) & 1;
 	a->login_expires = (int64_t)le;
 	a->confirm_expires = (int64_t)ce;
 	return PW_OK;

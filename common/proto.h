@@ -10,7 +10,7 @@
 #include "wire.h"
 #include "words.h"
 
-#define PW_PROTO_VERSION 5
+#define PW_PROTO_VERSION 6
 #define PW_FRAME_MAX	 65536 /* bytes: version + type + payload */
 #define PW_USER_MAX	 64    /* bytes of an account name */
 #define PW_SERVICE_MAX	 64    /* bytes of a PAM service name */
@@ -52,7 +52,8 @@ enum pw_req_type {
 	PW_REQ_OTP_VERIFY = 19, /* one-time password of `user' (PAM) */
 	PW_REQ_OTP_UNLOCK = 20, /* lift OTP locks of targets, or --all */
 	PW_REQ_OTP_REMOVE = 21, /* delete `user''s token */
-	PW_REQ_TYPE_MAX = 21
+	PW_REQ_IMPORT = 22, /* root: `user' with an imported Unix hash */
+	PW_REQ_TYPE_MAX = 22
 };
 #define PW_REPLY 0x80
 
@@ -71,7 +72,8 @@ enum pw_otp_state { PW_OTP_NONE = 0, PW_OTP_AVAILABLE = 1, PW_OTP_LOCKED = 2 };
 #define PW_F_CONFIRM	 0x10u /* RESET: the confirmation password */
 #define PW_F_NO_FORCE	 0x20u /* RESET: no must-change mark */
 #define PW_F_ACTIVATE	 0x40u /* OTP_ENROLL: activate with a code */
-#define PW_F_KNOWN	 0x7fu
+#define PW_F_CHECK	 0x80u /* IMPORT: every check, nothing written */
+#define PW_F_KNOWN	 0xffu
 
 /* must_change bits of an account. */
 #define PW_MUST_LOGIN	0x01u
@@ -97,6 +99,8 @@ struct pw_secret {
  *   OTP_ENROLL  [0] own confirmation password, or with ACTIVATE the code
  *   OTP_VERIFY  [0] the one-time password (0..PW_OTP_MAX digits)
  *   OTP_UNLOCK, OTP_REMOVE   [0] actor's confirmation
+ *   IMPORT   [0] the account's Unix password hash (crypt(3) string),
+ *            [1] its new confirmation password (root only: no actor's)
  * The actor's confirmation is an empty string when root runs the command.
  */
 struct pw_request {
@@ -130,6 +134,7 @@ struct pw_account {
 	bool login_locked;
 	bool confirm_locked;
 	bool suspended;
+	bool login_imported; /* the login password is still a Unix hash */
 	uint8_t otp; /* enum pw_otp_state */
 	uint8_t must_change; /* PW_MUST_* */
 	uint32_t login_failures;
@@ -182,6 +187,7 @@ enum pw_stat {
 	PW_STAT_REQ_OTP_VERIFY,
 	PW_STAT_REQ_OTP_UNLOCK,
 	PW_STAT_REQ_OTP_REMOVE,
+	PW_STAT_REQ_IMPORT,
 	PW_STAT_HASHES,	    /* password verifications evaluated */
 	PW_STAT_DUMMY,	    /* of which dummy (unknown account) */
 	PW_STAT_HASHED_NEW, /* new password hashes computed */

@@ -114,6 +114,23 @@ named_sentence(const struct pw_why *w, char *buf, size_t sz)
 		return snprintf(buf, sz, _("The account %s already exists."), n);
 	case PW_R_NO_ACCOUNT:
 		return snprintf(buf, sz, _("No account named %s."), n);
+	case PW_R_NOT_UNIX:
+		return snprintf(buf, sz, _("%s is not an account of this host's "
+		    "user database (NSS); nothing was imported."), n);
+	case PW_R_IMPORT_UNUSABLE:
+		return snprintf(buf, sz, w->num == 0 ? _("%s has an empty Unix "
+		    "password; nothing was imported.") : w->num == 1 ?
+		    _("%s has a locked Unix password (\"!\"); nothing was "
+		    "imported.") : _("%s has no usable Unix password (\"*\"); "
+		    "nothing was imported."), n);
+	case PW_R_IMPORT_SCHEME:
+		return snprintf(buf, sz, _("The Unix password hash of %s (%s) is "
+		    "of a scheme this host cannot verify; nothing was "
+		    "imported."), n, t);
+	case PW_R_IMPORT_MALFORMED:
+		return snprintf(buf, sz, _("The Unix password hash of %s (%s) is "
+		    "not a whole hash of its scheme; nothing was imported."), n,
+		    t);
 	case PW_R_NO_ACCOUNT_UNCHANGED:
 		return snprintf(buf, sz, _("No account named %s; nothing was "
 		    "changed."), n);
@@ -250,6 +267,8 @@ plain_sentence(int status, const struct pw_why *w, char *buf, size_t sz)
 		    "confirmation password, and only those."));
 	case PW_R_ROOT_BACKUP:
 		return snprintf(buf, sz, _("Only root can back up the store."));
+	case PW_R_ROOT_IMPORT:
+		return snprintf(buf, sz, _("Only root can import accounts."));
 	case PW_R_BACKUP_NO_FILE:
 		return snprintf(buf, sz, _("No file to write the backup into was "
 		    "passed."));

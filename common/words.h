@@ -89,7 +89,14 @@ enum pw_reason {
 	PW_R_CHANGED_MEANWHILE = 65, /* factor: changed during the request */
 	PW_R_NOT_YOURS_CHANGE = 66, /* a non-root peer, another's password */
 	PW_R_BACKUP_SHARED = 67, /* the store is a database: its own backups */
-	PW_R_MAX = 67
+	PW_R_NOT_UNIX = 68,	/* name: not an account of the user database */
+	PW_R_IMPORT_UNUSABLE = 69, /* name, num: the Unix password is empty (0),
+				    * locked "!" (1) or disabled "*" (2) */
+	PW_R_IMPORT_SCHEME = 70, /* name, text: a hash this host cannot verify
+				  * (text: its prefix) */
+	PW_R_IMPORT_MALFORMED = 71, /* name, text: not a whole hash of its scheme */
+	PW_R_ROOT_IMPORT = 72,	/* only root imports */
+	PW_R_MAX = 72
 };
 
 /* A reason and its parameters, as a reply carries it (zero: none). */

@@ -472,6 +472,8 @@ static const struct request_kind {
 	    PW_F_ALL, 0, PW_R_UNKNOWN_FLAG, h_otp_unlock },
 	{ PW_REQ_OTP_REMOVE, PW_STAT_REQ_OTP_REMOVE, PEER_ACTOR, PW_R_NONE, 0,
 	    0, PW_R_UNKNOWN_FLAG, h_otp_remove },
+	{ PW_REQ_IMPORT, PW_STAT_REQ_IMPORT, PEER_ROOT, PW_R_ROOT_IMPORT,
+	    PW_F_CHECK | PW_F_LOGIN, 0, PW_R_UNKNOWN_FLAG, h_import },
 };
 
 /* PEER_OWN: a non-root peer's own name, or "root" for root. */

@@ -5,6 +5,7 @@
 
 #include "policy.h"
 #include "reply.h"
+#include "verify.h"
 
 void
 reply(struct pw_reply *rep, int status, enum pw_reason code)
@@ -66,6 +67,7 @@ to_account(const struct pwd_conf *c, const struct store_user *u, int64_t now,
 	a->login_locked = policy_locked(c, u, PW_FACTOR_LOGIN);
 	a->confirm_locked = policy_locked(c, u, PW_FACTOR_CONFIRM);
 	a->suspended = u->suspended;
+	a->login_imported = verify_is_imported(u->f[PW_FACTOR_LOGIN].hash);
 	a->otp = policy_locked(c, u, PW_WHY_OTP) ? PW_OTP_LOCKED : u->otp_state;
 	a->must_change = (uint8_t)((u->f[PW_FACTOR_LOGIN].must_change ? PW_MUST_LOGIN : 0) |
 	    (u->f[PW_FACTOR_CONFIRM].must_change ? PW_MUST_CONFIRM : 0));

@@ -33,6 +33,9 @@ void h_otp_verify(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
 void h_otp_unlock(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
 void h_otp_remove(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
 
+/* Root's import of a Unix account with its password hash (import.c). */
+void h_import(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
+
 /* Self-service change of the peer's own password(s) (passwd.c). */
 void h_passwd(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
 

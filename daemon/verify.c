@@ -23,6 +23,7 @@
 #include "pwerr.h"
 #include "stats.h"
 #include "store.h"
+#include "unixhash.h"
 #include "verify.h"
 
 static unsigned long long opslimit;
@@ -151,7 +152,7 @@ static int
 hash_error(const char *what, int e)
 {
 	stats_inc(PW_STAT_HASH_ERRORS);
-	log_limited(LOG_KIND_HASH, 0, NULL, "Argon2id %s failed: %s; nothing was "
+	log_limited(LOG_KIND_HASH, 0, NULL, "password %s failed: %s; nothing was "
 	    "counted, the request is refused as unavailable", what,
 	    e != 0 ? strerror(e) : "cannot decode the stored hash");
 	return PW_ERR_HASH;
@@ -332,17 +333,42 @@ argon2_verify_str(const char *str, const char *pw, size_t len, int *err)
 	return r;
 }
 
+/*
+ * An imported Unix hash (unixhash.h): PW_OK, PW_ERR_AUTH, or PW_ERR_HASH
+ * when libxcrypt could not compute it.  The comparison is sodium_memcmp
+ * over the whole string.
+ */
+static int
+unix_verify_str(const char *str, const char *pw, size_t len, int *err)
+{
+	char out[PWD_UNIXHASH_OUT];
+	size_t n = strlen(str);
+	int r;
+
+	/* crypt(3) takes a C string: a secret never holds a NUL (PROTOCOL) */
+	if (strlen(pw) != len)
+		return PW_ERR_AUTH;
+	if ((r = unixhash_compute(str, pw, out, sizeof(out), err)) != PW_OK)
+		return r;
+	r = strlen(out) == n && sodium_memcmp(out, str, n) == 0 ? PW_OK :
+	    PW_ERR_AUTH;
+	sodium_memzero(out, sizeof(out));
+	return r;
+}
+
 int
 verify_check(const char *hash, const char *pw, size_t len,
     enum verify_lane lane, int64_t deadline_ms)
 {
+	const char *str = hash != NULL ? hash : dummy_hash;
 	int64_t start;
 	int r, e;
 
 	if (slot_take(lane, deadline_ms) != PW_OK)
 		return PW_ERR_BUSY;
 	start = now_ns();
-	r = argon2_verify_str(hash != NULL ? hash : dummy_hash, pw, len, &e);
+	r = verify_is_imported(str) ? unix_verify_str(str, pw, len, &e) :
+	    argon2_verify_str(str, pw, len, &e);
 	slot_give(lane);
 	if (r == PW_ERR_HASH)
 		return hash_error("verification", e);
@@ -358,8 +384,51 @@ verify_check(const char *hash, const char *pw, size_t len,
 }
 
 bool
+verify_is_imported(const char *hash)
+{
+	return strncmp(hash, "$argon2id$", 10) != 0;
+}
+
+int
+verify_import_check(const char *hash, enum verify_import *found,
+    const char **scheme, bool *legacy, enum verify_lane lane,
+    int64_t deadline_ms)
+{
+	char out[PWD_UNIXHASH_OUT];
+	const char *dollar = strrchr(hash, '$');
+	size_t n = strlen(hash), head;
+	enum unixhash_kind k = unixhash_scheme(hash, scheme);
+	int e;
+
+	*legacy = k == UNIXHASH_LEGACY;
+	*found = k == UNIXHASH_UNKNOWN ? VERIFY_IMPORT_SCHEME :
+	    n >= PWD_HASH_MAX ? VERIFY_IMPORT_MALFORMED : VERIFY_IMPORT_OK;
+	if (*found != VERIFY_IMPORT_OK)
+		return PW_OK;
+	/*
+	 * The empty phrase under the string's own setting: a whole hash of
+	 * its scheme gives a string of its length with its setting (DES:
+	 * the first two characters); the string itself means the Unix
+	 * password is empty.
+	 */
+	head = dollar != NULL && dollar != hash ? (size_t)(dollar - hash) : 2;
+	if (slot_take(lane, deadline_ms) != PW_OK)
+		return PW_ERR_BUSY;
+	if (unixhash_compute(hash, "", out, sizeof(out), &e) != PW_OK ||
+	    strlen(out) != n || strncmp(out, hash, head) != 0)
+		*found = VERIFY_IMPORT_MALFORMED;
+	else if (sodium_memcmp(out, hash, n) == 0)
+		*found = VERIFY_IMPORT_EMPTY;
+	slot_give(lane);
+	sodium_memzero(out, sizeof(out));
+	return PW_OK;
+}
+
+bool
 verify_needs_rehash(const char *hash)
 {
+	if (verify_is_imported(hash))
+		return true;
 	return crypto_pwhash_str_needs_rehash(hash, opslimit, memlimit) != 0;
 }
 

@@ -46,8 +46,37 @@ int verify_hash(const char *pw, size_t len, char out[PWD_HASH_MAX],
 int verify_check(const char *hash, const char *pw, size_t len,
     enum verify_lane lane, int64_t deadline_ms) PW_WUR;
 
-/* True when hash was made with other parameters than the current ones. */
+/*
+ * True when hash was made with other parameters than the current ones,
+ * or is an imported Unix hash.
+ */
 bool verify_needs_rehash(const char *hash);
+
+/*
+ * True when the stored hash is not one of ours (Argon2id) but a Unix
+ * password hash brought in by `pwadmin import' (unixhash.h).  verify_check
+ * verifies either kind; the first success replaces an imported one.
+ */
+bool verify_is_imported(const char *hash);
+
+/* What verify_import_check found. */
+enum verify_import {
+	VERIFY_IMPORT_OK = 0,	     /* a whole hash, verifiable */
+	VERIFY_IMPORT_SCHEME = 1,    /* a scheme libxcrypt cannot verify */
+	VERIFY_IMPORT_MALFORMED = 2, /* not a whole hash of its scheme, or
+				      * too long to store */
+	VERIFY_IMPORT_EMPTY = 3,     /* the hash of an empty password */
+};
+
+/*
+ * May this crypt(3) string of /etc/shadow be imported?  *found says;
+ * *scheme gets its name ("yescrypt", ...) and *legacy whether it is a
+ * weak one (DES, MD5).  One hash of the scheme runs, on a worker of
+ * `lane': PW_OK, or PW_ERR_BUSY when none freed before deadline_ms.
+ */
+int verify_import_check(const char *hash, enum verify_import *found,
+    const char **scheme, bool *legacy, enum verify_lane lane,
+    int64_t deadline_ms) PW_WUR;
 
 /* Fills buf with n random bytes. */
 void verify_random(void *buf, size_t n);

@@ -75,6 +75,8 @@ req_flags(uint8_t type)
 		return PW_F_LOGIN | PW_F_CONFIRM;
 	case PW_REQ_PASSWD:
 		return PW_F_LOGIN;
+	case PW_REQ_IMPORT:
+		return PW_F_CHECK | PW_F_LOGIN;
 	default:
 		return 0;
 	}

@@ -231,6 +231,10 @@ child_env(const struct th *t)
 	setenv("NSS_WRAPPER_PASSWD", path, 1);
 	th_path(t, path, sizeof(path), "group");
 	setenv("NSS_WRAPPER_GROUP", path, 1);
+	/* getspnam of the client's import: a test's own shadow file, when
+	 * it writes one (none: no entry) */
+	th_path(t, path, sizeof(path), "shadow");
+	setenv("NSS_WRAPPER_SHADOW", path, 1);
 }
 
 /*

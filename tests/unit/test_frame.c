@@ -242,7 +242,7 @@ test_recv_short_len(void **state)
 static void
 test_recv_version(void **state)
 {
-	static const uint8_t versions[] = { 0, 1, 3, 4, 6, 0xff };
+	static const uint8_t versions[] = { 0, 1, 3, 4, 5, 7, 0xff };
 	uint8_t hdr[PW_FRAME_HDR + 3], *rbuf, type;
 	struct wire payload;
 	size_t i;

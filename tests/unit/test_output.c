@@ -94,7 +94,7 @@ test_account_json(void **state)
 	assert_int_equal(output_account_json(&a, &doc), PW_OK);
 	o = roundtrip(doc);
 	json_decref(doc);
-	assert_int_equal(json_object_size(o), 12);
+	assert_int_equal(json_object_size(o), 13);
 	assert_string_equal(JSTR(o, "name"), "alice");
 	assert_string_equal(JSTR(o, "role"), "admin");
 	assert_string_equal(JSTR(o, "login"), "locked");
@@ -112,6 +112,7 @@ test_account_json(void **state)
 	assert_int_equal(JINT(o, "login_failures"), 5);
 	assert_int_equal(JINT(o, "confirm_failures"), 2);
 	assert_int_equal(JINT(o, "otp_failures"), 4294967295LL);
+	assert_true(json_is_false(json_object_get(o, "login_imported")));
 	json_decref(o);
 }
 

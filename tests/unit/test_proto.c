@@ -187,6 +187,16 @@ fill_query(struct pw_request *req)
 		req->since = 1700000000;
 		req->after = UINT64_MAX - 1;
 		break;
+	case PW_REQ_IMPORT:
+		SET(req->user, "jo.unix");
+		req->role = PW_ROLE_USER;
+		req->flags = PW_F_CHECK | PW_F_LOGIN;
+		req->nsecrets = 2;
+		assert_int_equal(proto_secret_set(&req->secret[0],
+		    "$y$j9T$abcdefghijklmnopqrstu.$0123456789abcdef"), PW_OK);
+		assert_int_equal(proto_secret_set(&req->secret[1], "confirm"),
+		    PW_OK);
+		break;
 	default:
 		break;
 	}
@@ -1391,7 +1401,8 @@ test_rep_bad_account(void **state)
 		{ R_ROLE, 4, PW_ERR_PROTO },
 		{ R_ROLE, 0xff, PW_ERR_PROTO },
 		{ R_BITS, 7, PW_OK },
-		{ R_BITS, 8, PW_ERR_PROTO },
+		{ R_BITS, 15, PW_OK },
+		{ R_BITS, 16, PW_ERR_PROTO },
 		{ R_BITS, 0x80, PW_ERR_PROTO },
 		{ R_OTP, PW_OTP_LOCKED, PW_OK },
 		{ R_OTP, 3, PW_ERR_PROTO },

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pwadmin import: a Unix account comes into the store with the password
+ * hash /etc/shadow holds for it (root sends it), so the person keeps the
+ * login password they know, and a confirmation password root issues.
+ *  1. Checks, in the order a refusal is told: the user database (NSS)
+ *     knows the name, as spelled; the store does not hold it; the hash is
+ *     a password (not empty, "!" locked or "*" disabled), of a scheme
+ *     libxcrypt verifies, whole; the confirmation password passes rule
+ *     10 and is not the login password.
+ *  2. With PW_F_CHECK nothing more: the client checks every account of a
+ *     command first, so that one refusal leaves all of them out.
+ *  3. Else ONE transaction creates the account and its audit entry.  The
+ *     imported hash is verified like any other (verify_check: same slots,
+ *     lockout and workers) and replaced with Argon2id by the first
+ *     success (guess.c's rehash).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "actor.h"
+#include "audit.h"
+#include "guess.h"
+#include "log.h"
+#include "nss.h"
+#include "pwerr.h"
+#include "reply.h"
+#include "requests.h"
+#include "wipe.h"
+
+/* The prefix of a hash that names its scheme, for a refusal. */
+static void
+scheme_prefix(const char *hash, char out[PW_WHY_TEXT_MAX + 1])
+{
+	const char *end = hash[0] == '$' ? strchr(hash + 1, '$') : NULL;
+	size_t n = end != NULL ? (size_t)(end - hash) + 1 : 2, i;
+
+	if (n > 16)
+		n = 16;
+	for (i = 0; i < n && hash[i] != '\0'; i++)
+		out[i] = hash[i] > 0x20 && hash[i] < 0x7f ? hash[i] : '?';
+	(void)snprintf(out + i, PW_WHY_TEXT_MAX + 1 - i, "%s",
+	    end != NULL ? "" : "...");
+}
+
+/* The user database knows the name, and spells it so. */
+static int
+unix_account(const char *name, struct pw_reply *rep)
+{
+	char canon[PW_USER_MAX + 1];
+	int r = nss_canonical(name, canon);
+
+	if (r == PW_OK && strcmp(canon, name) == 0)
+		return PW_OK;
+	if (r == PW_ERR_NOUSER)
+		reply_name(rep, PW_ERR_NOUSER, PW_R_NOT_UNIX, name);
+	else if (r == PW_OK && proto_name_valid(canon)) {
+		reply_name(rep, PW_ERR_INVAL, PW_R_NSS_SPELLING, name);
+		memcpy(rep->why.text, canon, strlen(canon) + 1);
+	} else
+		reply_name(rep, r == PW_OK ? PW_ERR_INVAL : PW_ERR_IO,
+		    r == PW_OK ? PW_R_NSS_UNNAMEABLE : PW_R_NSS_FAILED, name);
+	return rep->status;
+}
+
+/* The hash is a password libxcrypt verifies; *scheme names it. */
+static int
+usable_hash(struct hctx *h, const char *name, const char *hash,
+    const char **scheme, bool *legacy, struct pw_reply *rep)
+{
+	enum verify_import found;
+	int r;
+
+	*scheme = "none";
+	*legacy = false;
+	if (hash[0] == '\0' || hash[0] == '!' || hash[0] == '*') {
+		reply_why(rep, PW_ERR_INVAL, &(struct pw_why){
+		    .code = PW_R_IMPORT_UNUSABLE,
+		    .num = hash[0] == '\0' ? 0 : hash[0] == '!' ? 1 : 2 });
+		memcpy(rep->why.name, name, strlen(name) + 1);
+		return rep->status;
+	}
+	if ((r = verify_import_check(hash, &found, scheme, legacy, lane_of(h),
+	    deadline_of(h))) != PW_OK) {
+		reply(rep, r, PW_R_BUSY);
+		return r;
+	}
+	if (found == VERIFY_IMPORT_OK)
+		return PW_OK;
+	if (found == VERIFY_IMPORT_EMPTY) {
+		reply_why(rep, PW_ERR_INVAL, &(struct pw_why){
+		    .code = PW_R_IMPORT_UNUSABLE, .num = 0 });
+		memcpy(rep->why.name, name, strlen(name) + 1);
+		return rep->status;
+	}
+	reply_name(rep, PW_ERR_INVAL, found == VERIFY_IMPORT_SCHEME ?
+	    PW_R_IMPORT_SCHEME : PW_R_IMPORT_MALFORMED, name);
+	scheme_prefix(hash, rep->why.text);
+	return rep->status;
+}
+
+/* Rule 10 for the new confirmation password, and not the login one. */
+static int
+usable_confirm(struct hctx *h, const char *name, const struct pw_secret *hash,
+    const struct pw_secret *confirm, struct pw_reply *rep)
+{
+	int r;
+
+	if (check_new(h->conf, name, PW_FACTOR_CONFIRM, confirm, NULL,
+	    rep) != PW_OK)
+		return rep->status;
+	r = verify_check(hash->buf, confirm->buf, confirm->len, lane_of(h),
+	    deadline_of(h));
+	if (r == PW_OK)
+		reply_why(rep, PW_ERR_QUALITY, &(struct pw_why){
+		    .code = PW_R_Q_OTHER, .factor = PW_FACTOR_CONFIRM });
+	else if (r != PW_ERR_AUTH)
+		reply(rep, r, r == PW_ERR_BUSY ? PW_R_BUSY : PW_R_STATUS);
+	return r == PW_ERR_AUTH ? PW_OK : rep->status;
+}
+
+struct import_arg {
+	const struct hctx *h;
+	const struct store_user *u;
+	const char *scheme;
+};
+
+static int
+import_tx(struct store_tx *tx, void *arg)
+{
+	struct import_arg *a = arg;
+	struct pw_audit e;
+	int r;
+
+	if ((r = store_tx_put(tx, a->u, true)) != PW_OK)
+		return r;
+	audit_fill(&e, a->h, "import", a->u->name, PW_OK, "role %s; login "
+	    "password kept from a %s Unix hash%s; confirmation password must "
+	    "be changed at first login", proto_role_name(a->u->role),
+	    a->scheme, a->u->f[PW_FACTOR_LOGIN].must_change ? ", must be "
+	    "changed" : "");
+	return store_tx_audit(tx, &e);
+}
+
+void
+h_import(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
+{
+	const struct pw_secret *hash = &req->secret[0], *confirm =
+	    &req->secret[1];
+	int64_t now = (int64_t)time(NULL);
+	struct import_arg a;
+	struct store_user u;
+	const char *scheme = "none";
+	bool legacy = false;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	if (unix_account(req->user, rep) != PW_OK)
+		goto out;
+	if (store_user_get(h->st, req->user, &u) == PW_OK) {
+		reply_name(rep, PW_ERR_EXISTS, PW_R_EXISTS, req->user);
+		goto out;
+	}
+	if (usable_hash(h, req->user, hash->buf, &scheme, &legacy,
+	    rep) != PW_OK || usable_confirm(h, req->user, hash, confirm,
+	    rep) != PW_OK)
+		goto out;
+	if (req->flags & PW_F_CHECK) {
+		reply(rep, PW_OK, PW_R_NONE);
+		goto out;
+	}
+	memset(&u, 0, sizeof(u));
+	memcpy(u.name, req->user, strlen(req->user) + 1);
+	u.role = req->role;
+	u.created_at = now;
+	memcpy(u.f[PW_FACTOR_LOGIN].hash, hash->buf, hash->len + 1);
+	u.f[PW_FACTOR_LOGIN].must_change = (req->flags & PW_F_LOGIN) != 0;
+	u.f[PW_FACTOR_LOGIN].changed_at = now;
+	u.f[PW_FACTOR_CONFIRM].must_change = true;
+	u.f[PW_FACTOR_CONFIRM].changed_at = now;
+	r = verify_hash(confirm->buf, confirm->len,
+	    u.f[PW_FACTOR_CONFIRM].hash, lane_of(h), deadline_of(h));
+	a = (struct import_arg){ h, &u, scheme };
+	if (r == PW_OK)
+		r = store_write(h->st, import_tx, &a);
+	if (r == PW_OK)
+		(void)add_account(h, &u, rep);
+	if (r == PW_ERR_EXISTS)
+		reply_name(rep, r, PW_R_EXISTS, req->user);
+	else
+		reply(rep, r, r == PW_OK ? PW_R_NONE : PW_R_STATUS);
+out:
+	if (rep->status != PW_OK)
+		audit_refusal(h, "import", req->user, rep);
+	log_notice("import%s user=%s role=%s scheme=%s%s by %s: %s",
+	    req->flags & PW_F_CHECK ? " (check)" : "", req->user,
+	    proto_role_name(req->role), scheme, legacy ? " (weak)" : "",
+	    actor_label(h), pw_strerror(rep->status));
+	PW_WIPE_OBJECT(&u);
+}
