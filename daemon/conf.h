@@ -48,6 +48,9 @@ struct pwd_conf {
 /* Fills every key with its documented default. */
 void conf_defaults(struct pwd_conf *c);
 
+/* The name of the parser's i-th key (0, 1, ...); NULL past the last. */
+const char *conf_key_name(size_t i);
+
 /*
  * Reads `path' over the current values.  On error returns PW_ERR_INVAL (or
  * PW_ERR_IO when the file cannot be read) and writes "FILE:LINE: reason"

@@ -203,6 +203,8 @@ check "man pages lint clean" sh -c \
     "out=\$(mandoc -Tlint -Wwarning pam_module/*.8 daemon/*.8 client/*.1 conf/*.5 2>&1); [ -z \"\$out\" ]"
 check "daemon accepts the shipped config" "$B/pwadmind" -n -c conf/pwadmind.conf
 check "catalogues complete and current (tests/i18n.sh)" tests/i18n.sh
+check "man pages cover every command, option, argument (tests/docs.sh)" \
+    sh tests/docs.sh
 
 echo
 [ -n "$bad" ] && echo "failing:$bad"

@@ -578,6 +578,79 @@ test_shipped_conf(void **state)
 	assert_memory_equal(&c, &want, sizeof(c));
 }
 
+/* The whole text of a source file, or NULL (not in the source tree). */
+static char *
+slurp(const char *path)
+{
+	static char buf[65536];
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	assert_true(feof(f));
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * Every key the parser knows is shown with its default in the shipped
+ * conf/pwadmind.conf ("# key = "; "#   key = " an example of one without
+ * a default) and described in pwadmind.conf(5)
+ * (".It Cm key"), and neither names a key the parser does not know.
+ */
+static void
+test_every_key_documented(void **state)
+{
+	char want[128], *text, *p, *e, word[64];
+	const char *name;
+	size_t i, nkeys, n;
+
+	(void)state;
+	if ((text = slurp("conf/pwadmind.conf")) == NULL)
+		skip();
+	for (nkeys = 0; (name = conf_key_name(nkeys)) != NULL; nkeys++) {
+		/* with its default, or (no default) as an example */
+		snprintf(want, sizeof(want), "\n# %s = ", name);
+		snprintf(word, sizeof(word), "\n#   %s = ", name);
+		if (strstr(text, want) == NULL && strstr(text, word) == NULL)
+			fail_msg("conf/pwadmind.conf does not show key %s", name);
+	}
+	/* each "# word = " line of the shipped file is a key */
+	for (p = text; (p = strstr(p, "\n# ")) != NULL; p += 3) {
+		n = strspn(p + 3, "abcdefghijklmnopqrstuvwxyz0123456789_");
+		if (n == 0 || n >= sizeof(word) || strncmp(p + 3 + n, " = ", 3))
+			continue;
+		snprintf(word, sizeof(word), "%.*s", (int)n, p + 3);
+		for (i = 0; i < nkeys && strcmp(conf_key_name(i), word); i++)
+			;
+		if (i == nkeys)
+			fail_msg("conf/pwadmind.conf shows unknown key %s", word);
+	}
+	assert_non_null(text = slurp("conf/pwadmind.conf.5"));
+	for (i = 0; i < nkeys; i++) {
+		snprintf(want, sizeof(want), "\n.It Cm %s ", conf_key_name(i));
+		if (strstr(text, want) == NULL)
+			fail_msg("pwadmind.conf(5) does not describe key %s",
+			    conf_key_name(i));
+	}
+	for (p = text; (p = strstr(p, "\n.It Cm ")) != NULL; p += 8) {
+		e = p + 8;
+		n = strspn(e, "abcdefghijklmnopqrstuvwxyz0123456789_");
+		if (n == 0 || n >= sizeof(word) || e[n] != ' ')
+			continue;
+		snprintf(word, sizeof(word), "%.*s", (int)n, e);
+		for (i = 0; i < nkeys && strcmp(conf_key_name(i), word); i++)
+			;
+		if (i == nkeys)
+			fail_msg("pwadmind.conf(5) describes unknown key %s",
+			    word);
+	}
+	assert_true(nkeys >= 24);
+}
+
 int
 main(void)
 {
@@ -598,6 +671,7 @@ main(void)
 		cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_conf_set),
+		cmocka_unit_test(test_every_key_documented),
 		cmocka_unit_test(test_shipped_conf),
 	};
 
