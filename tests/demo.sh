@@ -64,8 +64,15 @@ root:x:0:0:root:/root:/bin/sh
 boss:x:2001:2001:The master:/tmp:/bin/sh
 alice:x:2002:2002:A user:/tmp:/bin/sh
 carol:x:2003:2003:An admin:/tmp:/bin/sh
+dave:x:2004:2004:A Unix user from before:/tmp:/bin/sh
 EOF
-printf 'root:x:0:\nboss:x:2001:\nalice:x:2002:\ncarol:x:2003:\n' >"$D/group"
+printf 'root:x:0:\nboss:x:2001:\nalice:x:2002:\ncarol:x:2003:\ndave:x:2004:\n' >"$D/group"
+# dave's Unix password (Dave-unix-pw1) as /etc/shadow would hold it: a
+# yescrypt hash, made by the system's crypt(3) through perl
+printf 'dave:%s:19000:0:99999:7:::\n' \
+    "$(perl -e 'print crypt($ARGV[0], q($y$j9T$pwadmindemo.salt0123$))' Dave-unix-pw1)" \
+    >"$D/shadow"
+chmod 600 "$D/shadow"
 mkdir "$D/svc" "$D/state"
 chmod 700 "$D/state"
 cat >"$D/svc/pwdemo" <<EOF
@@ -303,6 +310,18 @@ say "$(gettext "14. A name that is not in the store costs what a wrong password 
 login mallory 'whatever-123' || true
 note "$(gettext "The stack gets PAM_USER_UNKNOWN (sshd and login answer it exactly like a
 wrong password); the daemon ran a dummy Argon2id verification for it.")"
+
+say "$(gettext "14b. dave has a Unix password already: root imports his account, and he keeps it")"
+note "$(gettext "pwadmin import reads dave's hash from the shadow database (here a private
+copy, served by nss_wrapper); root gives him a confirmation password,
+which he must change at his first login.")"
+run_shown "pwadmin import dave"
+printf 'Fresh-confirm-pw2\n' | NSS_WRAPPER_SHADOW="$D/shadow" client --stdin \
+    import dave | sed 's/^/  /'
+client status dave --json | grep -o '"login_imported": *[a-z]*' | sed 's/^/  /'
+login dave 'Dave-unix-pw1' || true
+note "$(gettext "His Unix password worked, and the daemon replaced its hash with Argon2id:")"
+client status dave --json | grep -o '"login_imported": *[a-z]*' | sed 's/^/  /'
 
 say "$(gettext "15. What the daemon counted")"
 client stats | sed 's/^/  /'
