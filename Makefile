@@ -74,9 +74,13 @@ CLIENT_LIBS = $(shell $(PKG_CONFIG) --libs $(CLIENT_PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka libpamtest 2>/dev/null)
 TEST_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka libpamtest 2>/dev/null)
 
-ALL_CFLAGS  = $(WARN) $(OPT) $(HARDEN) -MMD -MP -Icommon $(PKG_CFLAGS) \
-	-DPWD_CONF_DEFAULT='"$(CONFFILE)"' -DPW_LOCALEDIR='"$(LOCALEDIR)"' $(CFLAGS)
-ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
+# The caller's CPPFLAGS, CFLAGS and LDFLAGS (dpkg-buildflags' in a Debian
+# build) come first, so they add flags but never weaken the project's:
+# -Wformat=2 stays after a -Wformat, _FORTIFY_SOURCE=3 after a =2.
+ALL_CFLAGS  = $(CPPFLAGS) $(CFLAGS) $(WARN) $(OPT) $(HARDEN) -MMD -MP \
+	-Icommon $(PKG_CFLAGS) \
+	-DPWD_CONF_DEFAULT='"$(CONFFILE)"' -DPW_LOCALEDIR='"$(LOCALEDIR)"'
+ALL_LDFLAGS = $(LDFLAGS) $(LDHARDEN)
 
 COMMON_SRC := $(wildcard common/*.c)
 MODULE_SRC := $(filter-out pam_module/pam_pwadmin.c,$(wildcard pam_module/*.c))
