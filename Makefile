@@ -10,6 +10,8 @@
 #   make pot        extract po/pwadmin.pot from the sources (then msgmerge)
 #   make install    PREFIX, DESTDIR, SYSCONFDIR, PAMDIR, UNITDIR, SYSUSERSDIR,
 #                   PAMCONFIGDIR, LOCALEDIR honoured; no chown (see README)
+#   make deb        the Debian packages (debian/) into build/deb/, built from
+#                   a copy of the tracked files; lintian must pass
 
 PREFIX	   ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -130,7 +132,7 @@ XGETTEXT_SH := xgettext --language=Shell --from-code=UTF-8 --keyword=gettext \
 	--package-name=pwadmin-demo --msgid-bugs-address=pwadmin --sort-by-file
 
 .PHONY: all deps check check-run demo demo-ja bench install uninstall clean \
-	lint format format-check tests fuzz fuzz-check fuzz-seeds pot pot-only
+	deb lint format format-check tests fuzz fuzz-check fuzz-seeds pot pot-only
 .DELETE_ON_ERROR:
 
 all: $(MODULE) $(DAEMON) $(CLIENT) $(MO_FILES)
@@ -317,6 +319,12 @@ install: all
 		echo "Next: systemctl enable --now pwadmind.socket, pwadmin init --master USER,"; \
 		echo "then the PAM stacks: see pam_pwadmin(8) and pam-auth-update --enable pwadmin."; \
 	fi
+
+# The Debian packages, built outside the work tree (tests/deb.sh), into
+# $(BUILD)/deb/ with their build log; lintian fails the target on an error
+# or a warning not overridden in debian/.
+deb: deps
+	tests/deb.sh $(BUILD)/deb
 
 # Removes what install put there, except the configuration and the store.
 # On the real root it first takes the profile out of the common-* stacks,
