@@ -36,4 +36,5 @@ cp "$tmp"/*.ddeb "$out"/ 2>/dev/null || true
 ls -1 "$out"
 changes=$(ls "$out"/*.changes)
 echo "lintian $changes"
-lintian --fail-on error,warning "$changes"
+# lintian leaves temp files (mldbm-*) behind: in the temp dir, removed
+TMPDIR=$tmp lintian --fail-on error,warning "$changes"
