@@ -10,6 +10,8 @@
 #   make pot        extract po/pwadmin.pot from the sources (then msgmerge)
 #   make install    PREFIX, DESTDIR, SYSCONFDIR, PAMDIR, UNITDIR, SYSUSERSDIR,
 #                   PAMCONFIGDIR, LOCALEDIR honoured; no chown (see README)
+#   make deb        the Debian packages (debian/) into build/deb/, built from
+#                   a copy of the tracked files; lintian must pass
 
 PREFIX	   ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -75,9 +77,13 @@ CLIENT_LIBS = $(shell $(PKG_CONFIG) --libs $(CLIENT_PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka libpamtest 2>/dev/null)
 TEST_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka libpamtest 2>/dev/null)
 
-ALL_CFLAGS  = $(WARN) $(OPT) $(HARDEN) -MMD -MP -Icommon $(PKG_CFLAGS) \
-	-DPWD_CONF_DEFAULT='"$(CONFFILE)"' -DPW_LOCALEDIR='"$(LOCALEDIR)"' $(CFLAGS)
-ALL_LDFLAGS = $(LDHARDEN) $(LDFLAGS)
+# The caller's CPPFLAGS, CFLAGS and LDFLAGS (dpkg-buildflags' in a Debian
+# build) come first, so they add flags but never weaken the project's:
+# -Wformat=2 stays after a -Wformat, _FORTIFY_SOURCE=3 after a =2.
+ALL_CFLAGS  = $(CPPFLAGS) $(CFLAGS) $(WARN) $(OPT) $(HARDEN) -MMD -MP \
+	-Icommon $(PKG_CFLAGS) \
+	-DPWD_CONF_DEFAULT='"$(CONFFILE)"' -DPW_LOCALEDIR='"$(LOCALEDIR)"'
+ALL_LDFLAGS = $(LDFLAGS) $(LDHARDEN)
 
 COMMON_SRC := $(wildcard common/*.c)
 MODULE_SRC := $(filter-out pam_module/pam_pwadmin.c,$(wildcard pam_module/*.c))
@@ -127,7 +133,7 @@ XGETTEXT_SH := xgettext --language=Shell --from-code=UTF-8 --keyword=gettext \
 	--package-name=pwadmin-demo --msgid-bugs-address=pwadmin --sort-by-file
 
 .PHONY: all deps check check-run demo demo-ja bench install uninstall clean \
-	lint format format-check tests fuzz fuzz-check fuzz-seeds pot pot-only
+	deb lint format format-check tests fuzz fuzz-check fuzz-seeds pot pot-only
 .DELETE_ON_ERROR:
 
 all: $(MODULE) $(DAEMON) $(CLIENT) $(MO_FILES)
@@ -314,6 +320,12 @@ install: all
 		echo "Next: systemctl enable --now pwadmind.socket, pwadmin init --master USER,"; \
 		echo "then the PAM stacks: see pam_pwadmin(8) and pam-auth-update --enable pwadmin."; \
 	fi
+
+# The Debian packages, built outside the work tree (tests/deb.sh), into
+# $(BUILD)/deb/ with their build log; lintian fails the target on an error
+# or a warning not overridden in debian/.
+deb: deps
+	tests/deb.sh $(BUILD)/deb
 
 # Removes what install put there, except the configuration and the store.
 # On the real root it first takes the profile out of the common-* stacks,

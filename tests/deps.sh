@@ -7,6 +7,10 @@ set -eu
 # libcrypt-dev: make bench hashes the stock stack's yescrypt passwords.
 # gettext: xgettext and msgfmt build the catalogues (po/); locales: the
 # ja_JP.UTF-8 locale the Japanese tests and `make demo-ja' need.
+# debhelper (with dh-sequence-installsysusers), dpkg-dev, build-essential
+# (dpkg-checkbuilddeps wants it) and lintian: make deb and
+# tests/system/test_deb.sh build and check the Debian packages (no
+# fakeroot: debian/control says Rules-Requires-Root: no).
 # clang and libclang-rt-14-dev (libFuzzer's runtime, which clang does not
 # pull in): the fuzzers of make fuzz and make check (tests/fuzz/).
 PKGS="gcc libc6-dev make pkg-config libpam0g-dev libpam-modules \
@@ -15,7 +19,8 @@ libsystemd-dev libqrencode-dev libcmocka-dev libpam-wrapper libpamtest0-dev \
 libnss-wrapper pamtester faketime oathtool mandoc cppcheck util-linux \
 procps binutils openssh-server openssh-client expect systemd man-db strace \
 clang libclang-rt-14-dev libpq-dev postgresql-15 postgresql-client-15 openssl \
-gettext locales libcrypt-dev"
+gettext locales libcrypt-dev \
+debhelper dpkg-dev build-essential lintian"
 
 # The Japanese locale, generated the Debian way (locales' /etc/locale.gen,
 # then locale-gen), so that it stays when locales is upgraded.
