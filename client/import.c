@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -28,6 +29,7 @@
 /* One account to import: its request (user, role, flags, secrets). */
 struct item {
 	struct pw_request req;
+	bool toolong; /* the name did not fit (it is refused, never cut) */
 };
 
 struct batch {
@@ -51,6 +53,7 @@ add_name(struct batch *b, const char *name)
 	memset(&b->it[b->n], 0, sizeof(b->it[b->n]));
 	(void)snprintf(b->it[b->n].req.user, sizeof(b->it[b->n].req.user),
 	    "%s", name);
+	b->it[b->n].toolong = strlen(name) > PW_USER_MAX;
 	b->n++;
 	return PW_OK;
 }
@@ -70,10 +73,18 @@ refuse(enum pw_reason code, const char *name, uint64_t num, const char *text)
 	output_error("%s", pw_words(PW_ERR_INVAL, &w, buf, sizeof(buf)));
 }
 
+/* A member of a group with uid 0: not imported, and said so. */
+static void
+left_out(const char *name)
+{
+	output_error(_("%s has user ID 0 and is left out: it keeps its Unix "
+	    "password"), name);
+}
+
 /*
  * The members of a group: its member list, then the users whose primary
- * group it is, each once, in that order.  CLI_EXIT_OK or the exit status
- * after one line.
+ * group it is, each once, in that order, but for uid 0 (root keeps its
+ * Unix password).  CLI_EXIT_OK or the exit status after one line.
  */
 static int
 group_members(const char *group, struct batch *b)
@@ -96,10 +107,15 @@ group_members(const char *group, struct batch *b)
 	}
 	gid = g->gr_gid;
 	for (i = 0; r == PW_OK && g->gr_mem[i] != NULL; i++)
-		r = add_name(b, g->gr_mem[i]);
+		if ((pw = getpwnam(g->gr_mem[i])) != NULL && pw->pw_uid == 0)
+			left_out(g->gr_mem[i]);
+		else
+			r = add_name(b, g->gr_mem[i]);
 	setpwent();
 	while (r == PW_OK && (pw = getpwent()) != NULL)
-		if (pw->pw_gid == gid)
+		if (pw->pw_gid == gid && pw->pw_uid == 0)
+			left_out(pw->pw_name);
+		else if (pw->pw_gid == gid)
 			r = add_name(b, pw->pw_name);
 	endpwent();
 	if (r != PW_OK) {
@@ -114,19 +130,25 @@ group_members(const char *group, struct batch *b)
 	return CLI_EXIT_OK;
 }
 
+/* What import takes from a shadow entry besides its hash. */
+struct ageing {
+	long lastchg; /* days since 1970 of the last change, 0: change now */
+	long max, inact, expire; /* shadow(5); -1: none */
+};
+
 /*
- * The hash and last change of `name' in FILE (shadow(5) lines), or the
+ * The hash and ageing of `name' in FILE (shadow(5) lines), or the
  * system's shadow database: 1 found (hash copied, wiped where it was
- * read), 0 not there, -1 unreadable (errno).
+ * read), 0 not there, -1 unreadable (errno; ERANGE: a line too long).
  */
 static int
 shadow_entry(const char *file, const char *name, struct pw_secret *hash,
-    bool *change_now)
+    struct ageing *age)
 {
 	struct spwd sp, *res = NULL, *s;
-	char buf[4096];
+	char buf[16384];
 	FILE *f = NULL;
-	int e = 0;
+	int e = 0, rc;
 
 	if (file == NULL) {
 		errno = 0;
@@ -140,12 +162,13 @@ shadow_entry(const char *file, const char *name, struct pw_secret *hash,
 	} else {
 		if ((f = fopen(file, "re")) == NULL)
 			return -1;
-		while (fgetspent_r(f, &sp, buf, sizeof(buf), &res) == 0 &&
+		while ((rc = fgetspent_r(f, &sp, buf, sizeof(buf), &res)) == 0 &&
 		    res != NULL && strcmp(res->sp_namp, name) != 0)
 			pw_wipe(buf, sizeof(buf));
-		e = ferror(f) ? EIO : 0;
+		e = rc == ERANGE ? ERANGE : ferror(f) ? EIO : 0;
 		(void)fclose(f);
-		s = res != NULL && strcmp(res->sp_namp, name) == 0 ? res : NULL;
+		s = e == 0 && res != NULL && strcmp(res->sp_namp, name) == 0 ?
+		    res : NULL;
 		if (s == NULL) {
 			pw_wipe(buf, sizeof(buf));
 			errno = e;
@@ -157,11 +180,34 @@ shadow_entry(const char *file, const char *name, struct pw_secret *hash,
 		hash->len = PW_PASS_MAX; /* the daemon refuses it as not whole */
 	memcpy(hash->buf, s->sp_pwdp, hash->len);
 	hash->buf[hash->len] = '\0';
-	/* shadow(5): a last change of 0 means "change it at next login" */
-	*change_now = s->sp_lstchg == 0;
+	*age = (struct ageing){ s->sp_lstchg, s->sp_max, s->sp_inact,
+		s->sp_expire };
 	pw_wipe(s->sp_pwdp, strlen(s->sp_pwdp));
 	pw_wipe(buf, sizeof(buf));
 	return 1;
+}
+
+/*
+ * What pam_unix would say of the entry's ageing today (Linux-PAM's
+ * check_shadow_expiry): 1 the account expired (chage -E), 2 the password
+ * expired and the account is inactive since (chage -I), both refused;
+ * else 0, with *change_now when the password must be changed (a last
+ * change of 0, or older than its maximum age).
+ */
+static int
+ageing_verdict(const struct ageing *a, long today, bool *change_now)
+{
+	long age = today - a->lastchg;
+
+	*change_now = a->lastchg == 0;
+	if (a->expire != -1 && today >= a->expire)
+		return 1;
+	if (a->lastchg > 0 && a->max != -1 && age > a->max) {
+		if (a->inact != -1 && age > a->max + a->inact)
+			return 2;
+		*change_now = true;
+	}
+	return 0;
 }
 
 /*
@@ -172,36 +218,62 @@ static bool
 local_checks(const struct cli *cli, struct batch *b)
 {
 	const char *where = cli->shadow != NULL ? cli->shadow : "/etc/shadow";
-	bool ok = true, now;
+	long today = (long)(time(NULL) / 86400);
+	char day[32];
 	struct pw_request *q;
+	struct passwd *pw;
+	struct ageing age;
+	bool ok = true, now = false;
 	size_t i;
-	int r;
+	int r, v;
 
 	for (i = 0; i < b->n; i++) {
 		q = &b->it[i].req;
 		q->type = PW_REQ_IMPORT;
 		q->role = cli->role;
 		q->nsecrets = 2;
-		if (!proto_name_valid(q->user)) {
-			output_error(_("invalid account name \"%s\"; nothing "
-			    "was imported"), q->user);
+		if (b->it[i].toolong || !proto_name_valid(q->user)) {
+			output_error(_("invalid account name \"%s%s\"; "
+			    "nothing was imported"), q->user,
+			    b->it[i].toolong ? "..." : "");
 			ok = false;
 			continue;
 		}
-		if (getpwnam(q->user) == NULL) {
-			refuse(PW_R_NOT_UNIX, q->user, 0, "");
+		if ((pw = getpwnam(q->user)) == NULL || pw->pw_uid == 0) {
+			refuse(pw == NULL ? PW_R_NOT_UNIX : PW_R_IMPORT_UID0,
+			    q->user, 0, "");
 			ok = false;
 			continue;
 		}
 		if ((r = shadow_entry(cli->shadow, q->user, &q->secret[0],
-		    &now)) < 0) {
-			output_error(_("cannot read %s: %s; nothing was "
-			    "imported"), where, strerror(errno));
+		    &age)) < 0) {
+			if (errno == ERANGE)
+				output_error(_("cannot read %s: a line is too "
+				    "long; nothing was imported"), where);
+			else
+				output_error(_("cannot read %s: %s; nothing was "
+				    "imported"), where, strerror(errno));
 			return false;
 		}
 		if (r == 0) {
 			output_error(_("%s has no entry in %s; nothing was "
 			    "imported"), q->user, where);
+			ok = false;
+			continue;
+		}
+		if ((v = ageing_verdict(&age, today, &now)) != 0) {
+			if (v == 1 && output_date((int64_t)age.expire * 86400,
+			    day, sizeof(day)) != PW_OK)
+				(void)snprintf(day, sizeof(day), "%ld",
+				    age.expire);
+			if (v == 1)
+				output_error(_("the Unix account %s expired on "
+				    "%s (chage -E); nothing was imported"),
+				    q->user, day);
+			else
+				output_error(_("the Unix password of %s expired "
+				    "and the account is inactive since (chage "
+				    "-I); nothing was imported"), q->user);
 			ok = false;
 			continue;
 		}

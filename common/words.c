@@ -127,6 +127,15 @@ named_sentence(const struct pw_why *w, char *buf, size_t sz)
 		return snprintf(buf, sz, _("The Unix password hash of %s (%s) is "
 		    "of a scheme this host cannot verify; nothing was "
 		    "imported."), n, t);
+	case PW_R_IMPORT_COSTLY:
+		return snprintf(buf, sz, _("The Unix password hash of %s (%s) "
+		    "costs more memory or time than this daemon spends on a "
+		    "password; nothing was imported (give the account new "
+		    "passwords with useradd)."), n, t);
+	case PW_R_IMPORT_UID0:
+		return snprintf(buf, sz, _("%s has user ID 0: it keeps its Unix "
+		    "password, root's way in while the daemon is down; nothing "
+		    "was imported."), n);
 	case PW_R_IMPORT_MALFORMED:
 		return snprintf(buf, sz, _("The Unix password hash of %s (%s) is "
 		    "not a whole hash of its scheme; nothing was imported."), n,

@@ -96,7 +96,9 @@ enum pw_reason {
 				  * (text: its prefix) */
 	PW_R_IMPORT_MALFORMED = 71, /* name, text: not a whole hash of its scheme */
 	PW_R_ROOT_IMPORT = 72,	/* only root imports */
-	PW_R_MAX = 72
+	PW_R_IMPORT_COSTLY = 73, /* name, text: a hash costlier than allowed */
+	PW_R_IMPORT_UID0 = 74,	/* name: uid 0 keeps its Unix password */
+	PW_R_MAX = 74
 };
 
 /* A reason and its parameters, as a reply carries it (zero: none). */

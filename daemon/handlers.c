@@ -169,7 +169,7 @@ nss_spelling(const char *name, struct pw_reply *rep)
 	char canon[PW_USER_MAX + 1];
 	int r;
 
-	if ((r = nss_canonical(name, canon)) == PW_ERR_NOUSER ||
+	if ((r = nss_canonical(name, canon, NULL)) == PW_ERR_NOUSER ||
 	    (r == PW_OK && strcmp(canon, name) == 0))
 		return PW_OK;
 	if (r == PW_OK && proto_name_valid(canon)) {

@@ -4,10 +4,12 @@
  * hash /etc/shadow holds for it (root sends it), so the person keeps the
  * login password they know, and a confirmation password root issues.
  *  1. Checks, in the order a refusal is told: the user database (NSS)
- *     knows the name, as spelled; the store does not hold it; the hash is
- *     a password (not empty, "!" locked or "*" disabled), of a scheme
- *     libxcrypt verifies, whole; the confirmation password passes rule
- *     10 and is not the login password.
+ *     knows the name, as spelled, and it is not uid 0; the store does not
+ *     hold it; the hash is a password (not empty, "!" locked or "*"
+ *     disabled), of a scheme libxcrypt verifies, whole, at a cost the
+ *     daemon bounds; the confirmation password passes rule 10 and is not
+ *     the login password.  A weak scheme's login password must be
+ *     changed at the first login.
  *  2. With PW_F_CHECK nothing more: the client checks every account of a
  *     command first, so that one refusal leaves all of them out.
  *  3. Else ONE transaction creates the account and its audit entry.  The
@@ -29,31 +31,44 @@
 #include "requests.h"
 #include "wipe.h"
 
-/* The prefix of a hash that names its scheme, for a refusal. */
+/*
+ * The prefix of a hash that names its scheme, for a refusal ("$y$"), or
+ * the scheme's name: never more of the string, which might be anything
+ * (a password written into the wrong field).
+ */
 static void
-scheme_prefix(const char *hash, char out[PW_WHY_TEXT_MAX + 1])
+scheme_prefix(const char *hash, const char *scheme,
+    char out[PW_WHY_TEXT_MAX + 1])
 {
 	const char *end = hash[0] == '$' ? strchr(hash + 1, '$') : NULL;
-	size_t n = end != NULL ? (size_t)(end - hash) + 1 : 2, i;
+	size_t n = end != NULL ? (size_t)(end - hash) + 1 : 0, i;
 
-	if (n > 16)
-		n = 16;
-	for (i = 0; i < n && hash[i] != '\0'; i++)
+	if (n == 0 || n > 16) {
+		(void)snprintf(out, PW_WHY_TEXT_MAX + 1, "%s", scheme);
+		return;
+	}
+	for (i = 0; i < n; i++)
 		out[i] = hash[i] > 0x20 && hash[i] < 0x7f ? hash[i] : '?';
-	(void)snprintf(out + i, PW_WHY_TEXT_MAX + 1 - i, "%s",
-	    end != NULL ? "" : "...");
+	out[n] = '\0';
 }
 
-/* The user database knows the name, and spells it so. */
+/*
+ * The user database knows the name, spells it so, and it is not uid 0:
+ * root keeps its Unix password, the way in while the daemon is down
+ * (and an admin's reset of it would give root's password to the admin).
+ */
 static int
 unix_account(const char *name, struct pw_reply *rep)
 {
 	char canon[PW_USER_MAX + 1];
-	int r = nss_canonical(name, canon);
+	uid_t uid = 0;
+	int r = nss_canonical(name, canon, &uid);
 
-	if (r == PW_OK && strcmp(canon, name) == 0)
+	if (r == PW_OK && strcmp(canon, name) == 0 && uid != 0)
 		return PW_OK;
-	if (r == PW_ERR_NOUSER)
+	if (r == PW_OK && strcmp(canon, name) == 0)
+		reply_name(rep, PW_ERR_PERM, PW_R_IMPORT_UID0, name);
+	else if (r == PW_ERR_NOUSER)
 		reply_name(rep, PW_ERR_NOUSER, PW_R_NOT_UNIX, name);
 	else if (r == PW_OK && proto_name_valid(canon)) {
 		reply_name(rep, PW_ERR_INVAL, PW_R_NSS_SPELLING, name);
@@ -95,8 +110,9 @@ usable_hash(struct hctx *h, const char *name, const char *hash,
 		return rep->status;
 	}
 	reply_name(rep, PW_ERR_INVAL, found == VERIFY_IMPORT_SCHEME ?
-	    PW_R_IMPORT_SCHEME : PW_R_IMPORT_MALFORMED, name);
-	scheme_prefix(hash, rep->why.text);
+	    PW_R_IMPORT_SCHEME : found == VERIFY_IMPORT_COSTLY ?
+	    PW_R_IMPORT_COSTLY : PW_R_IMPORT_MALFORMED, name);
+	scheme_prefix(hash, *scheme, rep->why.text);
 	return rep->status;
 }
 
@@ -124,6 +140,7 @@ struct import_arg {
 	const struct hctx *h;
 	const struct store_user *u;
 	const char *scheme;
+	bool weak;
 };
 
 static int
@@ -136,10 +153,10 @@ import_tx(struct store_tx *tx, void *arg)
 	if ((r = store_tx_put(tx, a->u, true)) != PW_OK)
 		return r;
 	audit_fill(&e, a->h, "import", a->u->name, PW_OK, "role %s; login "
-	    "password kept from a %s Unix hash%s; confirmation password must "
-	    "be changed at first login", proto_role_name(a->u->role),
-	    a->scheme, a->u->f[PW_FACTOR_LOGIN].must_change ? ", must be "
-	    "changed" : "");
+	    "password kept from a %s%s Unix hash%s; confirmation password "
+	    "must be changed at first login", proto_role_name(a->u->role),
+	    a->weak ? "weak " : "", a->scheme,
+	    a->u->f[PW_FACTOR_LOGIN].must_change ? ", must be changed" : "");
 	return store_tx_audit(tx, &e);
 }
 
@@ -175,13 +192,16 @@ h_import(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	u.role = req->role;
 	u.created_at = now;
 	memcpy(u.f[PW_FACTOR_LOGIN].hash, hash->buf, hash->len + 1);
-	u.f[PW_FACTOR_LOGIN].must_change = (req->flags & PW_F_LOGIN) != 0;
+	/* a weak scheme's password (DES: its first 8 characters) is changed
+	 * at the first login, like a shadow entry's "change now" */
+	u.f[PW_FACTOR_LOGIN].must_change = (req->flags & PW_F_LOGIN) != 0 ||
+	    legacy;
 	u.f[PW_FACTOR_LOGIN].changed_at = now;
 	u.f[PW_FACTOR_CONFIRM].must_change = true;
 	u.f[PW_FACTOR_CONFIRM].changed_at = now;
 	r = verify_hash(confirm->buf, confirm->len,
 	    u.f[PW_FACTOR_CONFIRM].hash, lane_of(h), deadline_of(h));
-	a = (struct import_arg){ h, &u, scheme };
+	a = (struct import_arg){ h, &u, scheme, legacy };
 	if (r == PW_OK)
 		r = store_write(h->st, import_tx, &a);
 	if (r == PW_OK)

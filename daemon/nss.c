@@ -32,7 +32,7 @@ nss_name_of_uid(uid_t uid, char name[PW_USER_MAX + 1])
 }
 
 int
-nss_canonical(const char *name, char canon[PW_USER_MAX + 1])
+nss_canonical(const char *name, char canon[PW_USER_MAX + 1], uid_t *uid)
 {
 	struct passwd pw, *res = NULL;
 	char buf[NSS_BUF];
@@ -45,6 +45,8 @@ nss_canonical(const char *name, char canon[PW_USER_MAX + 1])
 		r = strlen(pw.pw_name) <= PW_USER_MAX ? PW_OK : PW_ERR_NOUSER;
 		if (r == PW_OK)
 			memcpy(canon, pw.pw_name, strlen(pw.pw_name) + 1);
+		if (r == PW_OK && uid != NULL)
+			*uid = pw.pw_uid;
 	} else if (rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF ||
 	    rc == EPERM)
 		r = PW_ERR_NOUSER;

@@ -21,8 +21,9 @@ bool nss_name_of_uid(uid_t uid, char name[PW_USER_MAX + 1]);
  * How NSS spells `name': PW_OK with canon[PW_USER_MAX + 1] set (equal to
  * name, or another spelling: sssd or winbind with case-insensitive
  * names), PW_ERR_NOUSER when NSS has no such user, PW_ERR_IO when the
- * lookup failed.
+ * lookup failed.  *uid (when not NULL) gets the user's uid on PW_OK.
  */
-int nss_canonical(const char *name, char canon[PW_USER_MAX + 1]) PW_WUR;
+int nss_canonical(const char *name, char canon[PW_USER_MAX + 1], uid_t *uid)
+    PW_WUR;
 
 #endif

@@ -27,6 +27,18 @@ enum unixhash_kind {
 enum unixhash_kind unixhash_scheme(const char *hash, const char **name);
 
 /*
+ * Does the cost a hash names stay within what the daemon will run?
+ * Memory-hard schemes (yescrypt, gost-yescrypt, scrypt) at most mem_max
+ * bytes; iterated ones at most UNIXHASH_ROUNDS_MAX rounds (sha256crypt,
+ * sha512crypt, sha1crypt, sunmd5, bsdicrypt) or a bcrypt cost of
+ * UNIXHASH_BCRYPT_MAX.  A parameter it cannot read is too costly.
+ * Decided from the string alone, before anything is hashed.
+ */
+#define UNIXHASH_ROUNDS_MAX 5000000 /* 1000 x sha512crypt's default */
+#define UNIXHASH_BCRYPT_MAX 16	    /* 2^16 rounds: about 5 s */
+bool unixhash_cost_ok(const char *hash, size_t mem_max);
+
+/*
  * crypt(pw, hash) into out (outsz >= PWD_UNIXHASH_OUT): PW_OK, or
  * PW_ERR_HASH when libxcrypt could not compute it (an unknown or
  * malformed setting: crypt_rn failed or gave its failure token), with

@@ -400,9 +400,14 @@ verify_import_check(const char *hash, enum verify_import *found,
 	enum unixhash_kind k = unixhash_scheme(hash, scheme);
 	int e;
 
+	int64_t start, limit = 4 * dummy_ns > VERIFY_IMPORT_NS ? 4 * dummy_ns :
+	    VERIFY_IMPORT_NS;
+
 	*legacy = k == UNIXHASH_LEGACY;
 	*found = k == UNIXHASH_UNKNOWN ? VERIFY_IMPORT_SCHEME :
-	    n >= PWD_HASH_MAX ? VERIFY_IMPORT_MALFORMED : VERIFY_IMPORT_OK;
+	    n >= PWD_HASH_MAX ? VERIFY_IMPORT_MALFORMED :
+	    !unixhash_cost_ok(hash, memlimit) ? VERIFY_IMPORT_COSTLY :
+	    VERIFY_IMPORT_OK;
 	if (*found != VERIFY_IMPORT_OK)
 		return PW_OK;
 	/*
@@ -414,11 +419,14 @@ verify_import_check(const char *hash, enum verify_import *found,
 	head = dollar != NULL && dollar != hash ? (size_t)(dollar - hash) : 2;
 	if (slot_take(lane, deadline_ms) != PW_OK)
 		return PW_ERR_BUSY;
+	start = now_ns();
 	if (unixhash_compute(hash, "", out, sizeof(out), &e) != PW_OK ||
 	    strlen(out) != n || strncmp(out, hash, head) != 0)
 		*found = VERIFY_IMPORT_MALFORMED;
 	else if (sodium_memcmp(out, hash, n) == 0)
 		*found = VERIFY_IMPORT_EMPTY;
+	else if (now_ns() - start > limit)
+		*found = VERIFY_IMPORT_COSTLY;
 	slot_give(lane);
 	sodium_memzero(out, sizeof(out));
 	return PW_OK;

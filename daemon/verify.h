@@ -66,14 +66,20 @@ enum verify_import {
 	VERIFY_IMPORT_MALFORMED = 2, /* not a whole hash of its scheme, or
 				      * too long to store */
 	VERIFY_IMPORT_EMPTY = 3,     /* the hash of an empty password */
+	VERIFY_IMPORT_COSTLY = 4,    /* a cost beyond the daemon's bounds */
 };
 
 /*
  * May this crypt(3) string of /etc/shadow be imported?  *found says;
  * *scheme gets its name ("yescrypt", ...) and *legacy whether it is a
- * weak one (DES, MD5).  One hash of the scheme runs, on a worker of
- * `lane': PW_OK, or PW_ERR_BUSY when none freed before deadline_ms.
+ * weak one (DES, MD5).  Every later login hashes it again on a worker,
+ * so its cost is bounded like Argon2id's: the memory it names at most
+ * argon2_mem_kib (unixhash_cost_ok, read from the string before any
+ * hash), and its hash at most VERIFY_IMPORT_NS or four dummy
+ * verifications, whichever is longer.  One hash of the scheme runs, on
+ * a worker of `lane': PW_OK, or PW_ERR_BUSY when none freed in time.
  */
+#define VERIFY_IMPORT_NS 1000000000LL /* 1 s */
 int verify_import_check(const char *hash, enum verify_import *found,
     const char **scheme, bool *legacy, enum verify_lane lane,
     int64_t deadline_ms) PW_WUR;

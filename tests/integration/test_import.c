@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -107,17 +108,23 @@ add_unix_users(void)
 	th_path(&T, path, sizeof(path), "group");
 	assert_non_null(f = fopen(path, "a"));
 	snprintf(line, sizeof(line), "dave:x:%d:\nerin:x:%d:\n"
-	    "staff:x:%d:erin,dave\nempty:x:3999:\n", DAVE_UID, ERIN_UID,
-	    STAFF_GID);
+	    "staff:x:%d:erin,dave\nempty:x:3999:\nwheel:x:3998:root,dave\n",
+	    DAVE_UID, ERIN_UID, STAFF_GID);
 	assert_true(fputs(line, f) >= 0);
 	assert_int_equal(fclose(f), 0);
 }
 
+/*
+ * An imported hash may use at most argon2_mem_kib (the daemon's bound on
+ * a hash's memory): 16 MiB here, what yescrypt takes at Debian's default
+ * cost, instead of the tests' usual 64 KiB.
+ */
 static int
 setup(void **state)
 {
 	(void)state;
-	return th_start_seeded(&T, "max_login_failures = 3\n");
+	return th_start_seeded(&T, "max_login_failures = 3\n"
+	    "argon2_mem_kib = 16384\n");
 }
 
 static int
@@ -473,6 +480,158 @@ test_group_from_system_shadow(void **state)
 	assert_non_null(strstr(T.err, "no group named nosuch"));
 }
 
+/* A hash of a known scheme made costlier than its one in `good'. */
+static void
+costlier(const char *good, const char *from, const char *to, char *out,
+    size_t outsz)
+{
+	const char *at = strstr(good, from);
+
+	assert_non_null(at);
+	snprintf(out, outsz, "%.*s%s%s", (int)(at - good), good, to,
+	    at + strlen(from));
+}
+
+/*
+ * Every later login hashes an imported hash again: one whose cost is
+ * beyond the daemon's bounds is refused, by its parameters before any
+ * hash (yescrypt's memory, bcrypt's cost, sha512crypt's rounds) or by
+ * the time its check took (bcrypt at cost 15, about 2 s here).
+ */
+static void
+test_costly_refused(void **state)
+{
+	char y[256], b[256], s6[256], bad[256], sh[1024];
+	const char *const want = "costs more memory or time";
+	size_t i;
+	int rc;
+
+	(void)state;
+	unix_hash("$y$", DAVE_PW, y, sizeof(y));
+	assert_int_equal(strncmp(y, "$y$j9T$", 7), 0);
+	unix_hash("$2b$", DAVE_PW, b, sizeof(b));
+	unix_hash("$6$", DAVE_PW, s6, sizeof(s6));
+	for (i = 0; i < 4; i++) {
+		if (i == 0)	/* 1 GiB, over argon2_mem_kib */
+			costlier(y, "$j9T$", "$jFT$", bad, sizeof(bad));
+		else if (i == 1)
+			costlier(b, "$05$", "$17$", bad, sizeof(bad));
+		else if (i == 2)
+			costlier(s6, "$6$", "$6$rounds=9999999$", bad,
+			    sizeof(bad));
+		else {
+			struct crypt_data cd;
+			char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+
+			memset(&cd, 0, sizeof(cd));
+			assert_non_null(crypt_gensalt_rn("$2b$", 15, NULL, 0,
+			    salt, sizeof(salt)));
+			assert_non_null(crypt_rn(DAVE_PW, salt, &cd,
+			    (int)sizeof(cd)));
+			snprintf(bad, sizeof(bad), "%s", cd.output);
+		}
+		sh[0] = '\0';
+		shadow_line(sh, sizeof(sh), "dave", bad, 19000);
+		write_shadow("file.shadow", sh);
+		rc = import_file(CONFIRM_PW "\n", "dave", NULL);
+		if (!th_exited(&T, rc, 1) || strstr(T.err, want) == NULL)
+			fail_msg("case %zu: %s", i, T.err);
+		assert_true(not_in_store("dave"));
+	}
+	/* the Debian default (yescrypt j9T) is within them: dave is in */
+	sh[0] = '\0';
+	shadow_line(sh, sizeof(sh), "dave", y, 19000);
+	write_shadow("file.shadow", sh);
+	rc = import_file(CONFIRM_PW "\n", "dave", NULL);
+	assert_true(th_exited(&T, rc, 0));
+}
+
+/*
+ * What pam_unix would refuse stays out (an expired account, a password
+ * expired past its inactive days); a password past its maximum age, or
+ * of a weak scheme, comes in marked must-change; uid 0 never comes in;
+ * and a refusal never quotes more than a hash's prefix.
+ */
+static void
+test_shadow_ageing_root_weak(void **state)
+{
+	char y[256], md5[256], sh[1024], day[32];
+	long today = (long)(time(NULL) / 86400);
+	int rc;
+
+	(void)state;
+	unix_hash("$y$", DAVE_PW, y, sizeof(y));
+	/* chage -E 1: expired on 1970-01-02 */
+	snprintf(sh, sizeof(sh), "dave:%s:19000:0:99999:7::1:\n", y);
+	write_shadow("file.shadow", sh);
+	rc = import_file(CONFIRM_PW "\n", "dave", NULL);
+	assert_true(th_exited(&T, rc, 1));
+	assert_non_null(strstr(T.err, "expired on 1970-01-02"));
+	/* 20 days old, a maximum of 10 and 5 inactive days: locked by Unix */
+	snprintf(sh, sizeof(sh), "dave:%s:%ld:0:10:7:5::\n", y, today - 20);
+	write_shadow("file.shadow", sh);
+	rc = import_file(CONFIRM_PW "\n", "dave", NULL);
+	assert_true(th_exited(&T, rc, 1));
+	assert_non_null(strstr(T.err, "inactive"));
+	assert_true(not_in_store("dave"));
+	/* no inactive days: in, and the login password must change */
+	snprintf(sh, sizeof(sh), "dave:%s:%ld:0:10:7:::\n", y, today - 20);
+	write_shadow("file.shadow", sh);
+	rc = import_file(CONFIRM_PW "\n", "dave", NULL);
+	assert_true(th_exited(&T, rc, 0));
+	assert_true(must_change_has("dave", "login"));
+
+	/* md5crypt: in, marked, and the audit entry says weak */
+	unix_hash("$1$", ERIN_PW, md5, sizeof(md5));
+	snprintf(sh, sizeof(sh), "erin:%s:%ld:0:99999:7:::\n", md5, today);
+	write_shadow("file.shadow", sh);
+	rc = import_file(CONFIRM_PW "\n", "erin", NULL);
+	assert_true(th_exited(&T, rc, 0));
+	assert_true(must_change_has("erin", "login"));
+	rc = th_client(&T, 0, "", "audit", (char *)NULL);
+	assert_non_null(strstr(T.out, "kept from a weak md5crypt Unix hash"));
+
+	/* root, named or in a group, never */
+	snprintf(sh, sizeof(sh), "root:%s:19000:0:99999:7:::\n", y);
+	write_shadow("file.shadow", sh);
+	rc = import_file(CONFIRM_PW "\n", "root", NULL);
+	assert_true(th_exited(&T, rc, 1));
+	assert_non_null(strstr(T.err, "user ID 0"));
+	assert_true(not_in_store("root"));
+
+	/* a password typed into the hash field: refused as descrypt that is
+	 * not whole, and none of it is shown */
+	snprintf(sh, sizeof(sh), "frank:Secretpass9:19000:0:99999:7:::\n");
+	write_shadow("file.shadow", sh);
+	rc = import_file(CONFIRM_PW "\n", "frank", NULL);
+	assert_true(th_exited(&T, rc, 1));
+	assert_non_null(strstr(T.err, "(descrypt)"));
+	assert_null(strstr(T.err, "Se"));
+	(void)day;
+}
+
+/* --all-in-group leaves uid 0 out, and says so. */
+static void
+test_group_leaves_root_out(void **state)
+{
+	char y[256], sh[1024], path[PATH_MAX];
+	int rc;
+
+	(void)state;
+	unix_hash("$y$", DAVE_PW, y, sizeof(y));
+	sh[0] = '\0';
+	shadow_line(sh, sizeof(sh), "root", y, 19000);
+	shadow_line(sh, sizeof(sh), "dave", y, 19000);
+	write_shadow("file.shadow", sh);
+	th_path(&T, path, sizeof(path), "file.shadow");
+	rc = th_client(&T, 0, CONFIRM_PW "\n", "import", "--all-in-group",
+	    "wheel", "--shadow", path, (char *)NULL);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(T.err, "root has user ID 0 and is left out"));
+	assert_non_null(strstr(T.out, "Imported dave"));
+	assert_true(not_in_store("root"));
+}
+
 /* The confirmation password may not be the Unix (login) password. */
 static void
 test_confirm_not_login(void **state)
@@ -510,6 +669,12 @@ main(int argc, char **argv)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_confirm_not_login, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_costly_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_shadow_ageing_root_weak,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_leaves_root_out,
+		    setup, teardown),
 	};
 	int rc;
 
