@@ -159,20 +159,24 @@ check_new_pair(const struct pwd_conf *c, const char *user,
 
 /*
  * A new account takes the name the user database (NSS) gives its user, or
- * a name NSS does not know: a store name that NSS spells otherwise (sssd
- * with case_sensitive = preserving, a full_name_format) would let the
- * module's check of folded names miss `ALICE' for the store's `alice'.
+ * (unless must_exist) a name NSS does not know: a store name that NSS
+ * spells otherwise (sssd with case_sensitive = preserving, a
+ * full_name_format) would let the module's check of folded names miss
+ * `ALICE' for the store's `alice'.
  */
-static int
-nss_spelling(const char *name, struct pw_reply *rep)
+int
+nss_account(const char *name, bool must_exist, uid_t *uid,
+    struct pw_reply *rep)
 {
 	char canon[PW_USER_MAX + 1];
-	int r;
+	int r = nss_canonical(name, canon, uid);
 
-	if ((r = nss_canonical(name, canon, NULL)) == PW_ERR_NOUSER ||
+	if ((r == PW_ERR_NOUSER && !must_exist) ||
 	    (r == PW_OK && strcmp(canon, name) == 0))
 		return PW_OK;
-	if (r == PW_OK && proto_name_valid(canon)) {
+	if (r == PW_ERR_NOUSER)
+		reply_name(rep, PW_ERR_NOUSER, PW_R_NOT_UNIX, name);
+	else if (r == PW_OK && proto_name_valid(canon)) {
 		reply_name(rep, PW_ERR_INVAL, PW_R_NSS_SPELLING, name);
 		memcpy(rep->why.text, canon, strlen(canon) + 1);
 	} else
@@ -267,7 +271,7 @@ h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	struct create_arg a = { h, &u, true, rep };
 	int r;
 
-	if (nss_spelling(req->user, rep) != PW_OK ||
+	if (nss_account(req->user, false, NULL, rep) != PW_OK ||
 	    check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
 	    rep) != PW_OK)
 		return;
@@ -293,7 +297,7 @@ h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 
 	memset(&u, 0, sizeof(u));
 	if (may_act(h, h->actor, req->user, req->role, rep) != PW_OK ||
-	    nss_spelling(req->user, rep) != PW_OK ||
+	    nss_account(req->user, false, NULL, rep) != PW_OK ||
 	    check_new_pair(h->conf, req->user, &req->secret[0], &req->secret[1],
 	    rep) != PW_OK || confirm_actor(h, &req->secret[2], rep) != PW_OK)
 		goto out;

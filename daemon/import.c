@@ -25,7 +25,6 @@
 #include "audit.h"
 #include "guess.h"
 #include "log.h"
-#include "nss.h"
 #include "pwerr.h"
 #include "reply.h"
 #include "requests.h"
@@ -60,23 +59,13 @@ scheme_prefix(const char *hash, const char *scheme,
 static int
 unix_account(const char *name, struct pw_reply *rep)
 {
-	char canon[PW_USER_MAX + 1];
 	uid_t uid = 0;
-	int r = nss_canonical(name, canon, &uid);
 
-	if (r == PW_OK && strcmp(canon, name) == 0 && uid != 0)
-		return PW_OK;
-	if (r == PW_OK && strcmp(canon, name) == 0)
+	if (nss_account(name, true, &uid, rep) != PW_OK)
+		return rep->status;
+	if (uid == 0)
 		reply_name(rep, PW_ERR_PERM, PW_R_IMPORT_UID0, name);
-	else if (r == PW_ERR_NOUSER)
-		reply_name(rep, PW_ERR_NOUSER, PW_R_NOT_UNIX, name);
-	else if (r == PW_OK && proto_name_valid(canon)) {
-		reply_name(rep, PW_ERR_INVAL, PW_R_NSS_SPELLING, name);
-		memcpy(rep->why.text, canon, strlen(canon) + 1);
-	} else
-		reply_name(rep, r == PW_OK ? PW_ERR_INVAL : PW_ERR_IO,
-		    r == PW_OK ? PW_R_NSS_UNNAMEABLE : PW_R_NSS_FAILED, name);
-	return rep->status;
+	return uid == 0 ? rep->status : PW_OK;
 }
 
 /* The hash is a password libxcrypt verifies; *scheme names it. */

@@ -3,6 +3,9 @@
 #ifndef PWD_REQUESTS_H
 #define PWD_REQUESTS_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "handlers.h"
 #include "proto.h"
 #include "conf.h"
@@ -13,6 +16,14 @@
  */
 int check_new(const struct pwd_conf *c, const char *user, uint8_t factor,
     const struct pw_secret *pw, const struct pw_secret *other,
+    struct pw_reply *rep);
+
+/*
+ * The name as the user database (NSS) spells it (handlers.c): PW_OK when
+ * NSS spells it so, or, unless must_exist, does not know it; *uid (when
+ * not NULL) then gets its uid if NSS knows it.  Else the refusal in rep.
+ */
+int nss_account(const char *name, bool must_exist, uid_t *uid,
     struct pw_reply *rep);
 
 /* Handlers of the admin commands (admin.c). */
