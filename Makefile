@@ -232,10 +232,16 @@ $(B)/tests/lib/th_syslog.so: tests/lib/preload/th_syslog.c
 tests: all $(UNIT_BINS) $(INTEG_BINS) $(SHIMS) $(PRELOADS)
 
 # The plain build, then the ASan + UBSan build, each running every test.
+# Each build runs JOBS compilers at once (one per CPU); the tests after it
+# run one at a time (several measure time or hold machine-wide state).
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 check: deps
 	$(MAKE) lint
+	$(MAKE) -j$(JOBS) $(FUZZ_BINS)
 	$(MAKE) fuzz-check
+	$(MAKE) -j$(JOBS) tests
 	$(MAKE) check-run
+	$(MAKE) -j$(JOBS) SAN=1 tests
 	$(MAKE) SAN=1 check-run
 	@echo "make check: all tests passed (plain and ASan+UBSan builds)"
 
@@ -246,15 +252,15 @@ check-run: tests
 		$(INTEG_BINS) $(SYS_TESTS)
 
 demo: deps
-	$(MAKE) all $(DEMO_MO)
+	$(MAKE) -j$(JOBS) all $(DEMO_MO)
 	tests/demo.sh build
 
 demo-ja: deps
-	$(MAKE) all $(DEMO_MO)
+	$(MAKE) -j$(JOBS) all $(DEMO_MO)
 	LANG=ja_JP.UTF-8 LC_ALL= LC_MESSAGES= LANGUAGE= tests/demo.sh build
 
 bench: deps
-	$(MAKE) all $(BENCH_BINS) $(SHIMS)
+	$(MAKE) -j$(JOBS) all $(BENCH_BINS) $(SHIMS)
 	tests/bench.sh build
 
 lint:
