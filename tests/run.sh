@@ -127,6 +127,7 @@ run_one() {
 		return
 	fi
 	echo "== ${t##*/}${2:+ ($2)}"
+	start=$(date +%s)
 	case "$t" in
 	"$B"/itest/*) run="$wrap" ;; # integration
 	*) run="" ;;
@@ -138,6 +139,8 @@ run_one() {
 	esac
 	rc=$?
 	grep -E '^\[ *(RUN|OK|FAILED|PASSED|SKIPPED|ERROR|LINE) *\]|^ {4}' "$log"
+	# how long it took, so that the slow ones are known
+	echo "   (${t##*/}${2:+ ($2)}: $(($(date +%s) - start)) s)"
 	count "$log"
 	if [ $rc -ne 0 ] && ! grep -q '^\[  FAILED  \]' "$log"; then
 		# crashed or could not start: show why and count it
