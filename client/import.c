@@ -6,6 +6,7 @@
  * Nothing is imported unless every account passes: one refused account
  * leaves them all out, so that a command is done whole or not at all.
  */
+#include <sys/stat.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -139,14 +140,16 @@ struct ageing {
 /*
  * The hash and ageing of `name' in FILE (shadow(5) lines), or the
  * system's shadow database: 1 found (hash copied, wiped where it was
- * read), 0 not there, -1 unreadable (errno; ERANGE: a line too long).
+ * read), 0 not there, -1 unreadable (errno; ERANGE: a line too long),
+ * -2 a FILE that is not a regular file of root's writable by root alone.
  */
 static int
 shadow_entry(const char *file, const char *name, struct pw_secret *hash,
     struct ageing *age)
 {
 	struct spwd sp, *res = NULL, *s;
-	char buf[16384];
+	char buf[16384], io[8192];
+	struct stat st;
 	FILE *f = NULL;
 	int e = 0, rc;
 
@@ -162,11 +165,20 @@ shadow_entry(const char *file, const char *name, struct pw_secret *hash,
 	} else {
 		if ((f = fopen(file, "re")) == NULL)
 			return -1;
+		/* whoever may write it chooses the accounts' passwords */
+		if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
+		    st.st_uid != 0 || (st.st_mode & 022) != 0) {
+			(void)fclose(f);
+			return -2;
+		}
+		/* stdio's buffer holds every account's hash: ours, wiped */
+		(void)setvbuf(f, io, _IOFBF, sizeof(io));
 		while ((rc = fgetspent_r(f, &sp, buf, sizeof(buf), &res)) == 0 &&
 		    res != NULL && strcmp(res->sp_namp, name) != 0)
 			pw_wipe(buf, sizeof(buf));
 		e = rc == ERANGE ? ERANGE : ferror(f) ? EIO : 0;
 		(void)fclose(f);
+		pw_wipe(io, sizeof(io));
 		s = e == 0 && res != NULL && strcmp(res->sp_namp, name) == 0 ?
 		    res : NULL;
 		if (s == NULL) {
@@ -247,7 +259,11 @@ local_checks(const struct cli *cli, struct batch *b)
 		}
 		if ((r = shadow_entry(cli->shadow, q->user, &q->secret[0],
 		    &age)) < 0) {
-			if (errno == ERANGE)
+			if (r == -2)
+				output_error(_("cannot use %s: a shadow file must "
+				    "be a regular file owned by root and writable "
+				    "by no one else; nothing was imported"), where);
+			else if (errno == ERANGE)
 				output_error(_("cannot read %s: a line is too "
 				    "long; nothing was imported"), where);
 			else

@@ -9,6 +9,7 @@
  * dave, erin and frank exist in the user database only (nss_wrapper),
  * with the group staff (dave and erin members, frank's primary group).
  */
+#include <sys/stat.h>
 #include <crypt.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -79,6 +80,8 @@ write_shadow(const char *name, const char *text)
 	assert_non_null(f = fopen(path, "w"));
 	assert_true(fputs(text, f) >= 0);
 	assert_int_equal(fclose(f), 0);
+	/* root's, writable by root alone, as the client wants a shadow file */
+	assert_int_equal(chmod(path, 0600), 0);
 }
 
 /* One shadow line: name, hash, last change (days; 0 = change now). */
@@ -424,6 +427,17 @@ test_names_refused(void **state)
 	rc = import_file(CONFIRM_PW "\n", "alice", NULL);
 	assert_true(th_exited(&T, rc, 1));
 	assert_non_null(strstr(T.err, "The account alice already exists"));
+	/* a shadow file others may write: they would choose the hashes */
+	{
+		char path[PATH_MAX];
+
+		th_path(&T, path, sizeof(path), "file.shadow");
+		assert_int_equal(chmod(path, 0664), 0);
+		rc = import_file(CONFIRM_PW "\n", "erin", NULL);
+		assert_true(th_exited(&T, rc, 1));
+		assert_non_null(strstr(T.err, "writable by no one else"));
+		assert_int_equal(chmod(path, 0644), 0);
+	}
 	/* alice keeps her own passwords */
 	assert_false(imported("alice"));
 	/* root only */
