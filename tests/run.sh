@@ -59,9 +59,26 @@ log=$(mktemp)
 PWTEST_LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/pwtest-logs.XXXXXX") || exit 1
 chmod 0711 "$PWTEST_LOGDIR"
 export PWTEST_LOGDIR
+# pam_wrapper copies the service files into /tmp/pam.X for each process
+# that uses it and removes the copy at exit; a child that ends with
+# _exit() or a signal leaves it (pam_wrapper reuses it later, as its
+# "pid" file names a dead process).  Those this run made are removed.
+pamdirs_mark=$(mktemp)
+stale_pam_dirs() {
+	for d in /tmp/pam.?; do
+		[ -d "$d" ] && [ -f "$d/pid" ] && [ "$d" -nt "$pamdirs_mark" ] ||
+		    continue
+		pid=$(cat "$d/pid" 2>/dev/null)
+		case "$pid" in
+		'' | *[!0-9]*) continue ;;
+		esac
+		kill -0 "$pid" 2>/dev/null || rm -rf "$d"
+	done
+}
 cleanup() {
 	[ -n "${PWTEST_PG:-}" ] && tests/pg.sh stop "$PWTEST_PG"
-	rm -f "$log"
+	stale_pam_dirs
+	rm -f "$log" "$pamdirs_mark"
 	if [ -n "${PWTEST_KEEP:-}" ]; then
 		echo "(logs and secrets of this run kept in $PWTEST_LOGDIR)"
 	else
