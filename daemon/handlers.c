@@ -214,9 +214,11 @@ struct create_arg {
 	const struct store_user *u;
 	bool first; /* init: the store must be empty */
 	struct pw_reply *rep;
+	const char *action; /* of the audit entry */
+	const char *detail; /* of the audit entry */
 };
 
-/* useradd: the actor as it is now may still create this account. */
+/* useradd, import: the actor as it is now may still create this account. */
 static int
 actor_now(struct store_tx *tx, struct create_arg *a)
 {
@@ -242,7 +244,7 @@ stop_at_first(const struct store_user *u, void *arg)
 	return 1;
 }
 
-/* init and useradd: the new account and its audit entry, together. */
+/* init, useradd, import: the new account and its audit entry, together. */
 static int
 create_tx(struct store_tx *tx, void *arg)
 {
@@ -258,17 +260,31 @@ create_tx(struct store_tx *tx, void *arg)
 		return r;
 	if ((r = store_tx_put(tx, a->u, true)) != PW_OK)
 		return r;
-	audit_fill(&e, a->h, a->first ? "init" : "useradd", a->u->name, PW_OK,
-	    "role %s%s", proto_role_name(a->u->role), a->first ? ", first "
-	    "master" : "; both passwords must be changed at first login");
+	audit_fill(&e, a->h, a->action, a->u->name, PW_OK, "role %s%s",
+	    proto_role_name(a->u->role), a->detail);
 	return store_tx_audit(tx, &e);
+}
+
+void
+create_account(struct hctx *h, const struct store_user *u,
+    const char *action, const char *detail, struct pw_reply *rep)
+{
+	struct create_arg a = { h, u, false, rep, action, detail };
+	int r = store_write(h->st, create_tx, &a);
+
+	if (r == PW_OK)
+		(void)add_account(h, u, rep);
+	if (r == PW_ERR_EXISTS)
+		reply_name(rep, r, PW_R_EXISTS, u->name);
+	else
+		reply(rep, r, r == PW_OK ? PW_R_NONE : PW_R_STATUS);
 }
 
 static void
 h_init(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	struct store_user u;
-	struct create_arg a = { h, &u, true, rep };
+	struct create_arg a = { h, &u, true, rep, "init", ", first master" };
 	int r;
 
 	if (nss_account(req->user, false, NULL, rep) != PW_OK ||
@@ -292,7 +308,6 @@ static void
 h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	struct store_user u;
-	struct create_arg a = { h, &u, false, rep };
 	int r;
 
 	memset(&u, 0, sizeof(u));
@@ -309,13 +324,10 @@ h_useradd(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	r = make_user(h, req->user, req->role, &req->secret[0],
 	    &req->secret[1], true, &u);
 	if (r == PW_OK)
-		r = store_write(h->st, create_tx, &a);
-	if (r == PW_OK)
-		(void)add_account(h, &u, rep);
-	if (r == PW_ERR_EXISTS)
-		reply_name(rep, r, PW_R_EXISTS, req->user);
+		create_account(h, &u, "useradd", "; both passwords must be "
+		    "changed at first login", rep);
 	else
-		reply(rep, r, r == PW_OK ? PW_R_NONE : PW_R_STATUS);
+		reply(rep, r, PW_R_STATUS);
 out:
 	if (rep->status != PW_OK)
 		audit_refusal(h, "useradd", req->user, rep);

@@ -12,7 +12,8 @@
  *     changed at the first login.
  *  2. With PW_F_CHECK nothing more: the client checks every account of a
  *     command first, so that one refusal leaves all of them out.
- *  3. Else ONE transaction creates the account and its audit entry.  The
+ *  3. Else ONE transaction creates the account and its audit entry
+ *     (create_account, as useradd's, the actor re-checked in it).  The
  *     imported hash is verified like any other (verify_check: same slots,
  *     lockout and workers) and replaced with Argon2id by the first
  *     success (guess.c's rehash).
@@ -125,37 +126,13 @@ usable_confirm(struct hctx *h, const char *name, const struct pw_secret *hash,
 	return r == PW_ERR_AUTH ? PW_OK : rep->status;
 }
 
-struct import_arg {
-	const struct hctx *h;
-	const struct store_user *u;
-	const char *scheme;
-	bool weak;
-};
-
-static int
-import_tx(struct store_tx *tx, void *arg)
-{
-	struct import_arg *a = arg;
-	struct pw_audit e;
-	int r;
-
-	if ((r = store_tx_put(tx, a->u, true)) != PW_OK)
-		return r;
-	audit_fill(&e, a->h, "import", a->u->name, PW_OK, "role %s; login "
-	    "password kept from a %s%s Unix hash%s; confirmation password "
-	    "must be changed at first login", proto_role_name(a->u->role),
-	    a->weak ? "weak " : "", a->scheme,
-	    a->u->f[PW_FACTOR_LOGIN].must_change ? ", must be changed" : "");
-	return store_tx_audit(tx, &e);
-}
-
 void
 h_import(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 {
 	const struct pw_secret *hash = &req->secret[0], *confirm =
 	    &req->secret[1];
 	int64_t now = (int64_t)time(NULL);
-	struct import_arg a;
+	char detail[PW_DETAIL_MAX + 1];
 	struct store_user u;
 	const char *scheme = "none";
 	bool legacy = false;
@@ -190,15 +167,14 @@ h_import(struct hctx *h, struct pw_request *req, struct pw_reply *rep)
 	u.f[PW_FACTOR_CONFIRM].changed_at = now;
 	r = verify_hash(confirm->buf, confirm->len,
 	    u.f[PW_FACTOR_CONFIRM].hash, lane_of(h), deadline_of(h));
-	a = (struct import_arg){ h, &u, scheme, legacy };
+	(void)snprintf(detail, sizeof(detail), "; login password kept from a "
+	    "%s%s Unix hash%s; confirmation password must be changed at "
+	    "first login", legacy ? "weak " : "", scheme,
+	    u.f[PW_FACTOR_LOGIN].must_change ? ", must be changed" : "");
 	if (r == PW_OK)
-		r = store_write(h->st, import_tx, &a);
-	if (r == PW_OK)
-		(void)add_account(h, &u, rep);
-	if (r == PW_ERR_EXISTS)
-		reply_name(rep, r, PW_R_EXISTS, req->user);
+		create_account(h, &u, "import", detail, rep);
 	else
-		reply(rep, r, r == PW_OK ? PW_R_NONE : PW_R_STATUS);
+		reply(rep, r, PW_R_STATUS);
 out:
 	if (rep->status != PW_OK)
 		audit_refusal(h, "import", req->user, rep);

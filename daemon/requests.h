@@ -9,6 +9,7 @@
 #include "handlers.h"
 #include "proto.h"
 #include "conf.h"
+#include "store.h"
 
 /*
  * Rule 10 for one new password of `factor' (policy_password; `other' when
@@ -25,6 +26,15 @@ int check_new(const struct pwd_conf *c, const char *user, uint8_t factor,
  */
 int nss_account(const char *name, bool must_exist, uid_t *uid,
     struct pw_reply *rep);
+
+/*
+ * useradd and import (handlers.c): writes the new account u and its audit
+ * entry (action; detail after "role ROLE") in one transaction that
+ * re-checks the actor; then u in rep, or the refusal (EXISTS: the name
+ * was taken meanwhile).
+ */
+void create_account(struct hctx *h, const struct store_user *u,
+    const char *action, const char *detail, struct pw_reply *rep);
 
 /* Handlers of the admin commands (admin.c). */
 void h_unlock(struct hctx *h, struct pw_request *req, struct pw_reply *rep);
